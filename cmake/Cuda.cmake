@@ -1,0 +1,23 @@
+# CUDA sources are compiled whenever nvcc is found (STREAMGNN_WITH_CUDA=AUTO), so CI compiles them
+# on every run even though it has no GPU. Sets STREAMGNN_CUDA_ENABLED.
+set(STREAMGNN_CUDA_ENABLED OFF)
+if(NOT STREAMGNN_WITH_CUDA STREQUAL "OFF")
+  include(CheckLanguage)
+  if(NOT CMAKE_CUDA_COMPILER AND EXISTS /usr/local/cuda/bin/nvcc)
+    set(CMAKE_CUDA_COMPILER /usr/local/cuda/bin/nvcc)
+  endif()
+  check_language(CUDA)
+  if(CMAKE_CUDA_COMPILER)
+    if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
+      set(CMAKE_CUDA_ARCHITECTURES 90)  # H100 / H200
+    endif()
+    enable_language(CUDA)
+    set(CMAKE_CUDA_STANDARD 17)
+    set(CMAKE_CUDA_STANDARD_REQUIRED ON)
+    find_package(CUDAToolkit REQUIRED)
+    set(STREAMGNN_CUDA_ENABLED ON)
+  elseif(STREAMGNN_WITH_CUDA STREQUAL "ON")
+    message(FATAL_ERROR "STREAMGNN_WITH_CUDA=ON but no CUDA compiler was found")
+  endif()
+endif()
+message(STATUS "streamgnn: CUDA ${STREAMGNN_CUDA_ENABLED}")

@@ -1,0 +1,22 @@
+# Third-party libraries (DESIGN.md, Dependencies). scripts/setup installs them from Debian.
+find_package(Threads REQUIRED)
+find_package(TBB REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(ZLIB REQUIRED)
+if(STREAMGNN_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(STREAMGNN_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()
+
+# streamgnn_module(NAME SOURCES... DEPS ...): one library per module folder.
+function(streamgnn_module name)
+  cmake_parse_arguments(M "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(streamgnn_${name} ${M_SOURCES})
+  target_include_directories(streamgnn_${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_link_libraries(streamgnn_${name} PUBLIC ${M_DEPS} PRIVATE streamgnn_warnings)
+endfunction()

@@ -1,0 +1,10 @@
+# STREAMGNN_SANITIZER=address+undefined | thread: applied to the whole build.
+if(STREAMGNN_SANITIZER STREQUAL "address+undefined")
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+elseif(STREAMGNN_SANITIZER STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(NOT STREAMGNN_SANITIZER STREQUAL "")
+  message(FATAL_ERROR "STREAMGNN_SANITIZER must be '', 'address+undefined' or 'thread', got '${STREAMGNN_SANITIZER}'")
+endif()

@@ -1,0 +1,773 @@
+#include "graph/temporal_graph.h"
+
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_sort.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <new>
+#include <sstream>
+
+namespace streamgnn::graph {
+namespace {
+
+constexpr Timestamp kNoTime = -std::numeric_limits<Timestamp>::infinity();
+
+int32_t NextPow2(int64_t x) {
+  int64_t p = 1;
+  while (p < x && p < (int64_t{1} << 30)) p <<= 1;
+  return static_cast<int32_t>(p);
+}
+
+std::string FormatTime(Timestamp t) {
+  std::ostringstream os;
+  os.precision(17);
+  os << t;
+  return os.str();
+}
+
+}  // namespace
+
+// A run of one node's edges in ascending (time, edge id) order. Allocated as one piece: the
+// header, then `capacity` timestamps, edge ids and neighbours. Slots [0, size) are immutable once
+// published (size is stored with release after they are written); only the tail block of a node
+// grows, and every non-tail block is full.
+struct TemporalGraph::Block {
+  int32_t capacity;
+  std::atomic<int32_t> size;
+
+  static size_t Bytes(int32_t capacity) {
+    return sizeof(Block) + static_cast<size_t>(capacity) * (sizeof(Timestamp) + 2 * sizeof(EdgeId));
+  }
+  Timestamp* ts() { return reinterpret_cast<Timestamp*>(this + 1); }
+  EdgeId* eid() { return reinterpret_cast<EdgeId*>(ts() + capacity); }
+  NodeId* nbr() { return reinterpret_cast<NodeId*>(eid() + capacity); }
+  const Timestamp* ts() const { return reinterpret_cast<const Timestamp*>(this + 1); }
+  const EdgeId* eid() const { return reinterpret_cast<const EdgeId*>(ts() + capacity); }
+  const NodeId* nbr() const { return reinterpret_cast<const NodeId*>(eid() + capacity); }
+};
+
+// A node's blocks in time order with each block's max time and first position. Entries
+// [0, count) are immutable except the tail's max time; new blocks are written past `count` and
+// then published by storing count with release. Replacing a block (out-of-order insert,
+// eviction) builds a new table.
+struct TemporalGraph::BlockTable {
+  int32_t capacity;
+  std::atomic<int32_t> count;
+
+  static size_t Bytes(int32_t capacity) {
+    return sizeof(BlockTable) + static_cast<size_t>(capacity) *
+                                    (sizeof(Block*) + sizeof(std::atomic<Timestamp>) + sizeof(int64_t));
+  }
+  Block** blocks() { return reinterpret_cast<Block**>(this + 1); }
+  std::atomic<Timestamp>* max_ts() {
+    return reinterpret_cast<std::atomic<Timestamp>*>(blocks() + capacity);
+  }
+  int64_t* start() { return reinterpret_cast<int64_t*>(max_ts() + capacity); }
+  Block* const* blocks() const { return reinterpret_cast<Block* const*>(this + 1); }
+  const std::atomic<Timestamp>* max_ts() const {
+    return reinterpret_cast<const std::atomic<Timestamp>*>(blocks() + capacity);
+  }
+  const int64_t* start() const { return reinterpret_cast<const int64_t*>(max_ts() + capacity); }
+
+  // First block whose max time is >= t, or n.
+  int32_t FirstBlockAtOrAfter(int32_t n, Timestamp t) const {
+    int32_t lo = 0, hi = n;
+    const std::atomic<Timestamp>* m = max_ts();
+    while (lo < hi) {
+      const int32_t mid = (lo + hi) / 2;
+      if (m[mid].load(std::memory_order_relaxed) < t) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  }
+};
+
+struct TemporalGraph::NodeSlot {
+  std::atomic<BlockTable*> table{nullptr};
+  // Set once the node received an out-of-order insert: its edge ids are then no longer
+  // ascending with position, so readers filter by watermark entry by entry.
+  std::atomic<bool> foreign{false};
+  // Writer-only.
+  Timestamp newest = kNoTime;
+  int64_t total = 0;
+};
+
+struct TemporalGraph::Entry {
+  NodeId node;
+  NodeId nbr;
+  EdgeId eid;
+  Timestamp ts;
+};
+
+// ---- construction ---------------------------------------------------------------------------
+
+TemporalGraph::TemporalGraph(TemporalGraphOptions options)
+    : options_(options),
+      version_(new Version{0, kNoTime, 0}),
+      chunks_(new std::atomic<NodeSlot*>[kMaxChunks]()) {
+  SG_CHECK(ValidateOptions(options_).ok(), ValidateOptions(options_).ToString());
+  stats_.evict_before = kNoTime;
+}
+
+TemporalGraph::~TemporalGraph() {
+  // Run pending reclaims (including deferred evictions) while the graph is still whole.
+  while (epochs_.pending_count() > 0) epochs_.TryReclaim();
+  for (int64_t c = 0; c < kMaxChunks; ++c) {
+    NodeSlot* chunk = chunks_[c].load(std::memory_order_relaxed);
+    if (!chunk) continue;
+    for (int64_t i = 0; i < kChunkSize; ++i) {
+      BlockTable* table = chunk[i].table.load(std::memory_order_relaxed);
+      if (!table) continue;
+      const int32_t n = table->count.load(std::memory_order_relaxed);
+      for (int32_t b = 0; b < n; ++b) std::free(table->blocks()[b]);
+      std::free(table);
+    }
+    delete[] chunk;
+  }
+  delete version_.load();
+}
+
+Status TemporalGraph::ValidateOptions(const TemporalGraphOptions& o) {
+  if (o.min_block_capacity < 1 || o.min_block_capacity > (1 << 24)) {
+    return Status::InvalidArgument("min_block_capacity must be in [1, 2^24], got " +
+                                   std::to_string(o.min_block_capacity));
+  }
+  if (o.max_block_capacity < o.min_block_capacity || o.max_block_capacity > (1 << 24)) {
+    return Status::InvalidArgument("max_block_capacity must be in [min_block_capacity, 2^24], got " +
+                                   std::to_string(o.max_block_capacity));
+  }
+  if (!(o.eviction_window >= 0) || std::isinf(o.eviction_window)) {
+    return Status::InvalidArgument("eviction_window must be a finite number >= 0");
+  }
+  return Status::Ok();
+}
+
+// ---- node slots -----------------------------------------------------------------------------
+
+const TemporalGraph::NodeSlot* TemporalGraph::FindSlot(NodeId node) const {
+  const NodeSlot* chunk = chunks_[node >> kChunkBits].load(std::memory_order_acquire);
+  return chunk ? &chunk[node & (kChunkSize - 1)] : nullptr;
+}
+
+TemporalGraph::NodeSlot& TemporalGraph::SlotForWrite(NodeId node) {
+  return chunks_[node >> kChunkBits].load(std::memory_order_relaxed)[node & (kChunkSize - 1)];
+}
+
+void TemporalGraph::EnsureNodes(NodeId count) {
+  if (count <= num_nodes_) return;
+  const int64_t last_chunk = (count - 1) >> kChunkBits;
+  for (int64_t c = 0; c <= last_chunk; ++c) {
+    if (chunks_[c].load(std::memory_order_relaxed)) continue;
+    chunks_[c].store(new NodeSlot[kChunkSize], std::memory_order_release);
+    node_bytes_ += static_cast<int64_t>(sizeof(NodeSlot)) * kChunkSize;
+  }
+  num_nodes_ = count;
+}
+
+// ---- allocation and retirement --------------------------------------------------------------
+
+TemporalGraph::Block* TemporalGraph::NewBlock(int32_t capacity) {
+  const size_t bytes = Block::Bytes(capacity);
+  void* mem = std::malloc(bytes);
+  if (!mem) throw std::bad_alloc();
+  Block* b = static_cast<Block*>(mem);
+  b->capacity = capacity;
+  new (&b->size) std::atomic<int32_t>(0);
+  block_bytes_.fetch_add(static_cast<int64_t>(bytes), std::memory_order_relaxed);
+  return b;
+}
+
+void TemporalGraph::RetireBlock(Block* block) {
+  const int64_t bytes = static_cast<int64_t>(Block::Bytes(block->capacity));
+  std::lock_guard<std::mutex> lock(retire_mu_);
+  epochs_.Retire(
+      [this, block, bytes] {
+        std::free(block);
+        block_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
+      },
+      bytes);
+}
+
+void TemporalGraph::RetireTable(BlockTable* table) {
+  const int64_t bytes = static_cast<int64_t>(BlockTable::Bytes(table->capacity));
+  std::lock_guard<std::mutex> lock(retire_mu_);
+  epochs_.Retire(
+      [this, table, bytes] {
+        std::free(table);
+        table_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
+      },
+      bytes);
+}
+
+namespace {
+
+template <typename Table>
+Table* AllocTable(int32_t capacity, std::atomic<int64_t>& table_bytes) {
+  const size_t bytes = Table::Bytes(capacity);
+  void* mem = std::malloc(bytes);
+  if (!mem) throw std::bad_alloc();
+  Table* t = static_cast<Table*>(mem);
+  t->capacity = capacity;
+  new (&t->count) std::atomic<int32_t>(0);
+  for (int32_t i = 0; i < capacity; ++i) new (&t->max_ts()[i]) std::atomic<Timestamp>(0);
+  table_bytes.fetch_add(static_cast<int64_t>(bytes), std::memory_order_relaxed);
+  return t;
+}
+
+}  // namespace
+
+void TemporalGraph::Publish(EdgeId watermark, Timestamp evict_before, NodeId num_nodes) {
+  Version* old = version_.exchange(new Version{watermark, evict_before, num_nodes},
+                                   std::memory_order_acq_rel);
+  std::lock_guard<std::mutex> lock(retire_mu_);
+  epochs_.Retire([old] { delete old; }, sizeof(Version));
+}
+
+// ---- appends --------------------------------------------------------------------------------
+
+Status TemporalGraph::ValidateBatch(Span<const NodeId> src, Span<const NodeId> dst,
+                                    Span<const Timestamp> time) const {
+  if (src.size() != dst.size() || src.size() != time.size()) {
+    return Status::InvalidArgument("edge batch arrays differ in length: src " +
+                                   std::to_string(src.size()) + ", dst " +
+                                   std::to_string(dst.size()) + ", time " +
+                                   std::to_string(time.size()));
+  }
+  const Timestamp cutoff = stats_.evict_before;
+  for (size_t i = 0; i < src.size(); ++i) {
+    if (src[i] < 0 || src[i] >= kMaxNodes || dst[i] < 0 || dst[i] >= kMaxNodes) {
+      return Status::InvalidArgument("edge " + std::to_string(i) + " of the batch: node id " +
+                                     std::to_string(src[i] < 0 || src[i] >= kMaxNodes ? src[i] : dst[i]) +
+                                     " is outside [0, 2^32)");
+    }
+    if (!std::isfinite(time[i])) {
+      return Status::InvalidArgument("edge " + std::to_string(i) + " of the batch: time " +
+                                     FormatTime(time[i]) + " is not a finite number");
+    }
+    if (time[i] < cutoff) {
+      return Status::InvalidArgument("edge " + std::to_string(i) + " of the batch: time " +
+                                     FormatTime(time[i]) + " is older than the eviction cutoff " +
+                                     FormatTime(cutoff) + "; batch refused, nothing stored");
+    }
+  }
+  return Status::Ok();
+}
+
+StatusOr<AppendResult> TemporalGraph::AppendEdges(Span<const NodeId> src, Span<const NodeId> dst,
+                                                  Span<const Timestamp> time) {
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  SG_RETURN_IF_ERROR(ValidateBatch(src, dst, time));
+  const int64_t n = static_cast<int64_t>(src.size());
+  AppendResult result;
+  result.first_edge_id = next_edge_;
+  result.count = n;
+  if (n == 0) return result;
+
+  // One entry per (node, edge) pair; the reverse entry for undirected graphs.
+  const bool reverse = options_.undirected;
+  std::vector<Entry> entries;
+  entries.reserve(reverse ? 2 * n : n);
+  NodeId max_node = 0;
+  Timestamp newest = stats_.newest_time;
+  for (int64_t i = 0; i < n; ++i) {
+    const EdgeId e = next_edge_ + i;
+    entries.push_back({src[i], dst[i], e, time[i]});
+    if (reverse && src[i] != dst[i]) entries.push_back({dst[i], src[i], e, time[i]});
+    max_node = std::max(max_node, std::max(src[i], dst[i]));
+    newest = std::max(newest, time[i]);
+  }
+  auto by_node_time_id = [](const Entry& a, const Entry& b) {
+    if (a.node != b.node) return a.node < b.node;
+    if (a.ts != b.ts) return a.ts < b.ts;
+    return a.eid < b.eid;
+  };
+  if (static_cast<int64_t>(entries.size()) >= options_.parallel_append_threshold) {
+    tbb::parallel_sort(entries.begin(), entries.end(), by_node_time_id);
+  } else {
+    std::sort(entries.begin(), entries.end(), by_node_time_id);
+  }
+
+  // Group boundaries, and out-of-order entries (older than their node's newest edge).
+  std::vector<int64_t> group_begin;
+  int64_t ooo_entries = 0;
+  const Entry* first_ooo = nullptr;
+  for (int64_t i = 0; i < static_cast<int64_t>(entries.size()); ++i) {
+    if (i == 0 || entries[i].node != entries[i - 1].node) group_begin.push_back(i);
+    const NodeSlot* slot = entries[i].node < num_nodes_ ? FindSlot(entries[i].node) : nullptr;
+    if (slot && entries[i].ts < slot->newest) {
+      ++ooo_entries;
+      if (!first_ooo || entries[i].eid < first_ooo->eid) first_ooo = &entries[i];
+    }
+  }
+  group_begin.push_back(static_cast<int64_t>(entries.size()));
+  if (ooo_entries > 0 && options_.out_of_order == OutOfOrderPolicy::kRefuse) {
+    std::vector<EdgeId> ooo_edges;
+    for (const Entry& en : entries) {
+      const NodeSlot* slot = en.node < num_nodes_ ? FindSlot(en.node) : nullptr;
+      if (slot && en.ts < slot->newest) ooo_edges.push_back(en.eid);
+    }
+    std::sort(ooo_edges.begin(), ooo_edges.end());
+    ooo_edges.erase(std::unique(ooo_edges.begin(), ooo_edges.end()), ooo_edges.end());
+    stats_.out_of_order_refused += static_cast<int64_t>(ooo_edges.size());
+    const int64_t row = first_ooo->eid - next_edge_;
+    const NodeSlot* slot = FindSlot(first_ooo->node);
+    return Status::InvalidArgument(
+        "edge " + std::to_string(row) + " of the batch (" + std::to_string(src[row]) + " -> " +
+        std::to_string(dst[row]) + " at time " + FormatTime(time[row]) +
+        ") is older than the newest edge of node " + std::to_string(first_ooo->node) +
+        " (time " + FormatTime(slot->newest) + ") and graph.out_of_order is 'refuse': batch of " +
+        std::to_string(n) + " edges refused (" + std::to_string(ooo_edges.size()) +
+        " out of order), nothing stored");
+  }
+
+  EnsureNodes(max_node + 1);
+  const int64_t num_groups = static_cast<int64_t>(group_begin.size()) - 1;
+  std::vector<NodeId> first_block_nodes;  // nodes without blocks before this batch
+  for (int64_t g = 0; g < num_groups; ++g) {
+    const NodeId node = entries[group_begin[g]].node;
+    const BlockTable* t = SlotForWrite(node).table.load(std::memory_order_relaxed);
+    if (!t || t->count.load(std::memory_order_relaxed) == 0) first_block_nodes.push_back(node);
+  }
+  auto append_groups = [&](int64_t g0, int64_t g1) {
+    for (int64_t g = g0; g < g1; ++g) {
+      AppendToNode(entries[group_begin[g]].node, entries.data() + group_begin[g],
+                   group_begin[g + 1] - group_begin[g]);
+    }
+  };
+  if (static_cast<int64_t>(entries.size()) >= options_.parallel_append_threshold) {
+    tbb::parallel_for(tbb::blocked_range<int64_t>(0, num_groups, 64),
+                      [&](const tbb::blocked_range<int64_t>& r) { append_groups(r.begin(), r.end()); });
+  } else {
+    append_groups(0, num_groups);
+  }
+  for (NodeId node : first_block_nodes) {
+    const BlockTable* t = SlotForWrite(node).table.load(std::memory_order_relaxed);
+    eviction_queue_.push({t->max_ts()[0].load(std::memory_order_relaxed), node});
+  }
+
+  next_edge_ += n;
+  entries_.fetch_add(static_cast<int64_t>(entries.size()), std::memory_order_relaxed);
+  result.out_of_order = ooo_entries;
+  ooo_inserted_.fetch_add(ooo_entries, std::memory_order_relaxed);
+  stats_.batches += 1;
+  stats_.newest_time = newest;
+  Publish(next_edge_, stats_.evict_before, num_nodes_);
+  ApplyEvictionWindow();
+  epochs_.TryReclaim();
+  return result;
+}
+
+void TemporalGraph::AppendToNode(NodeId node, const Entry* entries, int64_t count) {
+  NodeSlot& slot = SlotForWrite(node);
+  // Entries are sorted by time: the out-of-order ones form a prefix.
+  int64_t ooo = 0;
+  while (ooo < count && entries[ooo].ts < slot.newest) ++ooo;
+  if (ooo > 0) InsertOutOfOrder(slot, node, entries, ooo);
+  entries += ooo;
+  count -= ooo;
+  slot.total += ooo;
+  if (count == 0) return;
+
+  BlockTable* table = slot.table.load(std::memory_order_relaxed);
+  int64_t done = 0;
+  // Fill the tail block first; its new slots become visible with the size store.
+  if (table && table->count.load(std::memory_order_relaxed) > 0) {
+    const int32_t tail_index = table->count.load(std::memory_order_relaxed) - 1;
+    Block* tail = table->blocks()[tail_index];
+    const int32_t size = tail->size.load(std::memory_order_relaxed);
+    const int64_t room = tail->capacity - size;
+    const int64_t take = std::min<int64_t>(room, count);
+    if (take > 0) {
+      for (int64_t i = 0; i < take; ++i) {
+        tail->ts()[size + i] = entries[i].ts;
+        tail->eid()[size + i] = entries[i].eid;
+        tail->nbr()[size + i] = entries[i].nbr;
+      }
+      tail->size.store(size + static_cast<int32_t>(take), std::memory_order_release);
+      table->max_ts()[tail_index].store(entries[take - 1].ts, std::memory_order_relaxed);
+      done = take;
+    }
+  }
+  // Then new blocks, each sized geometrically from the node's degree.
+  while (done < count) {
+    const int64_t remaining = count - done;
+    const int64_t want = std::max<int64_t>(remaining, slot.total + done);
+    const int32_t capacity = std::clamp<int32_t>(NextPow2(want), options_.min_block_capacity,
+                                                 options_.max_block_capacity);
+    Block* block = NewBlock(capacity);
+    const int64_t take = std::min<int64_t>(capacity, remaining);
+    for (int64_t i = 0; i < take; ++i) {
+      block->ts()[i] = entries[done + i].ts;
+      block->eid()[i] = entries[done + i].eid;
+      block->nbr()[i] = entries[done + i].nbr;
+    }
+    block->size.store(static_cast<int32_t>(take), std::memory_order_relaxed);
+
+    int32_t n = table ? table->count.load(std::memory_order_relaxed) : 0;
+    if (!table || n == table->capacity) {
+      BlockTable* bigger = AllocTable<BlockTable>(std::max<int32_t>(4, n * 2), table_bytes_);
+      for (int32_t b = 0; b < n; ++b) {
+        bigger->blocks()[b] = table->blocks()[b];
+        bigger->max_ts()[b].store(table->max_ts()[b].load(std::memory_order_relaxed),
+                                  std::memory_order_relaxed);
+        bigger->start()[b] = table->start()[b];
+      }
+      bigger->count.store(n, std::memory_order_relaxed);
+      slot.table.store(bigger, std::memory_order_release);
+      if (table) RetireTable(table);
+      table = bigger;
+    }
+    table->blocks()[n] = block;
+    table->max_ts()[n].store(entries[done + take - 1].ts, std::memory_order_relaxed);
+    table->start()[n] =
+        n == 0 ? 0 : table->start()[n - 1] + table->blocks()[n - 1]->size.load(std::memory_order_relaxed);
+    table->count.store(n + 1, std::memory_order_release);
+    done += take;
+  }
+  slot.newest = std::max(slot.newest, entries[count - 1].ts);
+  slot.total += count;
+}
+
+void TemporalGraph::InsertOutOfOrder(NodeSlot& slot, NodeId node, const Entry* entries,
+                                     int64_t count) {
+  BlockTable* table = slot.table.load(std::memory_order_relaxed);
+  const int32_t n = table ? table->count.load(std::memory_order_relaxed) : 0;
+  // Each entry goes into the first block whose max time is greater than its time (entries with
+  // equal time and smaller id stay before it). Every block is replaced by a merged copy.
+  std::vector<Block*> blocks(n);
+  int64_t e = 0;
+  for (int32_t b = 0; b < n; ++b) {
+    Block* old = table->blocks()[b];
+    const Timestamp max_ts = table->max_ts()[b].load(std::memory_order_relaxed);
+    int64_t e_end = e;
+    while (e_end < count && entries[e_end].ts < max_ts) ++e_end;
+    if (e_end == e) {
+      blocks[b] = old;
+      continue;
+    }
+    const int32_t size = old->size.load(std::memory_order_relaxed);
+    const int64_t merged = size + (e_end - e);
+    const bool is_tail = b == n - 1;
+    Block* block = NewBlock(static_cast<int32_t>(is_tail ? std::max<int64_t>(old->capacity, merged) : merged));
+    int32_t i = 0, o = 0;
+    int64_t j = e;
+    while (i < size || j < e_end) {
+      // Stable merge: on equal time the stored entry (smaller id) comes first.
+      if (j == e_end || (i < size && old->ts()[i] <= entries[j].ts)) {
+        block->ts()[o] = old->ts()[i];
+        block->eid()[o] = old->eid()[i];
+        block->nbr()[o] = old->nbr()[i];
+        ++i;
+      } else {
+        block->ts()[o] = entries[j].ts;
+        block->eid()[o] = entries[j].eid;
+        block->nbr()[o] = entries[j].nbr;
+        ++j;
+      }
+      ++o;
+    }
+    block->size.store(o, std::memory_order_relaxed);
+    blocks[b] = block;
+    RetireBlock(old);
+    e = e_end;
+  }
+  SG_CHECK(e == count, "out-of-order entries beyond the node's newest edge");
+  BlockTable* fresh = AllocTable<BlockTable>(table->capacity, table_bytes_);
+  int64_t start = 0;
+  for (int32_t b = 0; b < n; ++b) {
+    fresh->blocks()[b] = blocks[b];
+    fresh->max_ts()[b].store(table->max_ts()[b].load(std::memory_order_relaxed),
+                             std::memory_order_relaxed);
+    fresh->start()[b] = start;
+    start += blocks[b]->size.load(std::memory_order_relaxed);
+  }
+  fresh->count.store(n, std::memory_order_relaxed);
+  // Readers load the table, then the flag: set the flag first so a reader of the new table
+  // always sees it.
+  slot.foreign.store(true, std::memory_order_release);
+  slot.table.store(fresh, std::memory_order_release);
+  RetireTable(table);
+  (void)node;
+}
+
+// ---- eviction -------------------------------------------------------------------------------
+
+Status TemporalGraph::EvictBefore(Timestamp cutoff) {
+  if (std::isnan(cutoff)) return Status::InvalidArgument("eviction cutoff is NaN");
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  if (cutoff <= stats_.evict_before) return Status::Ok();
+  stats_.evict_before = cutoff;
+  Publish(next_edge_, cutoff, num_nodes_);
+  // Free the blocks only when no snapshot from before the cutoff remains.
+  epochs_.Retire([this, cutoff] { EvictPhysically(cutoff); }, 0);
+  epochs_.TryReclaim();
+  return Status::Ok();
+}
+
+void TemporalGraph::ApplyEvictionWindow() {
+  if (options_.eviction_window <= 0) return;
+  const Timestamp cutoff = stats_.newest_time - options_.eviction_window;
+  if (cutoff <= stats_.evict_before) return;
+  stats_.evict_before = cutoff;
+  Publish(next_edge_, cutoff, num_nodes_);
+  epochs_.Retire([this, cutoff] { EvictPhysically(cutoff); }, 0);
+}
+
+void TemporalGraph::EvictPhysically(Timestamp cutoff) {
+  while (!eviction_queue_.empty() && eviction_queue_.top().max_time < cutoff) {
+    const NodeId node = eviction_queue_.top().node;
+    eviction_queue_.pop();
+    NodeSlot& slot = SlotForWrite(node);
+    BlockTable* table = slot.table.load(std::memory_order_relaxed);
+    const int32_t n = table ? table->count.load(std::memory_order_relaxed) : 0;
+    if (n == 0) continue;
+    int32_t drop = 0;
+    while (drop < n && table->max_ts()[drop].load(std::memory_order_relaxed) < cutoff) ++drop;
+    if (drop == 0) {  // stale key: the oldest block grew past the cutoff
+      eviction_queue_.push({table->max_ts()[0].load(std::memory_order_relaxed), node});
+      continue;
+    }
+    BlockTable* fresh = AllocTable<BlockTable>(table->capacity, table_bytes_);
+    const int64_t base = table->start()[drop == n ? n - 1 : drop];
+    int64_t dropped_entries = 0;
+    for (int32_t b = 0; b < drop; ++b) {
+      dropped_entries += table->blocks()[b]->size.load(std::memory_order_relaxed);
+    }
+    for (int32_t b = drop; b < n; ++b) {
+      fresh->blocks()[b - drop] = table->blocks()[b];
+      fresh->max_ts()[b - drop].store(table->max_ts()[b].load(std::memory_order_relaxed),
+                                      std::memory_order_relaxed);
+      fresh->start()[b - drop] = table->start()[b] - base;
+    }
+    fresh->count.store(n - drop, std::memory_order_relaxed);
+    slot.table.store(fresh, std::memory_order_release);
+    for (int32_t b = 0; b < drop; ++b) RetireBlock(table->blocks()[b]);
+    RetireTable(table);
+    stats_.evicted_entries += dropped_entries;
+    if (n - drop > 0) {
+      eviction_queue_.push({fresh->max_ts()[0].load(std::memory_order_relaxed), node});
+    }
+  }
+}
+
+// ---- readers --------------------------------------------------------------------------------
+
+Snapshot TemporalGraph::GetSnapshot() const {
+  const uint64_t epoch = epochs_.Pin();
+  const Version* v = version_.load(std::memory_order_acquire);
+  return Snapshot(this, epoch, v->watermark, v->evict_before, v->num_nodes);
+}
+
+GraphStats TemporalGraph::Stats() const {
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  GraphStats s = stats_;
+  s.num_nodes = num_nodes_;
+  s.num_edges = next_edge_;
+  s.num_entries = entries_.load(std::memory_order_relaxed) - stats_.evicted_entries;
+  s.out_of_order_inserted = ooo_inserted_.load(std::memory_order_relaxed);
+  return s;
+}
+
+MemoryUsage TemporalGraph::Memory() const {
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  MemoryUsage m;
+  m.retired_bytes = epochs_.pending_bytes();
+  m.block_bytes = block_bytes_.load(std::memory_order_relaxed);
+  m.table_bytes = table_bytes_.load(std::memory_order_relaxed);
+  m.node_bytes = node_bytes_;
+  return m;
+}
+
+Snapshot::Snapshot(Snapshot&& other) noexcept { *this = std::move(other); }
+
+Snapshot& Snapshot::operator=(Snapshot&& other) noexcept {
+  if (this != &other) {
+    if (graph_) graph_->epochs_.Unpin(epoch_);
+    graph_ = other.graph_;
+    epoch_ = other.epoch_;
+    watermark_ = other.watermark_;
+    evict_before_ = other.evict_before_;
+    num_nodes_ = other.num_nodes_;
+    other.graph_ = nullptr;
+  }
+  return *this;
+}
+
+Snapshot::~Snapshot() {
+  if (graph_) graph_->epochs_.Unpin(epoch_);
+}
+
+int Snapshot::Recent(NodeId node, Timestamp t, int k, Neighbor* out) const {
+  if (node < 0 || node >= num_nodes_ || k <= 0) return 0;
+  const auto* table = graph_->FindSlot(node)->table.load(std::memory_order_acquire);
+  if (!table) return 0;
+  const int32_t n = table->count.load(std::memory_order_acquire);
+  if (n == 0) return 0;
+  int32_t b = table->FirstBlockAtOrAfter(n, t);
+  if (b == n) b = n - 1;
+  int got = 0;
+  for (; b >= 0; --b) {
+    const auto* block = table->blocks()[b];
+    const int32_t size = block->size.load(std::memory_order_acquire);
+    const Timestamp* ts = block->ts();
+    const EdgeId* eid = block->eid();
+    const NodeId* nbr = block->nbr();
+    const int32_t hi = static_cast<int32_t>(std::lower_bound(ts, ts + size, t) - ts);
+    for (int32_t i = hi - 1; i >= 0; --i) {
+      if (ts[i] < evict_before_) return got;
+      if (eid[i] >= watermark_) continue;
+      out[got++] = {nbr[i], eid[i], ts[i]};
+      if (got == k) return got;
+    }
+  }
+  return got;
+}
+
+std::vector<Neighbor> Snapshot::Edges(NodeId node, Timestamp t) const {
+  std::vector<Neighbor> result;
+  if (node < 0 || node >= num_nodes_) return result;
+  const auto* table = graph_->FindSlot(node)->table.load(std::memory_order_acquire);
+  if (!table) return result;
+  const int32_t n = table->count.load(std::memory_order_acquire);
+  for (int32_t b = 0; b < n; ++b) {
+    const auto* block = table->blocks()[b];
+    const int32_t size = block->size.load(std::memory_order_acquire);
+    for (int32_t i = 0; i < size; ++i) {
+      const Timestamp ts = block->ts()[i];
+      if (ts >= t) return result;
+      if (ts < evict_before_ || block->eid()[i] >= watermark_) continue;
+      result.push_back({block->nbr()[i], block->eid()[i], ts});
+    }
+  }
+  return result;
+}
+
+namespace {
+
+// Positions of one node's entries, counted across its blocks (table->start()).
+struct PositionRange {
+  int64_t lo = 0;  // first visible position (time >= evict_before)
+  int64_t hi = 0;  // one past the last visible position (time < t, id < watermark)
+};
+
+template <typename Table>
+int64_t FirstPositionAtOrAfter(const Table* table, int32_t n, Timestamp t) {
+  const int32_t b = table->FirstBlockAtOrAfter(n, t);
+  if (b == n) {
+    const auto* tail = table->blocks()[n - 1];
+    return table->start()[n - 1] + tail->size.load(std::memory_order_acquire);
+  }
+  const auto* block = table->blocks()[b];
+  const int32_t size = block->size.load(std::memory_order_acquire);
+  const Timestamp* ts = block->ts();
+  return table->start()[b] + (std::lower_bound(ts, ts + size, t) - ts);
+}
+
+// For a node whose ids ascend with position: the first position with id >= watermark.
+template <typename Table>
+int64_t FirstPositionAtWatermark(const Table* table, int32_t n, EdgeId watermark) {
+  for (int32_t b = n - 1; b >= 0; --b) {
+    const auto* block = table->blocks()[b];
+    const int32_t size = block->size.load(std::memory_order_acquire);
+    if (size == 0) continue;
+    const EdgeId* eid = block->eid();
+    if (eid[size - 1] < watermark) return table->start()[b] + size;
+    if (eid[0] < watermark) {
+      return table->start()[b] + (std::lower_bound(eid, eid + size, watermark) - eid);
+    }
+  }
+  return 0;
+}
+
+template <typename Table>
+Neighbor EntryAt(const Table* table, int32_t n, int64_t position) {
+  const int64_t* start = table->start();
+  const int32_t b = static_cast<int32_t>(std::upper_bound(start, start + n, position) - start) - 1;
+  const auto* block = table->blocks()[b];
+  const int64_t i = position - start[b];
+  return {block->nbr()[i], block->eid()[i], block->ts()[i]};
+}
+
+// Floyd's algorithm: k distinct values from [0, n), k < n, deterministic for the rng state.
+// Returns them in descending order.
+void SampleDistinct(int64_t n, int k, core::RngStream& rng, int64_t* out) {
+  int chosen = 0;
+  for (int64_t j = n - k; j < n; ++j) {
+    const int64_t r = static_cast<int64_t>(rng.Below(static_cast<uint64_t>(j + 1)));
+    bool seen = false;
+    for (int c = 0; c < chosen; ++c) {
+      if (out[c] == r) {
+        seen = true;
+        break;
+      }
+    }
+    out[chosen++] = seen ? j : r;
+  }
+  std::sort(out, out + k, std::greater<int64_t>());
+}
+
+}  // namespace
+
+int Snapshot::Uniform(NodeId node, Timestamp t, int k, core::RngStream& rng, Neighbor* out) const {
+  if (node < 0 || node >= num_nodes_ || k <= 0) return 0;
+  const auto* slot = graph_->FindSlot(node);
+  const auto* table = slot->table.load(std::memory_order_acquire);
+  if (!table) return 0;
+  const int32_t n = table->count.load(std::memory_order_acquire);
+  if (n == 0) return 0;
+  constexpr int kStackPicks = 64;
+  int64_t stack_picks[kStackPicks];
+  std::vector<int64_t> heap_picks;
+  int64_t* picks = stack_picks;
+  if (k > kStackPicks) {
+    heap_picks.resize(k);
+    picks = heap_picks.data();
+  }
+
+  if (slot->foreign.load(std::memory_order_acquire)) {
+    // Slow path: ids are not ascending with position, so filter entry by entry.
+    const std::vector<Neighbor> all = Edges(node, t);
+    const int64_t count = static_cast<int64_t>(all.size());
+    if (count <= k) {
+      for (int64_t i = 0; i < count; ++i) out[i] = all[count - 1 - i];
+      return static_cast<int>(count);
+    }
+    SampleDistinct(count, k, rng, picks);
+    for (int i = 0; i < k; ++i) out[i] = all[picks[i]];
+    return k;
+  }
+
+  const int64_t lo = FirstPositionAtOrAfter(table, n, evict_before_);
+  const int64_t hi = std::min(FirstPositionAtOrAfter(table, n, t),
+                              FirstPositionAtWatermark(table, n, watermark_));
+  const int64_t count = hi - lo;
+  if (count <= 0) return 0;
+  if (count <= k) {
+    for (int64_t i = 0; i < count; ++i) out[i] = EntryAt(table, n, hi - 1 - i);
+    return static_cast<int>(count);
+  }
+  SampleDistinct(count, k, rng, picks);
+  for (int i = 0; i < k; ++i) out[i] = EntryAt(table, n, lo + picks[i]);
+  return k;
+}
+
+int64_t Snapshot::Degree(NodeId node, Timestamp t) const {
+  if (node < 0 || node >= num_nodes_) return 0;
+  const auto* slot = graph_->FindSlot(node);
+  const auto* table = slot->table.load(std::memory_order_acquire);
+  if (!table) return 0;
+  const int32_t n = table->count.load(std::memory_order_acquire);
+  if (n == 0) return 0;
+  if (slot->foreign.load(std::memory_order_acquire)) {
+    return static_cast<int64_t>(Edges(node, t).size());
+  }
+  const int64_t lo = FirstPositionAtOrAfter(table, n, evict_before_);
+  const int64_t hi = std::min(FirstPositionAtOrAfter(table, n, t),
+                              FirstPositionAtWatermark(table, n, watermark_));
+  return std::max<int64_t>(0, hi - lo);
+}
+
+}  // namespace streamgnn::graph

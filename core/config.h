@@ -1,0 +1,292 @@
+// Run configuration: typed option structs with documented defaults, loaded from YAML.
+//
+// Each struct declares its fields once, in `Visit` (see core/config_schema.h); that single
+// declaration drives parsing, range checks, `--set` overrides, cross-field rules, YAML/JSON dumps
+// and the generated reference docs/config.md. Loading is strict: an unknown section or key, a
+// wrong type, an out-of-range value, a bad enum name or a broken cross-field rule is an
+// InvalidArgument Status naming the place and the key, e.g.
+//
+//   tgn.yml:4:11: key 'sampling.layer': expected an integer in [1, 8], got '9'
+//
+// Missing keys take the defaults written below. TGL's configs, which write each section as a
+// one-element list ("sampling:\n  - layer: 1"), load as they are.
+//
+// Adding a section: write a struct with defaults and a Visit member, add it to Config and one
+// `v.Section(...)` line to Config::Visit, then regenerate docs/config.md (see tests/core).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/config_enums.h"
+#include "core/config_schema.h"
+#include "core/status.h"
+
+namespace streamgnn::core {
+
+// dataset.csv: column layout of a CSV edge list (format: csv). Columns are 0-based.
+struct CsvOptions {
+  int64_t src = 0;
+  int64_t dst = 1;
+  int64_t time = 2;
+  int64_t label = -1;           // -1: no label column
+  int64_t features_begin = -1;  // -1: no edge features
+  int64_t features_end = -1;    // exclusive; -1: through the last column
+  bool header = true;
+  std::string delimiter = ",";
+
+  template <class V>
+  void Visit(V& v) {
+    v.Field("src", &src, "Column of the source node id.", AtLeast(0));
+    v.Field("dst", &dst, "Column of the destination node id.", AtLeast(0));
+    v.Field("time", &time, "Column of the edge timestamp.", AtLeast(0));
+    v.Field("label", &label, "Column of the edge label; -1 = no label.", AtLeast(-1));
+    v.Field("features_begin", &features_begin,
+            "First column of the edge features; -1 = no edge features.", AtLeast(-1));
+    v.Field("features_end", &features_end,
+            "One past the last feature column; -1 = through the last column.", AtLeast(-1));
+    v.Field("header", &header, "The first line is a header and is skipped.");
+    v.Field("delimiter", &delimiter, "Field separator (one character).");
+    v.Rule("delimiter", "is exactly one character", [this]() -> std::string {
+      return delimiter.size() == 1 ? "" : "exactly one character";
+    });
+    v.Rule("features_end", "is -1 or greater than features_begin", [this]() -> std::string {
+      if (features_end == -1 || (features_begin >= 0 && features_end > features_begin)) return "";
+      return features_begin < 0
+                 ? "-1 when features_begin is -1"
+                 : "-1 or greater than features_begin (" + std::to_string(features_begin) + ")";
+    });
+  }
+};
+
+// dataset.synthetic: a generated stream (format: synthetic) with community structure and a
+// Zipf-distributed node activity, for tests and benchmarks.
+struct SyntheticOptions {
+  int64_t num_nodes = 10000;
+  int64_t num_edges = 200000;
+  int64_t num_communities = 20;
+  double zipf_exponent = 1.0;
+  int64_t node_feat_dim = 0;
+  int64_t edge_feat_dim = 0;
+  int64_t seed = 0;
+
+  template <class V>
+  void Visit(V& v) {
+    v.Field("num_nodes", &num_nodes, "Number of nodes.", AtLeast(1));
+    v.Field("num_edges", &num_edges, "Number of edges in the stream.", AtLeast(0));
+    v.Field("num_communities", &num_communities,
+            "Number of communities; most edges stay inside one.", AtLeast(1));
+    v.Field("zipf_exponent", &zipf_exponent,
+            "Skew of node activity (0 = uniform; larger = a few hubs take most edges).",
+            AtLeast(0));
+    v.Field("node_feat_dim", &node_feat_dim, "Width of the random node features; 0 = none.",
+            AtLeast(0));
+    v.Field("edge_feat_dim", &edge_feat_dim, "Width of the random edge features; 0 = none.",
+            AtLeast(0));
+    v.Field("seed", &seed, "Seed of the generator (independent of train.seed).");
+    v.Rule("num_communities", "is at most num_nodes", [this]() -> std::string {
+      if (num_communities <= num_nodes) return "";
+      return "at most num_nodes (" + std::to_string(num_nodes) + ")";
+    });
+  }
+};
+
+// dataset: where the edges come from.
+struct DatasetConfig {
+  std::string name;
+  DatasetFormat format = DatasetFormat::kSynthetic;
+  std::string path;  // absolute after LoadConfigFile when given relative in the file
+  bool cache = true;
+  std::string cache_dir;  // "" = $STREAMGNN_CACHE_DIR, else ~/.cache/streamgnn
+  CsvOptions csv;
+  SyntheticOptions synthetic;
+
+  template <class V>
+  void Visit(V& v) {
+    v.Field("name", &name, "Name used in logs, caches and result files.");
+    v.Field("format", &format, "On-disk format of the dataset.");
+    v.Field("path", &path,
+            "File or folder to read. Required unless format is synthetic. A relative path is "
+            "resolved against the config file's directory.",
+            kRelativeToConfig);
+    v.Field("cache", &cache, "Keep a parsed binary copy of the dataset to load faster next time.");
+    v.Field("cache_dir", &cache_dir,
+            "Folder of the binary cache; \"\" = $STREAMGNN_CACHE_DIR, else ~/.cache/streamgnn.");
+    v.Section("csv", &csv, "Column layout of a CSV edge list (format: csv).");
+    v.Section("synthetic", &synthetic,
+              "Generated stream with communities and Zipf node activity (format: synthetic).");
+    v.Rule("path", "is set unless format is synthetic", [this]() -> std::string {
+      if (format == DatasetFormat::kSynthetic || !path.empty()) return "";
+      return std::string("a path (required for format ") + EnumToString(format) + ")";
+    });
+  }
+};
+
+// Returns the folder for dataset caches: dataset.cache_dir if set, else $STREAMGNN_CACHE_DIR,
+// else $HOME/.cache/streamgnn (./.cache/streamgnn without HOME).
+std::string ResolvedCacheDir(const DatasetConfig& dataset);
+
+// graph: the temporal block store.
+struct GraphConfig {
+  bool undirected = true;
+  OutOfOrderPolicy out_of_order = OutOfOrderPolicy::kInsert;
+  double eviction_window = 0.0;
+  int64_t min_block_capacity = 8;
+  int64_t max_block_capacity = 4096;
+
+  template <class V>
+  void Visit(V& v) {
+    v.Field("undirected", &undirected,
+            "Store each edge for both endpoints (the reverse edge shares the edge id).");
+    v.Field("out_of_order", &out_of_order,
+            "An edge older than its node's newest edge is inserted in place (slow path) or "
+            "refused with a count and an error; never dropped silently.");
+    v.Field("eviction_window", &eviction_window,
+            "Evict blocks whose edges are all older than newest time - window; 0 = keep "
+            "everything.",
+            AtLeast(0));
+    v.Field("min_block_capacity", &min_block_capacity,
+            "Edges in a node's first block; later blocks grow geometrically.", InRange(1, 1 << 20));
+    v.Field("max_block_capacity", &max_block_capacity, "Upper limit of a block's capacity.",
+            InRange(1, 1 << 30));
+    v.Rule("max_block_capacity", "is at least min_block_capacity", [this]() -> std::string {
+      if (max_block_capacity >= min_block_capacity) return "";
+      return "at least min_block_capacity (" + std::to_string(min_block_capacity) + ")";
+    });
+  }
+};
+
+// sampling: temporal neighbor sampling (TGL's names and meanings).
+struct SamplingConfig {
+  int64_t layer = 1;
+  std::vector<int64_t> neighbor = {10};
+  SamplingStrategy strategy = SamplingStrategy::kRecent;
+  bool prop_time = false;
+  int64_t history = 1;
+  double duration = 0.0;
+  int64_t num_thread = 0;
+
+  template <class V>
+  void Visit(V& v) {
+    v.Field("layer", &layer, "Number of hops.", InRange(1, 8));
+    v.Field("neighbor", &neighbor, "Neighbors sampled per root, one entry per hop.", AtLeast(1));
+    v.Field("strategy", &strategy,
+            "recent: the newest neighbors before the root's time; uniform: uniformly among them.");
+    v.Field("prop_time", &prop_time,
+            "Root hop l+1 at the root's time instead of at the hop-l edge times.");
+    v.Field("history", &history, "Number of snapshots.",
+            Exactly(1, "multi-snapshot sampling is not supported yet"));
+    v.Field("duration", &duration, "Length of a snapshot.",
+            Exactly(0, "multi-snapshot sampling is not supported yet"));
+    v.Field("num_thread", &num_thread,
+            "Sampler threads, accepted for TGL compatibility; 0 = runtime.threads.", AtLeast(0));
+    v.Rule("neighbor", "has exactly `layer` entries", [this]() -> std::string {
+      if (static_cast<int64_t>(neighbor.size()) == layer) return "";
+      return "a list of " + std::to_string(layer) + " entr" + (layer == 1 ? "y" : "ies") +
+             " (one per layer; layer = " + std::to_string(layer) + ")";
+    });
+  }
+};
+
+// train: the optimisation loop.
+struct TrainConfig {
+  int64_t seed = 0;
+  int64_t epoch = 10;
+  int64_t batch_size = 200;
+  double lr = 1e-4;
+  double dropout = 0.1;
+  double att_dropout = 0.1;
+  bool all_on_gpu = false;
+
+  template <class V>
+  void Visit(V& v) {
+    v.Field("seed", &seed, "Seed of every random draw of the run (sampling, init, dropout).");
+    v.Field("epoch", &epoch, "Number of passes over the training edges.", AtLeast(1));
+    v.Field("batch_size", &batch_size, "Edges per training batch.", AtLeast(1));
+    v.Field("lr", &lr, "Learning rate.", GreaterThan(0));
+    v.Field("dropout", &dropout, "Dropout probability.", InRangeOpenHigh(0, 1));
+    v.Field("att_dropout", &att_dropout, "Dropout probability on attention weights.",
+            InRangeOpenHigh(0, 1));
+    v.Field("all_on_gpu", &all_on_gpu,
+            "TGL key, accepted: keep features and node memory on the GPU.");
+  }
+};
+
+// runtime: where and how wide the work runs.
+struct RuntimeConfig {
+  int64_t threads = 0;
+  DeviceKind device = DeviceKind::kCpu;
+
+  template <class V>
+  void Visit(V& v) {
+    v.Field("threads", &threads,
+            "Thread budget shared by TBB and LibTorch; 0 = all cores available to the process.",
+            AtLeast(0));
+    v.Field("device", &device, "Device that runs the model.");
+  }
+};
+
+// log: where results and messages go.
+struct LogConfig {
+  std::string dir = "runs/latest";
+  LogLevel level = LogLevel::kInfo;
+  ProgressMode progress = ProgressMode::kAuto;
+
+  template <class V>
+  void Visit(V& v) {
+    v.Field("dir", &dir, "Folder for the log file, metrics and checkpoints of the run.");
+    v.Field("level", &level, "Lowest level of the messages written.");
+    v.Field("progress", &progress,
+            "Progress display: auto = a bar on a terminal, plain log lines elsewhere.");
+  }
+};
+
+struct Config {
+  DatasetConfig dataset;
+  GraphConfig graph;
+  SamplingConfig sampling;
+  TrainConfig train;
+  RuntimeConfig runtime;
+  LogConfig log;
+
+  template <class V>
+  void Visit(V& v) {
+    v.Section("dataset", &dataset, "Where the edges come from.");
+    v.Section("graph", &graph, "The temporal block store.");
+    v.Section("sampling", &sampling, "Temporal neighbor sampling (names as in TGL's configs).");
+    v.Section("train", &train, "The training loop.");
+    v.Section("runtime", &runtime, "Threads and device.");
+    v.Section("log", &log, "Logs, progress display and run folder.");
+  }
+};
+
+// Reads the YAML file at `path`, then applies `overrides` in order ("section.key=value", the
+// value written in YAML: "sampling.neighbor=[10,10]"), then checks cross-field rules. Relative
+// paths in the file (dataset.path) are resolved against the file's directory. Errors:
+// NotFound/IOError for an unreadable file, InvalidArgument for everything else.
+StatusOr<Config> LoadConfigFile(const std::string& path,
+                                const std::vector<std::string>& overrides = {});
+
+// Same from text; `source_name` stands in for the file name in messages. Relative paths stay
+// as written.
+StatusOr<Config> LoadConfigString(const std::string& yaml_text, const std::string& source_name,
+                                  const std::vector<std::string>& overrides = {});
+
+// Applies one "section.key=value" override to `config` (field checks only; call ValidateConfig
+// afterwards for the cross-field rules). Errors name the override as "--set section.key=value".
+Status ApplyOverride(const std::string& assignment, Config* config);
+
+// Checks every field's range and every cross-field rule of a config built or edited in code.
+Status ValidateConfig(const Config& config);
+
+// Block-style YAML holding every key; LoadConfigString(ConfigToYaml(c)) gives back c.
+std::string ConfigToYaml(const Config& config);
+// The same content as one line of JSON (for run records and metrics files).
+std::string ConfigToJson(const Config& config);
+
+// The configuration reference: every section and key with type, default, allowed values and
+// documentation. docs/config.md holds exactly this text.
+std::string ConfigReferenceMarkdown();
+
+}  // namespace streamgnn::core

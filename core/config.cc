@@ -35,16 +35,6 @@ std::string Bound::Describe() const {
   return out;
 }
 
-std::string ResolvedCacheDir(const DatasetConfig& dataset) {
-  if (!dataset.cache_dir.empty()) return dataset.cache_dir;
-  if (const char* env = std::getenv("STREAMGNN_CACHE_DIR"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  const char* home = std::getenv("HOME");
-  const std::string base = (home != nullptr && *home != '\0') ? home : ".";
-  return (std::filesystem::path(base) / ".cache" / "streamgnn").string();
-}
-
 namespace {
 
 // ---- where a value came from ----------------------------------------------------------------

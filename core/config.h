@@ -98,7 +98,7 @@ struct DatasetConfig {
   DatasetFormat format = DatasetFormat::kSynthetic;
   std::string path;  // absolute after LoadConfigFile when given relative in the file
   bool cache = true;
-  std::string cache_dir;  // "" = $STREAMGNN_CACHE_DIR, else ~/.cache/streamgnn
+  std::string cache_dir;  // "" = datasets::DefaultCacheDir()
   CsvOptions csv;
   SyntheticOptions synthetic;
 
@@ -112,7 +112,8 @@ struct DatasetConfig {
             kRelativeToConfig);
     v.Field("cache", &cache, "Keep a parsed binary copy of the dataset to load faster next time.");
     v.Field("cache_dir", &cache_dir,
-            "Folder of the binary cache; \"\" = $STREAMGNN_CACHE_DIR, else ~/.cache/streamgnn.");
+            "Folder of the binary cache; \"\" = $STREAMGNN_CACHE_DIR, else $XDG_CACHE_HOME/streamgnn, "
+            "else ~/.cache/streamgnn.");
     v.Section("csv", &csv, "Column layout of a CSV edge list (format: csv).");
     v.Section("synthetic", &synthetic,
               "Generated stream with communities and Zipf node activity (format: synthetic).");
@@ -122,10 +123,6 @@ struct DatasetConfig {
     });
   }
 };
-
-// Returns the folder for dataset caches: dataset.cache_dir if set, else $STREAMGNN_CACHE_DIR,
-// else $HOME/.cache/streamgnn (./.cache/streamgnn without HOME).
-std::string ResolvedCacheDir(const DatasetConfig& dataset);
 
 // graph: the temporal block store.
 struct GraphConfig {

@@ -602,10 +602,14 @@ Snapshot::~Snapshot() {
 
 int Snapshot::Recent(NodeId node, Timestamp t, int k, Neighbor* out) const {
   if (node < 0 || node >= num_nodes_ || k <= 0) return 0;
-  const auto* table = graph_->FindSlot(node)->table.load(std::memory_order_acquire);
+  const auto* slot = graph_->FindSlot(node);
+  const auto* table = slot->table.load(std::memory_order_acquire);
   if (!table) return 0;
   const int32_t n = table->count.load(std::memory_order_acquire);
   if (n == 0) return 0;
+  // Ids ascend with position unless the node took out-of-order inserts: then a range whose last
+  // id is below the watermark is visible as a whole.
+  const bool ascending_ids = !slot->foreign.load(std::memory_order_acquire);
   int32_t b = table->FirstBlockAtOrAfter(n, t);
   if (b == n) b = n - 1;
   int got = 0;
@@ -615,7 +619,15 @@ int Snapshot::Recent(NodeId node, Timestamp t, int k, Neighbor* out) const {
     const Timestamp* ts = block->ts();
     const EdgeId* eid = block->eid();
     const NodeId* nbr = block->nbr();
-    const int32_t hi = static_cast<int32_t>(std::lower_bound(ts, ts + size, t) - ts);
+    int32_t hi = static_cast<int32_t>(std::lower_bound(ts, ts + size, t) - ts);
+    if (hi == 0) continue;
+    const int32_t want = k - got;
+    const int32_t lo = hi > want ? hi - want : 0;
+    if (ascending_ids && eid[hi - 1] < watermark_ && ts[lo] >= evict_before_) {
+      for (int32_t i = hi - 1; i >= lo; --i) out[got++] = {nbr[i], eid[i], ts[i]};
+      if (got == k) return got;
+      continue;
+    }
     for (int32_t i = hi - 1; i >= 0; --i) {
       if (ts[i] < evict_before_) return got;
       if (eid[i] >= watermark_) continue;
@@ -740,18 +752,110 @@ int Snapshot::Uniform(NodeId node, Timestamp t, int k, core::RngStream& rng, Nei
     return k;
   }
 
-  const int64_t lo = FirstPositionAtOrAfter(table, n, evict_before_);
-  const int64_t hi = std::min(FirstPositionAtOrAfter(table, n, t),
-                              FirstPositionAtWatermark(table, n, watermark_));
+  // Positions [lo, hi) across the node's blocks hold the candidates; hi is found in block bh.
+  const int64_t* start = table->start();
+  int32_t bh = table->FirstBlockAtOrAfter(n, t);
+  int64_t hi;
+  if (bh == n) {
+    bh = n - 1;
+    hi = start[bh] + table->blocks()[bh]->size.load(std::memory_order_acquire);
+  } else {
+    const auto* block = table->blocks()[bh];
+    const int32_t size = block->size.load(std::memory_order_acquire);
+    hi = start[bh] + (std::lower_bound(block->ts(), block->ts() + size, t) - block->ts());
+  }
+  if (hi > 0) {
+    const Neighbor last = EntryAt(table, bh + 1, hi - 1);
+    if (last.edge >= watermark_) hi = FirstPositionAtWatermark(table, n, watermark_);
+  }
+  const int64_t lo = evict_before_ == -std::numeric_limits<Timestamp>::infinity()
+                         ? 0
+                         : FirstPositionAtOrAfter(table, n, evict_before_);
   const int64_t count = hi - lo;
   if (count <= 0) return 0;
+  int taken;
   if (count <= k) {
-    for (int64_t i = 0; i < count; ++i) out[i] = EntryAt(table, n, hi - 1 - i);
-    return static_cast<int>(count);
+    taken = static_cast<int>(count);
+    for (int i = 0; i < taken; ++i) picks[i] = count - 1 - i;
+  } else {
+    taken = k;
+    SampleDistinct(count, k, rng, picks);
   }
-  SampleDistinct(count, k, rng, picks);
-  for (int i = 0; i < k; ++i) out[i] = EntryAt(table, n, lo + picks[i]);
-  return k;
+  // Picks descend: walk the blocks backwards once.
+  int32_t b = std::min<int32_t>(bh, n - 1);
+  for (int i = 0; i < taken; ++i) {
+    const int64_t p = lo + picks[i];
+    while (start[b] > p) --b;
+    const auto* block = table->blocks()[b];
+    const int64_t j = p - start[b];
+    out[i] = {block->nbr()[j], block->eid()[j], block->ts()[j]};
+  }
+  return taken;
+}
+
+void Snapshot::PrefetchSlot(NodeId node) const {
+  if (node < 0 || node >= num_nodes_) return;
+  __builtin_prefetch(graph_->FindSlot(node));
+}
+
+void Snapshot::PrefetchTable(NodeId node) const {
+  if (node < 0 || node >= num_nodes_) return;
+  const auto* table = graph_->FindSlot(node)->table.load(std::memory_order_acquire);
+  if (!table) return;
+  __builtin_prefetch(table);
+  __builtin_prefetch(reinterpret_cast<const char*>(table) + 64);
+}
+
+// Returns the block a query at time t starts in, or nullptr.
+const void* Snapshot::StartBlock(NodeId node, Timestamp t) const {
+  if (node < 0 || node >= num_nodes_) return nullptr;
+  const auto* table = graph_->FindSlot(node)->table.load(std::memory_order_acquire);
+  if (!table) return nullptr;
+  const int32_t n = table->count.load(std::memory_order_acquire);
+  if (n == 0) return nullptr;
+  return table->blocks()[std::min(table->FirstBlockAtOrAfter(n, t), n - 1)];
+}
+
+void Snapshot::PrefetchBlock(NodeId node, Timestamp t) const {
+  if (const void* block = StartBlock(node, t)) __builtin_prefetch(block);
+}
+
+void Snapshot::PrefetchTimes(NodeId node, Timestamp t) const {
+  const auto* block = static_cast<const TemporalGraph::Block*>(StartBlock(node, t));
+  if (!block) return;
+  // The middle of the block's time array: the first probe of the binary search.
+  __builtin_prefetch(block->ts() + block->size.load(std::memory_order_acquire) / 2);
+}
+
+// Runs one(i) for every root, with the memory that root i + d needs requested d roots ahead:
+// its slot, then its table, then its block header, then the middle of its time array (each
+// stage reads what the previous one brought in).
+template <typename One>
+void Snapshot::Pipelined(const NodeId* nodes, const Timestamp* times, int64_t count,
+                         One&& one) const {
+  constexpr int64_t kSlotAhead = 16, kTableAhead = 12, kBlockAhead = 8, kTimesAhead = 4;
+  for (int64_t i = 0; i < count; ++i) {
+    if (i + kSlotAhead < count) PrefetchSlot(nodes[i + kSlotAhead]);
+    if (i + kTableAhead < count) PrefetchTable(nodes[i + kTableAhead]);
+    if (i + kBlockAhead < count) PrefetchBlock(nodes[i + kBlockAhead], times[i + kBlockAhead]);
+    if (i + kTimesAhead < count) PrefetchTimes(nodes[i + kTimesAhead], times[i + kTimesAhead]);
+    one(i);
+  }
+}
+
+void Snapshot::RecentBatch(const NodeId* nodes, const Timestamp* times, int64_t count, int k,
+                           Neighbor* out, int32_t* counts) const {
+  Pipelined(nodes, times, count,
+            [&](int64_t i) { counts[i] = Recent(nodes[i], times[i], k, out + i * k); });
+}
+
+void Snapshot::UniformBatch(const NodeId* nodes, const Timestamp* times, int64_t count, int k,
+                            uint64_t seed, uint64_t stream, uint64_t first_item, Neighbor* out,
+                            int32_t* counts) const {
+  Pipelined(nodes, times, count, [&](int64_t i) {
+    core::RngStream rng(seed, stream, first_item + static_cast<uint64_t>(i));
+    counts[i] = Uniform(nodes[i], times[i], k, rng, out + i * k);
+  });
 }
 
 int64_t Snapshot::Degree(NodeId node, Timestamp t) const {

@@ -33,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config_enums.h"
 #include "core/rng.h"
 #include "core/span.h"
 #include "core/status.h"
@@ -41,7 +42,8 @@
 
 namespace streamgnn::graph {
 
-enum class OutOfOrderPolicy { kInsert, kRefuse };
+// insert | refuse (graph.out_of_order in the config).
+using OutOfOrderPolicy = core::OutOfOrderPolicy;
 
 struct TemporalGraphOptions {
   // Store each edge (u, v) for both endpoints (u sees v and v sees u). Self-loops once.
@@ -112,6 +114,15 @@ class Snapshot {
   // Up to k visible edges of `node` before t drawn uniformly without replacement (all of them
   // when there are at most k), newest first. Deterministic for a given rng state.
   int Uniform(NodeId node, Timestamp t, int k, core::RngStream& rng, Neighbor* out) const;
+  // Batched forms for samplers: root i writes up to k neighbours to out[i*k ..) and their number
+  // to counts[i]. They prefetch the next roots' node slots, block tables and blocks while
+  // resolving the current one, so the pointer chase of one root overlaps the others'.
+  // UniformBatch draws root i's neighbours from RngStream(seed, stream, first_item + i).
+  void RecentBatch(const NodeId* nodes, const Timestamp* times, int64_t count, int k,
+                   Neighbor* out, int32_t* counts) const;
+  void UniformBatch(const NodeId* nodes, const Timestamp* times, int64_t count, int k,
+                    uint64_t seed, uint64_t stream, uint64_t first_item, Neighbor* out,
+                    int32_t* counts) const;
   // Number of visible edges of `node` before t.
   int64_t Degree(NodeId node, Timestamp t = kMaxTime) const;
   // All visible edges of `node` before t in ascending (time, edge id) order.
@@ -119,6 +130,15 @@ class Snapshot {
 
  private:
   friend class TemporalGraph;
+  // Prefetch stages of the batched methods (slot, table, block header, time array).
+  void PrefetchSlot(NodeId node) const;
+  void PrefetchTable(NodeId node) const;
+  void PrefetchBlock(NodeId node, Timestamp t) const;
+  void PrefetchTimes(NodeId node, Timestamp t) const;
+  const void* StartBlock(NodeId node, Timestamp t) const;
+  template <typename One>
+  void Pipelined(const NodeId* nodes, const Timestamp* times, int64_t count, One&& one) const;
+
   Snapshot(const TemporalGraph* graph, uint64_t epoch, EdgeId watermark, Timestamp evict_before,
            NodeId num_nodes)
       : graph_(graph), epoch_(epoch), watermark_(watermark), evict_before_(evict_before),

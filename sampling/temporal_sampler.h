@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config_enums.h"
 #include "core/span.h"
 #include "core/status.h"
 #include "core/types.h"
@@ -21,9 +22,8 @@
 
 namespace streamgnn::sampling {
 
-enum class Strategy { kRecent, kUniform };
-
-StatusOr<Strategy> ParseStrategy(const std::string& name);  // "recent" | "uniform"
+// recent | uniform (sampling.strategy in the config).
+using Strategy = core::SamplingStrategy;
 const char* StrategyName(Strategy strategy);
 
 struct TemporalSamplerOptions {
@@ -53,6 +53,10 @@ struct SampledBlock {
 struct SampleResult {
   std::vector<SampledBlock> layers;
   int64_t total_sampled() const;
+
+  // Scratch reused across calls: every root's padded neighbour slots and counts.
+  std::vector<graph::Neighbor> scratch_padded;
+  std::vector<int32_t> scratch_counts;
 };
 
 class TemporalSampler {
@@ -64,14 +68,26 @@ class TemporalSampler {
   // are large enough). Thread-safe: many threads may sample concurrently with their own `out`.
   // Requires roots.size() == times.size().
   void Sample(const graph::Snapshot& snapshot, Span<const NodeId> roots,
-              Span<const Timestamp> times, uint64_t batch_key, SampleResult* out) const;
+              Span<const Timestamp> times, uint64_t batch_key, SampleResult* out) const {
+    SampleFrom(snapshot, roots, times, batch_key, out);
+  }
+
+  // The same over any neighbour source with graph::Snapshot's batched methods
+  //   RecentBatch(nodes, times, count, k, out, counts) and
+  //   UniformBatch(nodes, times, count, k, seed, stream, first_item, out, counts)
+  // (the benchmarks run the T-CSR baseline through it). Defined in temporal_sampler_impl.h;
+  // instantiated for graph::Snapshot.
+  template <typename Source>
+  void SampleFrom(const Source& source, Span<const NodeId> roots, Span<const Timestamp> times,
+                  uint64_t batch_key, SampleResult* out) const;
 
   const TemporalSamplerOptions& options() const { return options_; }
 
  private:
   explicit TemporalSampler(TemporalSamplerOptions options) : options_(std::move(options)) {}
-  void SampleLayer(const graph::Snapshot& snapshot, int layer, uint64_t batch_key,
-                   SampledBlock* block) const;
+  template <typename Source>
+  void SampleLayer(const Source& source, int layer, uint64_t batch_key, SampledBlock* block,
+                   SampleResult* scratch) const;
 
   TemporalSamplerOptions options_;
 };

@@ -546,20 +546,6 @@ TEST(Config, EnumNames) {
   EXPECT_EQ(EnumChoices<ProgressMode>(), "auto|always|never");
 }
 
-TEST(Config, ResolvedCacheDir) {
-  DatasetConfig d;
-  d.cache_dir = "/explicit";
-  EXPECT_EQ(ResolvedCacheDir(d), "/explicit");
-  d.cache_dir = "";
-  const char* old = std::getenv("STREAMGNN_CACHE_DIR");
-  const std::string saved = old != nullptr ? old : "";
-  setenv("STREAMGNN_CACHE_DIR", "/from/env", 1);
-  EXPECT_EQ(ResolvedCacheDir(d), "/from/env");
-  unsetenv("STREAMGNN_CACHE_DIR");
-  EXPECT_THAT(ResolvedCacheDir(d), HasSubstr(".cache/streamgnn"));
-  if (old != nullptr) setenv("STREAMGNN_CACHE_DIR", saved.c_str(), 1);
-}
-
 TEST(ConfigDocs, ReferenceListsEverySectionAndKey) {
   const std::string md = ConfigReferenceMarkdown();
   for (const char* needle :

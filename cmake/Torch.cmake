@@ -1,0 +1,31 @@
+# LibTorch: Debian's libtorch-dev on CPU hosts; on GPU hosts the one inside the installed PyTorch
+# (pass -DCMAKE_PREFIX_PATH=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')).
+# Only memory/, models/, trainers/ and what sits above them use it (DESIGN.md, Layout).
+# Sets STREAMGNN_TORCH_ENABLED and defines streamgnn_torch_pch(target), which gives a target the
+# shared precompiled header of the LibTorch-heavy modules (2-core CI builds).
+option(STREAMGNN_WITH_TORCH "Build the LibTorch modules (models, trainers, ...)" ON)
+set(STREAMGNN_TORCH_ENABLED OFF)
+if(STREAMGNN_WITH_TORCH)
+  find_package(Torch QUIET)
+  if(Torch_FOUND)
+    set(STREAMGNN_TORCH_ENABLED ON)
+    message(STATUS "streamgnn: LibTorch ${Torch_VERSION} (${TORCH_LIBRARIES})")
+  else()
+    message(FATAL_ERROR "LibTorch not found: run scripts/setup (Debian libtorch-dev) or pass "
+                        "-DSTREAMGNN_WITH_TORCH=OFF to build only the torch-free modules")
+  endif()
+endif()
+
+# One precompiled <torch/torch.h>, built once and reused by every LibTorch target.
+function(streamgnn_torch_pch target)
+  if(NOT TARGET ${target})
+    return()
+  endif()
+  if(NOT TARGET streamgnn_torch_pch_host)
+    file(WRITE ${CMAKE_BINARY_DIR}/torch_pch_host.cc "// host of the shared LibTorch PCH\n")
+    add_library(streamgnn_torch_pch_host OBJECT ${CMAKE_BINARY_DIR}/torch_pch_host.cc)
+    target_link_libraries(streamgnn_torch_pch_host PRIVATE ${TORCH_LIBRARIES})
+    target_precompile_headers(streamgnn_torch_pch_host PRIVATE <torch/torch.h>)
+  endif()
+  target_precompile_headers(${target} REUSE_FROM streamgnn_torch_pch_host)
+endfunction()

@@ -32,10 +32,16 @@ std::string FormatTime(Timestamp t) {
 }  // namespace
 
 // A run of one node's edges in ascending (time, edge id) order. Allocated as one piece: the
-// header, then `capacity` timestamps, edge ids and neighbours. Slots [0, size) are immutable once
+// header, then `capacity` timestamps (searched by binary search), then `capacity` (neighbour,
+// edge id) pairs, interleaved so that copying a sampled edge touches one array, not two.
+// Slots [0, size) are immutable once
 // published (size is stored with release after they are written); only the tail block of a node
 // grows, and every non-tail block is full.
 struct TemporalGraph::Block {
+  struct Link {
+    NodeId nbr;
+    EdgeId eid;
+  };
   int32_t capacity;
   std::atomic<int32_t> size;
 
@@ -43,11 +49,9 @@ struct TemporalGraph::Block {
     return sizeof(Block) + static_cast<size_t>(capacity) * (sizeof(Timestamp) + 2 * sizeof(EdgeId));
   }
   Timestamp* ts() { return reinterpret_cast<Timestamp*>(this + 1); }
-  EdgeId* eid() { return reinterpret_cast<EdgeId*>(ts() + capacity); }
-  NodeId* nbr() { return reinterpret_cast<NodeId*>(eid() + capacity); }
+  Link* links() { return reinterpret_cast<Link*>(ts() + capacity); }
   const Timestamp* ts() const { return reinterpret_cast<const Timestamp*>(this + 1); }
-  const EdgeId* eid() const { return reinterpret_cast<const EdgeId*>(ts() + capacity); }
-  const NodeId* nbr() const { return reinterpret_cast<const NodeId*>(eid() + capacity); }
+  const Link* links() const { return reinterpret_cast<const Link*>(ts() + capacity); }
 };
 
 // A node's blocks in time order with each block's max time and first position. Entries
@@ -57,26 +61,33 @@ struct TemporalGraph::Block {
 struct TemporalGraph::BlockTable {
   int32_t capacity;
   std::atomic<int32_t> count;
+  // Set in every table of a node that took an out-of-order insert: its edge ids then no longer
+  // ascend with position, so readers filter by watermark entry by entry. Immutable.
+  int32_t foreign;
+  int32_t unused;
 
   static size_t Bytes(int32_t capacity) {
     return sizeof(BlockTable) + static_cast<size_t>(capacity) *
                                     (sizeof(Block*) + sizeof(std::atomic<Timestamp>) + sizeof(int64_t));
   }
-  Block** blocks() { return reinterpret_cast<Block**>(this + 1); }
-  std::atomic<Timestamp>* max_ts() {
-    return reinterpret_cast<std::atomic<Timestamp>*>(blocks() + capacity);
-  }
-  int64_t* start() { return reinterpret_cast<int64_t*>(max_ts() + capacity); }
-  Block* const* blocks() const { return reinterpret_cast<Block* const*>(this + 1); }
+  // Max times first: the binary search over them starts every query.
+  std::atomic<Timestamp>* max_ts() { return reinterpret_cast<std::atomic<Timestamp>*>(this + 1); }
+  Block** blocks() { return reinterpret_cast<Block**>(max_ts() + capacity); }
+  int64_t* start() { return reinterpret_cast<int64_t*>(blocks() + capacity); }
   const std::atomic<Timestamp>* max_ts() const {
-    return reinterpret_cast<const std::atomic<Timestamp>*>(blocks() + capacity);
+    return reinterpret_cast<const std::atomic<Timestamp>*>(this + 1);
   }
-  const int64_t* start() const { return reinterpret_cast<const int64_t*>(max_ts() + capacity); }
+  Block* const* blocks() const { return reinterpret_cast<Block* const*>(max_ts() + capacity); }
+  const int64_t* start() const { return reinterpret_cast<const int64_t*>(blocks() + capacity); }
 
   // First block whose max time is >= t, or n.
   int32_t FirstBlockAtOrAfter(int32_t n, Timestamp t) const {
-    int32_t lo = 0, hi = n;
     const std::atomic<Timestamp>* m = max_ts();
+    // Most nodes have one or two blocks, and most queries land in the newest.
+    if (n == 1 || m[n - 2].load(std::memory_order_relaxed) < t) {
+      return m[n - 1].load(std::memory_order_relaxed) < t ? n : n - 1;
+    }
+    int32_t lo = 0, hi = n - 1;
     while (lo < hi) {
       const int32_t mid = (lo + hi) / 2;
       if (m[mid].load(std::memory_order_relaxed) < t) lo = mid + 1; else hi = mid;
@@ -85,14 +96,20 @@ struct TemporalGraph::BlockTable {
   }
 };
 
+// What readers see of a node: one pointer, so the per-node index stays as dense as a CSR's.
 struct TemporalGraph::NodeSlot {
   std::atomic<BlockTable*> table{nullptr};
-  // Set once the node received an out-of-order insert: its edge ids are then no longer
-  // ascending with position, so readers filter by watermark entry by entry.
-  std::atomic<bool> foreign{false};
-  // Writer-only.
-  Timestamp newest = kNoTime;
-  int64_t total = 0;
+};
+
+// What only the writer needs of a node, kept apart from the readers' slots.
+struct TemporalGraph::NodeState {
+  Timestamp newest = kNoTime;  // newest edge time ever appended (out-of-order detection)
+  int64_t total = 0;           // entries ever appended (sizes the next block)
+};
+
+struct TemporalGraph::NodeChunk {
+  NodeSlot slots[kChunkSize];
+  NodeState states[kChunkSize];
 };
 
 struct TemporalGraph::Entry {
@@ -107,7 +124,7 @@ struct TemporalGraph::Entry {
 TemporalGraph::TemporalGraph(TemporalGraphOptions options)
     : options_(options),
       version_(new Version{0, kNoTime, 0}),
-      chunks_(new std::atomic<NodeSlot*>[kMaxChunks]()) {
+      chunks_(new std::atomic<NodeChunk*>[kMaxChunks]()) {
   SG_CHECK(ValidateOptions(options_).ok(), ValidateOptions(options_).ToString());
   stats_.evict_before = kNoTime;
 }
@@ -116,16 +133,16 @@ TemporalGraph::~TemporalGraph() {
   // Run pending reclaims (including deferred evictions) while the graph is still whole.
   while (epochs_.pending_count() > 0) epochs_.TryReclaim();
   for (int64_t c = 0; c < kMaxChunks; ++c) {
-    NodeSlot* chunk = chunks_[c].load(std::memory_order_relaxed);
+    NodeChunk* chunk = chunks_[c].load(std::memory_order_relaxed);
     if (!chunk) continue;
     for (int64_t i = 0; i < kChunkSize; ++i) {
-      BlockTable* table = chunk[i].table.load(std::memory_order_relaxed);
+      BlockTable* table = chunk->slots[i].table.load(std::memory_order_relaxed);
       if (!table) continue;
       const int32_t n = table->count.load(std::memory_order_relaxed);
       for (int32_t b = 0; b < n; ++b) std::free(table->blocks()[b]);
       std::free(table);
     }
-    delete[] chunk;
+    delete chunk;
   }
   delete version_.load();
 }
@@ -148,12 +165,16 @@ Status TemporalGraph::ValidateOptions(const TemporalGraphOptions& o) {
 // ---- node slots -----------------------------------------------------------------------------
 
 const TemporalGraph::NodeSlot* TemporalGraph::FindSlot(NodeId node) const {
-  const NodeSlot* chunk = chunks_[node >> kChunkBits].load(std::memory_order_acquire);
-  return chunk ? &chunk[node & (kChunkSize - 1)] : nullptr;
+  const NodeChunk* chunk = chunks_[node >> kChunkBits].load(std::memory_order_acquire);
+  return chunk ? &chunk->slots[node & (kChunkSize - 1)] : nullptr;
 }
 
 TemporalGraph::NodeSlot& TemporalGraph::SlotForWrite(NodeId node) {
-  return chunks_[node >> kChunkBits].load(std::memory_order_relaxed)[node & (kChunkSize - 1)];
+  return chunks_[node >> kChunkBits].load(std::memory_order_relaxed)->slots[node & (kChunkSize - 1)];
+}
+
+TemporalGraph::NodeState& TemporalGraph::StateForWrite(NodeId node) {
+  return chunks_[node >> kChunkBits].load(std::memory_order_relaxed)->states[node & (kChunkSize - 1)];
 }
 
 void TemporalGraph::EnsureNodes(NodeId count) {
@@ -161,8 +182,8 @@ void TemporalGraph::EnsureNodes(NodeId count) {
   const int64_t last_chunk = (count - 1) >> kChunkBits;
   for (int64_t c = 0; c <= last_chunk; ++c) {
     if (chunks_[c].load(std::memory_order_relaxed)) continue;
-    chunks_[c].store(new NodeSlot[kChunkSize], std::memory_order_release);
-    node_bytes_ += static_cast<int64_t>(sizeof(NodeSlot)) * kChunkSize;
+    chunks_[c].store(new NodeChunk(), std::memory_order_release);
+    node_bytes_ += static_cast<int64_t>(sizeof(NodeChunk));
   }
   num_nodes_ = count;
 }
@@ -212,6 +233,8 @@ Table* AllocTable(int32_t capacity, std::atomic<int64_t>& table_bytes) {
   Table* t = static_cast<Table*>(mem);
   t->capacity = capacity;
   new (&t->count) std::atomic<int32_t>(0);
+  t->foreign = 0;
+  t->unused = 0;
   for (int32_t i = 0; i < capacity; ++i) new (&t->max_ts()[i]) std::atomic<Timestamp>(0);
   table_bytes.fetch_add(static_cast<int64_t>(bytes), std::memory_order_relaxed);
   return t;
@@ -296,8 +319,7 @@ StatusOr<AppendResult> TemporalGraph::AppendEdges(Span<const NodeId> src, Span<c
   const Entry* first_ooo = nullptr;
   for (int64_t i = 0; i < static_cast<int64_t>(entries.size()); ++i) {
     if (i == 0 || entries[i].node != entries[i - 1].node) group_begin.push_back(i);
-    const NodeSlot* slot = entries[i].node < num_nodes_ ? FindSlot(entries[i].node) : nullptr;
-    if (slot && entries[i].ts < slot->newest) {
+    if (entries[i].node < num_nodes_ && entries[i].ts < StateForWrite(entries[i].node).newest) {
       ++ooo_entries;
       if (!first_ooo || entries[i].eid < first_ooo->eid) first_ooo = &entries[i];
     }
@@ -306,19 +328,18 @@ StatusOr<AppendResult> TemporalGraph::AppendEdges(Span<const NodeId> src, Span<c
   if (ooo_entries > 0 && options_.out_of_order == OutOfOrderPolicy::kRefuse) {
     std::vector<EdgeId> ooo_edges;
     for (const Entry& en : entries) {
-      const NodeSlot* slot = en.node < num_nodes_ ? FindSlot(en.node) : nullptr;
-      if (slot && en.ts < slot->newest) ooo_edges.push_back(en.eid);
+      if (en.node < num_nodes_ && en.ts < StateForWrite(en.node).newest) ooo_edges.push_back(en.eid);
     }
     std::sort(ooo_edges.begin(), ooo_edges.end());
     ooo_edges.erase(std::unique(ooo_edges.begin(), ooo_edges.end()), ooo_edges.end());
     stats_.out_of_order_refused += static_cast<int64_t>(ooo_edges.size());
     const int64_t row = first_ooo->eid - next_edge_;
-    const NodeSlot* slot = FindSlot(first_ooo->node);
+    const Timestamp node_newest = StateForWrite(first_ooo->node).newest;
     return Status::InvalidArgument(
         "edge " + std::to_string(row) + " of the batch (" + std::to_string(src[row]) + " -> " +
         std::to_string(dst[row]) + " at time " + FormatTime(time[row]) +
         ") is older than the newest edge of node " + std::to_string(first_ooo->node) +
-        " (time " + FormatTime(slot->newest) + ") and graph.out_of_order is 'refuse': batch of " +
+        " (time " + FormatTime(node_newest) + ") and graph.out_of_order is 'refuse': batch of " +
         std::to_string(n) + " edges refused (" + std::to_string(ooo_edges.size()) +
         " out of order), nothing stored");
   }
@@ -362,13 +383,14 @@ StatusOr<AppendResult> TemporalGraph::AppendEdges(Span<const NodeId> src, Span<c
 
 void TemporalGraph::AppendToNode(NodeId node, const Entry* entries, int64_t count) {
   NodeSlot& slot = SlotForWrite(node);
+  NodeState& state = StateForWrite(node);
   // Entries are sorted by time: the out-of-order ones form a prefix.
   int64_t ooo = 0;
-  while (ooo < count && entries[ooo].ts < slot.newest) ++ooo;
+  while (ooo < count && entries[ooo].ts < state.newest) ++ooo;
   if (ooo > 0) InsertOutOfOrder(slot, node, entries, ooo);
   entries += ooo;
   count -= ooo;
-  slot.total += ooo;
+  state.total += ooo;
   if (count == 0) return;
 
   BlockTable* table = slot.table.load(std::memory_order_relaxed);
@@ -383,8 +405,8 @@ void TemporalGraph::AppendToNode(NodeId node, const Entry* entries, int64_t coun
     if (take > 0) {
       for (int64_t i = 0; i < take; ++i) {
         tail->ts()[size + i] = entries[i].ts;
-        tail->eid()[size + i] = entries[i].eid;
-        tail->nbr()[size + i] = entries[i].nbr;
+        tail->links()[size + i].eid = entries[i].eid;
+        tail->links()[size + i].nbr = entries[i].nbr;
       }
       tail->size.store(size + static_cast<int32_t>(take), std::memory_order_release);
       table->max_ts()[tail_index].store(entries[take - 1].ts, std::memory_order_relaxed);
@@ -394,15 +416,15 @@ void TemporalGraph::AppendToNode(NodeId node, const Entry* entries, int64_t coun
   // Then new blocks, each sized geometrically from the node's degree.
   while (done < count) {
     const int64_t remaining = count - done;
-    const int64_t want = std::max<int64_t>(remaining, slot.total + done);
+    const int64_t want = std::max<int64_t>(remaining, state.total + done);
     const int32_t capacity = std::clamp<int32_t>(NextPow2(want), options_.min_block_capacity,
                                                  options_.max_block_capacity);
     Block* block = NewBlock(capacity);
     const int64_t take = std::min<int64_t>(capacity, remaining);
     for (int64_t i = 0; i < take; ++i) {
       block->ts()[i] = entries[done + i].ts;
-      block->eid()[i] = entries[done + i].eid;
-      block->nbr()[i] = entries[done + i].nbr;
+      block->links()[i].eid = entries[done + i].eid;
+      block->links()[i].nbr = entries[done + i].nbr;
     }
     block->size.store(static_cast<int32_t>(take), std::memory_order_relaxed);
 
@@ -416,6 +438,7 @@ void TemporalGraph::AppendToNode(NodeId node, const Entry* entries, int64_t coun
         bigger->start()[b] = table->start()[b];
       }
       bigger->count.store(n, std::memory_order_relaxed);
+      bigger->foreign = table ? table->foreign : 0;
       slot.table.store(bigger, std::memory_order_release);
       if (table) RetireTable(table);
       table = bigger;
@@ -427,8 +450,8 @@ void TemporalGraph::AppendToNode(NodeId node, const Entry* entries, int64_t coun
     table->count.store(n + 1, std::memory_order_release);
     done += take;
   }
-  slot.newest = std::max(slot.newest, entries[count - 1].ts);
-  slot.total += count;
+  state.newest = std::max(state.newest, entries[count - 1].ts);
+  state.total += count;
 }
 
 void TemporalGraph::InsertOutOfOrder(NodeSlot& slot, NodeId node, const Entry* entries,
@@ -458,13 +481,13 @@ void TemporalGraph::InsertOutOfOrder(NodeSlot& slot, NodeId node, const Entry* e
       // Stable merge: on equal time the stored entry (smaller id) comes first.
       if (j == e_end || (i < size && old->ts()[i] <= entries[j].ts)) {
         block->ts()[o] = old->ts()[i];
-        block->eid()[o] = old->eid()[i];
-        block->nbr()[o] = old->nbr()[i];
+        block->links()[o].eid = old->links()[i].eid;
+        block->links()[o].nbr = old->links()[i].nbr;
         ++i;
       } else {
         block->ts()[o] = entries[j].ts;
-        block->eid()[o] = entries[j].eid;
-        block->nbr()[o] = entries[j].nbr;
+        block->links()[o].eid = entries[j].eid;
+        block->links()[o].nbr = entries[j].nbr;
         ++j;
       }
       ++o;
@@ -485,9 +508,7 @@ void TemporalGraph::InsertOutOfOrder(NodeSlot& slot, NodeId node, const Entry* e
     start += blocks[b]->size.load(std::memory_order_relaxed);
   }
   fresh->count.store(n, std::memory_order_relaxed);
-  // Readers load the table, then the flag: set the flag first so a reader of the new table
-  // always sees it.
-  slot.foreign.store(true, std::memory_order_release);
+  fresh->foreign = 1;
   slot.table.store(fresh, std::memory_order_release);
   RetireTable(table);
   (void)node;
@@ -543,6 +564,7 @@ void TemporalGraph::EvictPhysically(Timestamp cutoff) {
       fresh->start()[b - drop] = table->start()[b] - base;
     }
     fresh->count.store(n - drop, std::memory_order_relaxed);
+    fresh->foreign = table->foreign;
     slot.table.store(fresh, std::memory_order_release);
     for (int32_t b = 0; b < drop; ++b) RetireBlock(table->blocks()[b]);
     RetireTable(table);
@@ -600,38 +622,55 @@ Snapshot::~Snapshot() {
   if (graph_) graph_->epochs_.Unpin(epoch_);
 }
 
+struct Snapshot::RootCursor {
+  NodeId node = kInvalidNode;
+  const TemporalGraph::NodeSlot* slot = nullptr;
+  const TemporalGraph::BlockTable* table = nullptr;
+  int32_t n = 0;  // blocks in the table
+  int32_t b = 0;  // first block whose max time is >= t (the last block if none)
+};
+
+Snapshot::RootCursor Snapshot::Locate(NodeId node, Timestamp t) const {
+  RootCursor c;
+  if (node < 0 || node >= num_nodes_) return c;
+  c.node = node;
+  c.slot = graph_->FindSlot(node);
+  c.table = c.slot->table.load(std::memory_order_acquire);
+  if (!c.table) return c;
+  c.n = c.table->count.load(std::memory_order_acquire);
+  if (c.n > 0) c.b = std::min(c.table->FirstBlockAtOrAfter(c.n, t), c.n - 1);
+  return c;
+}
+
 int Snapshot::Recent(NodeId node, Timestamp t, int k, Neighbor* out) const {
-  if (node < 0 || node >= num_nodes_ || k <= 0) return 0;
-  const auto* slot = graph_->FindSlot(node);
-  const auto* table = slot->table.load(std::memory_order_acquire);
-  if (!table) return 0;
-  const int32_t n = table->count.load(std::memory_order_acquire);
-  if (n == 0) return 0;
+  return RecentFrom(Locate(node, t), t, k, out);
+}
+
+int Snapshot::RecentFrom(const RootCursor& c, Timestamp t, int k, Neighbor* out) const {
+  if (c.n == 0 || k <= 0) return 0;
+  const auto* table = c.table;
   // Ids ascend with position unless the node took out-of-order inserts: then a range whose last
   // id is below the watermark is visible as a whole.
-  const bool ascending_ids = !slot->foreign.load(std::memory_order_acquire);
-  int32_t b = table->FirstBlockAtOrAfter(n, t);
-  if (b == n) b = n - 1;
+  const bool ascending_ids = !table->foreign;
   int got = 0;
-  for (; b >= 0; --b) {
+  for (int32_t b = c.b; b >= 0; --b) {
     const auto* block = table->blocks()[b];
     const int32_t size = block->size.load(std::memory_order_acquire);
     const Timestamp* ts = block->ts();
-    const EdgeId* eid = block->eid();
-    const NodeId* nbr = block->nbr();
+    const auto* links = block->links();
     int32_t hi = static_cast<int32_t>(std::lower_bound(ts, ts + size, t) - ts);
     if (hi == 0) continue;
     const int32_t want = k - got;
     const int32_t lo = hi > want ? hi - want : 0;
-    if (ascending_ids && eid[hi - 1] < watermark_ && ts[lo] >= evict_before_) {
-      for (int32_t i = hi - 1; i >= lo; --i) out[got++] = {nbr[i], eid[i], ts[i]};
+    if (ascending_ids && links[hi - 1].eid < watermark_ && ts[lo] >= evict_before_) {
+      for (int32_t i = hi - 1; i >= lo; --i) out[got++] = {links[i].nbr, links[i].eid, ts[i]};
       if (got == k) return got;
       continue;
     }
     for (int32_t i = hi - 1; i >= 0; --i) {
       if (ts[i] < evict_before_) return got;
-      if (eid[i] >= watermark_) continue;
-      out[got++] = {nbr[i], eid[i], ts[i]};
+      if (links[i].eid >= watermark_) continue;
+      out[got++] = {links[i].nbr, links[i].eid, ts[i]};
       if (got == k) return got;
     }
   }
@@ -650,8 +689,8 @@ std::vector<Neighbor> Snapshot::Edges(NodeId node, Timestamp t) const {
     for (int32_t i = 0; i < size; ++i) {
       const Timestamp ts = block->ts()[i];
       if (ts >= t) return result;
-      if (ts < evict_before_ || block->eid()[i] >= watermark_) continue;
-      result.push_back({block->nbr()[i], block->eid()[i], ts});
+      if (ts < evict_before_ || block->links()[i].eid >= watermark_) continue;
+      result.push_back({block->links()[i].nbr, block->links()[i].eid, ts});
     }
   }
   return result;
@@ -685,10 +724,12 @@ int64_t FirstPositionAtWatermark(const Table* table, int32_t n, EdgeId watermark
     const auto* block = table->blocks()[b];
     const int32_t size = block->size.load(std::memory_order_acquire);
     if (size == 0) continue;
-    const EdgeId* eid = block->eid();
-    if (eid[size - 1] < watermark) return table->start()[b] + size;
-    if (eid[0] < watermark) {
-      return table->start()[b] + (std::lower_bound(eid, eid + size, watermark) - eid);
+    const auto* links = block->links();
+    if (links[size - 1].eid < watermark) return table->start()[b] + size;
+    if (links[0].eid < watermark) {
+      const auto* first = std::lower_bound(
+          links, links + size, watermark, [](const auto& l, EdgeId w) { return l.eid < w; });
+      return table->start()[b] + (first - links);
     }
   }
   return 0;
@@ -700,7 +741,7 @@ Neighbor EntryAt(const Table* table, int32_t n, int64_t position) {
   const int32_t b = static_cast<int32_t>(std::upper_bound(start, start + n, position) - start) - 1;
   const auto* block = table->blocks()[b];
   const int64_t i = position - start[b];
-  return {block->nbr()[i], block->eid()[i], block->ts()[i]};
+  return {block->links()[i].nbr, block->links()[i].eid, block->ts()[i]};
 }
 
 // Floyd's algorithm: k distinct values from [0, n), k < n, deterministic for the rng state.
@@ -724,12 +765,15 @@ void SampleDistinct(int64_t n, int k, core::RngStream& rng, int64_t* out) {
 }  // namespace
 
 int Snapshot::Uniform(NodeId node, Timestamp t, int k, core::RngStream& rng, Neighbor* out) const {
-  if (node < 0 || node >= num_nodes_ || k <= 0) return 0;
-  const auto* slot = graph_->FindSlot(node);
-  const auto* table = slot->table.load(std::memory_order_acquire);
-  if (!table) return 0;
-  const int32_t n = table->count.load(std::memory_order_acquire);
-  if (n == 0) return 0;
+  return UniformFrom(Locate(node, t), t, k, rng, out);
+}
+
+int Snapshot::UniformFrom(const RootCursor& c, Timestamp t, int k, core::RngStream& rng,
+                          Neighbor* out) const {
+  if (c.n == 0 || k <= 0) return 0;
+
+  const auto* table = c.table;
+  const int32_t n = c.n;
   constexpr int kStackPicks = 64;
   int64_t stack_picks[kStackPicks];
   std::vector<int64_t> heap_picks;
@@ -739,9 +783,9 @@ int Snapshot::Uniform(NodeId node, Timestamp t, int k, core::RngStream& rng, Nei
     picks = heap_picks.data();
   }
 
-  if (slot->foreign.load(std::memory_order_acquire)) {
+  if (table->foreign) {
     // Slow path: ids are not ascending with position, so filter entry by entry.
-    const std::vector<Neighbor> all = Edges(node, t);
+    const std::vector<Neighbor> all = Edges(c.node, t);
     const int64_t count = static_cast<int64_t>(all.size());
     if (count <= k) {
       for (int64_t i = 0; i < count; ++i) out[i] = all[count - 1 - i];
@@ -754,12 +798,9 @@ int Snapshot::Uniform(NodeId node, Timestamp t, int k, core::RngStream& rng, Nei
 
   // Positions [lo, hi) across the node's blocks hold the candidates; hi is found in block bh.
   const int64_t* start = table->start();
-  int32_t bh = table->FirstBlockAtOrAfter(n, t);
+  const int32_t bh = c.b;
   int64_t hi;
-  if (bh == n) {
-    bh = n - 1;
-    hi = start[bh] + table->blocks()[bh]->size.load(std::memory_order_acquire);
-  } else {
+  {
     const auto* block = table->blocks()[bh];
     const int32_t size = block->size.load(std::memory_order_acquire);
     hi = start[bh] + (std::lower_bound(block->ts(), block->ts() + size, t) - block->ts());
@@ -788,73 +829,80 @@ int Snapshot::Uniform(NodeId node, Timestamp t, int k, core::RngStream& rng, Nei
     while (start[b] > p) --b;
     const auto* block = table->blocks()[b];
     const int64_t j = p - start[b];
-    out[i] = {block->nbr()[j], block->eid()[j], block->ts()[j]};
+    out[i] = {block->links()[j].nbr, block->links()[j].eid, block->ts()[j]};
   }
   return taken;
 }
 
-void Snapshot::PrefetchSlot(NodeId node) const {
-  if (node < 0 || node >= num_nodes_) return;
-  __builtin_prefetch(graph_->FindSlot(node));
-}
-
-void Snapshot::PrefetchTable(NodeId node) const {
-  if (node < 0 || node >= num_nodes_) return;
-  const auto* table = graph_->FindSlot(node)->table.load(std::memory_order_acquire);
-  if (!table) return;
-  __builtin_prefetch(table);
-  __builtin_prefetch(reinterpret_cast<const char*>(table) + 64);
-}
-
-// Returns the block a query at time t starts in, or nullptr.
-const void* Snapshot::StartBlock(NodeId node, Timestamp t) const {
-  if (node < 0 || node >= num_nodes_) return nullptr;
-  const auto* table = graph_->FindSlot(node)->table.load(std::memory_order_acquire);
-  if (!table) return nullptr;
-  const int32_t n = table->count.load(std::memory_order_acquire);
-  if (n == 0) return nullptr;
-  return table->blocks()[std::min(table->FirstBlockAtOrAfter(n, t), n - 1)];
-}
-
-void Snapshot::PrefetchBlock(NodeId node, Timestamp t) const {
-  if (const void* block = StartBlock(node, t)) __builtin_prefetch(block);
-}
-
-void Snapshot::PrefetchTimes(NodeId node, Timestamp t) const {
-  const auto* block = static_cast<const TemporalGraph::Block*>(StartBlock(node, t));
-  if (!block) return;
-  // The middle of the block's time array: the first probe of the binary search.
-  __builtin_prefetch(block->ts() + block->size.load(std::memory_order_acquire) / 2);
-}
-
-// Runs one(i) for every root, with the memory that root i + d needs requested d roots ahead:
-// its slot, then its table, then its block header, then the middle of its time array (each
-// stage reads what the previous one brought in).
+#ifndef SA
+#define SA 24
+#define TA 16
+#define BA 8
+#endif
+// Runs one(i, cursor of root i) for every root. Root i + 12's node slot, i + 8's block table
+// and i + 4's start block are requested ahead of use, each stage reading only what the
+// previous one brought in, so the pointer chases of many roots overlap.
 template <typename One>
 void Snapshot::Pipelined(const NodeId* nodes, const Timestamp* times, int64_t count,
                          One&& one) const {
-  constexpr int64_t kSlotAhead = 16, kTableAhead = 12, kBlockAhead = 8, kTimesAhead = 4;
-  for (int64_t i = 0; i < count; ++i) {
-    if (i + kSlotAhead < count) PrefetchSlot(nodes[i + kSlotAhead]);
-    if (i + kTableAhead < count) PrefetchTable(nodes[i + kTableAhead]);
-    if (i + kBlockAhead < count) PrefetchBlock(nodes[i + kBlockAhead], times[i + kBlockAhead]);
-    if (i + kTimesAhead < count) PrefetchTimes(nodes[i + kTimesAhead], times[i + kTimesAhead]);
-    one(i);
+  constexpr int64_t kSlotAhead = SA, kTableAhead = TA, kBlockAhead = BA;
+  constexpr uint64_t kRing = 64;  // > kSlotAhead: a cursor lives from its slot stage to its use
+  RootCursor ring[kRing];
+  auto at = [&](int64_t j) -> RootCursor& { return ring[static_cast<uint64_t>(j) & (kRing - 1)]; };
+  for (int64_t i = -kSlotAhead; i < count; ++i) {
+    if (const int64_t j = i + kSlotAhead; j < count) {
+      RootCursor& c = at(j);
+      const NodeId node = nodes[j];
+      c.node = node;
+      c.n = 0;
+      c.b = 0;
+      if (node >= 0 && node < num_nodes_) {
+        c.slot = graph_->FindSlot(node);
+        __builtin_prefetch(c.slot);
+      } else {
+        c.slot = nullptr;
+      }
+      c.table = nullptr;
+    }
+    if (const int64_t j = i + kTableAhead; j >= 0 && j < count) {
+      RootCursor& c = at(j);
+      if (c.slot) {
+        c.table = c.slot->table.load(std::memory_order_acquire);
+        // The table's first two lines (header, max times, block pointers). Reading anything
+        // from it here would stall on the line being fetched.
+        __builtin_prefetch(c.table);
+        __builtin_prefetch(reinterpret_cast<const char*>(c.table) + 64);
+      }
+    }
+    if (const int64_t j = i + kBlockAhead; j >= 0 && j < count) {
+      RootCursor& c = at(j);
+      if (c.table) {
+        c.n = c.table->count.load(std::memory_order_acquire);
+        if (c.n > 0) {
+          c.b = std::min(c.table->FirstBlockAtOrAfter(c.n, times[j]), c.n - 1);
+          const char* block = reinterpret_cast<const char*>(c.table->blocks()[c.b]);
+          __builtin_prefetch(block);
+          __builtin_prefetch(block + 64);
+        }
+      }
+    }
+    if (i >= 0) one(i, at(i));
   }
 }
 
 void Snapshot::RecentBatch(const NodeId* nodes, const Timestamp* times, int64_t count, int k,
                            Neighbor* out, int32_t* counts) const {
-  Pipelined(nodes, times, count,
-            [&](int64_t i) { counts[i] = Recent(nodes[i], times[i], k, out + i * k); });
+  Pipelined(nodes, times, count, [&](int64_t i, const RootCursor& c) {
+    counts[i] = RecentFrom(c, times[i], k, out + i * k);
+  });
 }
 
 void Snapshot::UniformBatch(const NodeId* nodes, const Timestamp* times, int64_t count, int k,
                             uint64_t seed, uint64_t stream, uint64_t first_item, Neighbor* out,
                             int32_t* counts) const {
-  Pipelined(nodes, times, count, [&](int64_t i) {
+  Pipelined(nodes, times, count, [&](int64_t i, const RootCursor& c) {
     core::RngStream rng(seed, stream, first_item + static_cast<uint64_t>(i));
-    counts[i] = Uniform(nodes[i], times[i], k, rng, out + i * k);
+    counts[i] = UniformFrom(c, times[i], k, rng, out + i * k);
   });
 }
 
@@ -865,7 +913,7 @@ int64_t Snapshot::Degree(NodeId node, Timestamp t) const {
   if (!table) return 0;
   const int32_t n = table->count.load(std::memory_order_acquire);
   if (n == 0) return 0;
-  if (slot->foreign.load(std::memory_order_acquire)) {
+  if (table->foreign) {
     return static_cast<int64_t>(Edges(node, t).size());
   }
   const int64_t lo = FirstPositionAtOrAfter(table, n, evict_before_);

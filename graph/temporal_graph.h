@@ -130,12 +130,13 @@ class Snapshot {
 
  private:
   friend class TemporalGraph;
-  // Prefetch stages of the batched methods (slot, table, block header, time array).
-  void PrefetchSlot(NodeId node) const;
-  void PrefetchTable(NodeId node) const;
-  void PrefetchBlock(NodeId node, Timestamp t) const;
-  void PrefetchTimes(NodeId node, Timestamp t) const;
-  const void* StartBlock(NodeId node, Timestamp t) const;
+  // Where a query on one node starts: its block table and the block holding the newest edges
+  // before the query time. The batched methods fill these a few roots ahead (prefetching).
+  struct RootCursor;
+  RootCursor Locate(NodeId node, Timestamp t) const;
+  int RecentFrom(const RootCursor& c, Timestamp t, int k, Neighbor* out) const;
+  int UniformFrom(const RootCursor& c, Timestamp t, int k, core::RngStream& rng,
+                  Neighbor* out) const;
   template <typename One>
   void Pipelined(const NodeId* nodes, const Timestamp* times, int64_t count, One&& one) const;
 
@@ -187,6 +188,8 @@ class TemporalGraph {
   struct Block;
   struct BlockTable;
   struct NodeSlot;
+  struct NodeState;
+  struct NodeChunk;
   struct Version {
     EdgeId watermark;
     Timestamp evict_before;
@@ -205,6 +208,7 @@ class TemporalGraph {
 
   const NodeSlot* FindSlot(NodeId node) const;  // nullptr when absent
   NodeSlot& SlotForWrite(NodeId node);          // requires EnsureNodes(node + 1)
+  NodeState& StateForWrite(NodeId node);        // requires EnsureNodes(node + 1)
   void EnsureNodes(NodeId count);
 
   Status ValidateBatch(Span<const NodeId> src, Span<const NodeId> dst,
@@ -222,7 +226,7 @@ class TemporalGraph {
   TemporalGraphOptions options_;
   EpochManager epochs_;
   std::atomic<Version*> version_;
-  std::unique_ptr<std::atomic<NodeSlot*>[]> chunks_;
+  std::unique_ptr<std::atomic<NodeChunk*>[]> chunks_;
 
   // Writer state, guarded by writer_mu_.
   mutable std::mutex writer_mu_;

@@ -59,6 +59,13 @@ struct TemporalGraph::Block {
 // then published by storing count with release. Replacing a block (out-of-order insert,
 // eviction) builds a new table.
 struct TemporalGraph::BlockTable {
+  // One entry per block, interleaved so that a node with one or two blocks has its whole index
+  // in one cache line.
+  struct Entry {
+    std::atomic<Timestamp> max_ts;  // only the tail's grows
+    Block* block;
+    int64_t start;  // position of the block's first edge among the node's edges
+  };
   int32_t capacity;
   std::atomic<int32_t> count;
   // Set in every table of a node that took an out-of-order insert: its edge ids then no longer
@@ -67,30 +74,20 @@ struct TemporalGraph::BlockTable {
   int32_t unused;
 
   static size_t Bytes(int32_t capacity) {
-    return sizeof(BlockTable) + static_cast<size_t>(capacity) *
-                                    (sizeof(Block*) + sizeof(std::atomic<Timestamp>) + sizeof(int64_t));
+    return sizeof(BlockTable) + static_cast<size_t>(capacity) * sizeof(Entry);
   }
-  // Max times first: the binary search over them starts every query.
-  std::atomic<Timestamp>* max_ts() { return reinterpret_cast<std::atomic<Timestamp>*>(this + 1); }
-  Block** blocks() { return reinterpret_cast<Block**>(max_ts() + capacity); }
-  int64_t* start() { return reinterpret_cast<int64_t*>(blocks() + capacity); }
-  const std::atomic<Timestamp>* max_ts() const {
-    return reinterpret_cast<const std::atomic<Timestamp>*>(this + 1);
-  }
-  Block* const* blocks() const { return reinterpret_cast<Block* const*>(max_ts() + capacity); }
-  const int64_t* start() const { return reinterpret_cast<const int64_t*>(blocks() + capacity); }
+  Entry& at(int32_t b) { return reinterpret_cast<Entry*>(this + 1)[b]; }
+  const Entry& at(int32_t b) const { return reinterpret_cast<const Entry*>(this + 1)[b]; }
+  Timestamp max_ts(int32_t b) const { return at(b).max_ts.load(std::memory_order_relaxed); }
 
   // First block whose max time is >= t, or n.
   int32_t FirstBlockAtOrAfter(int32_t n, Timestamp t) const {
-    const std::atomic<Timestamp>* m = max_ts();
     // Most nodes have one or two blocks, and most queries land in the newest.
-    if (n == 1 || m[n - 2].load(std::memory_order_relaxed) < t) {
-      return m[n - 1].load(std::memory_order_relaxed) < t ? n : n - 1;
-    }
+    if (n == 1 || max_ts(n - 2) < t) return max_ts(n - 1) < t ? n : n - 1;
     int32_t lo = 0, hi = n - 1;
     while (lo < hi) {
       const int32_t mid = (lo + hi) / 2;
-      if (m[mid].load(std::memory_order_relaxed) < t) lo = mid + 1; else hi = mid;
+      if (max_ts(mid) < t) lo = mid + 1; else hi = mid;
     }
     return lo;
   }
@@ -139,7 +136,7 @@ TemporalGraph::~TemporalGraph() {
       BlockTable* table = chunk->slots[i].table.load(std::memory_order_relaxed);
       if (!table) continue;
       const int32_t n = table->count.load(std::memory_order_relaxed);
-      for (int32_t b = 0; b < n; ++b) std::free(table->blocks()[b]);
+      for (int32_t b = 0; b < n; ++b) std::free(table->at(b).block);
       std::free(table);
     }
     delete chunk;
@@ -235,7 +232,7 @@ Table* AllocTable(int32_t capacity, std::atomic<int64_t>& table_bytes) {
   new (&t->count) std::atomic<int32_t>(0);
   t->foreign = 0;
   t->unused = 0;
-  for (int32_t i = 0; i < capacity; ++i) new (&t->max_ts()[i]) std::atomic<Timestamp>(0);
+  for (int32_t i = 0; i < capacity; ++i) new (&t->at(i).max_ts) std::atomic<Timestamp>(0);
   table_bytes.fetch_add(static_cast<int64_t>(bytes), std::memory_order_relaxed);
   return t;
 }
@@ -366,7 +363,7 @@ StatusOr<AppendResult> TemporalGraph::AppendEdges(Span<const NodeId> src, Span<c
   }
   for (NodeId node : first_block_nodes) {
     const BlockTable* t = SlotForWrite(node).table.load(std::memory_order_relaxed);
-    eviction_queue_.push({t->max_ts()[0].load(std::memory_order_relaxed), node});
+    eviction_queue_.push({t->max_ts(0), node});
   }
 
   next_edge_ += n;
@@ -398,7 +395,7 @@ void TemporalGraph::AppendToNode(NodeId node, const Entry* entries, int64_t coun
   // Fill the tail block first; its new slots become visible with the size store.
   if (table && table->count.load(std::memory_order_relaxed) > 0) {
     const int32_t tail_index = table->count.load(std::memory_order_relaxed) - 1;
-    Block* tail = table->blocks()[tail_index];
+    Block* tail = table->at(tail_index).block;
     const int32_t size = tail->size.load(std::memory_order_relaxed);
     const int64_t room = tail->capacity - size;
     const int64_t take = std::min<int64_t>(room, count);
@@ -409,7 +406,7 @@ void TemporalGraph::AppendToNode(NodeId node, const Entry* entries, int64_t coun
         tail->links()[size + i].nbr = entries[i].nbr;
       }
       tail->size.store(size + static_cast<int32_t>(take), std::memory_order_release);
-      table->max_ts()[tail_index].store(entries[take - 1].ts, std::memory_order_relaxed);
+      table->at(tail_index).max_ts.store(entries[take - 1].ts, std::memory_order_relaxed);
       done = take;
     }
   }
@@ -432,10 +429,10 @@ void TemporalGraph::AppendToNode(NodeId node, const Entry* entries, int64_t coun
     if (!table || n == table->capacity) {
       BlockTable* bigger = AllocTable<BlockTable>(std::max<int32_t>(4, n * 2), table_bytes_);
       for (int32_t b = 0; b < n; ++b) {
-        bigger->blocks()[b] = table->blocks()[b];
-        bigger->max_ts()[b].store(table->max_ts()[b].load(std::memory_order_relaxed),
+        bigger->at(b).block = table->at(b).block;
+        bigger->at(b).max_ts.store(table->max_ts(b),
                                   std::memory_order_relaxed);
-        bigger->start()[b] = table->start()[b];
+        bigger->at(b).start = table->at(b).start;
       }
       bigger->count.store(n, std::memory_order_relaxed);
       bigger->foreign = table ? table->foreign : 0;
@@ -443,10 +440,10 @@ void TemporalGraph::AppendToNode(NodeId node, const Entry* entries, int64_t coun
       if (table) RetireTable(table);
       table = bigger;
     }
-    table->blocks()[n] = block;
-    table->max_ts()[n].store(entries[done + take - 1].ts, std::memory_order_relaxed);
-    table->start()[n] =
-        n == 0 ? 0 : table->start()[n - 1] + table->blocks()[n - 1]->size.load(std::memory_order_relaxed);
+    table->at(n).block = block;
+    table->at(n).max_ts.store(entries[done + take - 1].ts, std::memory_order_relaxed);
+    table->at(n).start =
+        n == 0 ? 0 : table->at(n - 1).start + table->at(n - 1).block->size.load(std::memory_order_relaxed);
     table->count.store(n + 1, std::memory_order_release);
     done += take;
   }
@@ -463,8 +460,8 @@ void TemporalGraph::InsertOutOfOrder(NodeSlot& slot, NodeId node, const Entry* e
   std::vector<Block*> blocks(n);
   int64_t e = 0;
   for (int32_t b = 0; b < n; ++b) {
-    Block* old = table->blocks()[b];
-    const Timestamp max_ts = table->max_ts()[b].load(std::memory_order_relaxed);
+    Block* old = table->at(b).block;
+    const Timestamp max_ts = table->max_ts(b);
     int64_t e_end = e;
     while (e_end < count && entries[e_end].ts < max_ts) ++e_end;
     if (e_end == e) {
@@ -501,10 +498,10 @@ void TemporalGraph::InsertOutOfOrder(NodeSlot& slot, NodeId node, const Entry* e
   BlockTable* fresh = AllocTable<BlockTable>(table->capacity, table_bytes_);
   int64_t start = 0;
   for (int32_t b = 0; b < n; ++b) {
-    fresh->blocks()[b] = blocks[b];
-    fresh->max_ts()[b].store(table->max_ts()[b].load(std::memory_order_relaxed),
+    fresh->at(b).block = blocks[b];
+    fresh->at(b).max_ts.store(table->max_ts(b),
                              std::memory_order_relaxed);
-    fresh->start()[b] = start;
+    fresh->at(b).start = start;
     start += blocks[b]->size.load(std::memory_order_relaxed);
   }
   fresh->count.store(n, std::memory_order_relaxed);
@@ -546,31 +543,31 @@ void TemporalGraph::EvictPhysically(Timestamp cutoff) {
     const int32_t n = table ? table->count.load(std::memory_order_relaxed) : 0;
     if (n == 0) continue;
     int32_t drop = 0;
-    while (drop < n && table->max_ts()[drop].load(std::memory_order_relaxed) < cutoff) ++drop;
+    while (drop < n && table->max_ts(drop) < cutoff) ++drop;
     if (drop == 0) {  // stale key: the oldest block grew past the cutoff
-      eviction_queue_.push({table->max_ts()[0].load(std::memory_order_relaxed), node});
+      eviction_queue_.push({table->max_ts(0), node});
       continue;
     }
     BlockTable* fresh = AllocTable<BlockTable>(table->capacity, table_bytes_);
-    const int64_t base = table->start()[drop == n ? n - 1 : drop];
+    const int64_t base = table->at(drop == n ? n - 1 : drop).start;
     int64_t dropped_entries = 0;
     for (int32_t b = 0; b < drop; ++b) {
-      dropped_entries += table->blocks()[b]->size.load(std::memory_order_relaxed);
+      dropped_entries += table->at(b).block->size.load(std::memory_order_relaxed);
     }
     for (int32_t b = drop; b < n; ++b) {
-      fresh->blocks()[b - drop] = table->blocks()[b];
-      fresh->max_ts()[b - drop].store(table->max_ts()[b].load(std::memory_order_relaxed),
+      fresh->at(b - drop).block = table->at(b).block;
+      fresh->at(b - drop).max_ts.store(table->max_ts(b),
                                       std::memory_order_relaxed);
-      fresh->start()[b - drop] = table->start()[b] - base;
+      fresh->at(b - drop).start = table->at(b).start - base;
     }
     fresh->count.store(n - drop, std::memory_order_relaxed);
     fresh->foreign = table->foreign;
     slot.table.store(fresh, std::memory_order_release);
-    for (int32_t b = 0; b < drop; ++b) RetireBlock(table->blocks()[b]);
+    for (int32_t b = 0; b < drop; ++b) RetireBlock(table->at(b).block);
     RetireTable(table);
     stats_.evicted_entries += dropped_entries;
     if (n - drop > 0) {
-      eviction_queue_.push({fresh->max_ts()[0].load(std::memory_order_relaxed), node});
+      eviction_queue_.push({fresh->max_ts(0), node});
     }
   }
 }
@@ -654,7 +651,7 @@ int Snapshot::RecentFrom(const RootCursor& c, Timestamp t, int k, Neighbor* out)
   const bool ascending_ids = !table->foreign;
   int got = 0;
   for (int32_t b = c.b; b >= 0; --b) {
-    const auto* block = table->blocks()[b];
+    const auto* block = table->at(b).block;
     const int32_t size = block->size.load(std::memory_order_acquire);
     const Timestamp* ts = block->ts();
     const auto* links = block->links();
@@ -684,7 +681,7 @@ std::vector<Neighbor> Snapshot::Edges(NodeId node, Timestamp t) const {
   if (!table) return result;
   const int32_t n = table->count.load(std::memory_order_acquire);
   for (int32_t b = 0; b < n; ++b) {
-    const auto* block = table->blocks()[b];
+    const auto* block = table->at(b).block;
     const int32_t size = block->size.load(std::memory_order_acquire);
     for (int32_t i = 0; i < size; ++i) {
       const Timestamp ts = block->ts()[i];
@@ -698,7 +695,7 @@ std::vector<Neighbor> Snapshot::Edges(NodeId node, Timestamp t) const {
 
 namespace {
 
-// Positions of one node's entries, counted across its blocks (table->start()).
+// Positions of one node's entries, counted across its blocks (BlockTable::Entry::start).
 struct PositionRange {
   int64_t lo = 0;  // first visible position (time >= evict_before)
   int64_t hi = 0;  // one past the last visible position (time < t, id < watermark)
@@ -708,28 +705,28 @@ template <typename Table>
 int64_t FirstPositionAtOrAfter(const Table* table, int32_t n, Timestamp t) {
   const int32_t b = table->FirstBlockAtOrAfter(n, t);
   if (b == n) {
-    const auto* tail = table->blocks()[n - 1];
-    return table->start()[n - 1] + tail->size.load(std::memory_order_acquire);
+    const auto* tail = table->at(n - 1).block;
+    return table->at(n - 1).start + tail->size.load(std::memory_order_acquire);
   }
-  const auto* block = table->blocks()[b];
+  const auto* block = table->at(b).block;
   const int32_t size = block->size.load(std::memory_order_acquire);
   const Timestamp* ts = block->ts();
-  return table->start()[b] + (std::lower_bound(ts, ts + size, t) - ts);
+  return table->at(b).start + (std::lower_bound(ts, ts + size, t) - ts);
 }
 
 // For a node whose ids ascend with position: the first position with id >= watermark.
 template <typename Table>
 int64_t FirstPositionAtWatermark(const Table* table, int32_t n, EdgeId watermark) {
   for (int32_t b = n - 1; b >= 0; --b) {
-    const auto* block = table->blocks()[b];
+    const auto* block = table->at(b).block;
     const int32_t size = block->size.load(std::memory_order_acquire);
     if (size == 0) continue;
     const auto* links = block->links();
-    if (links[size - 1].eid < watermark) return table->start()[b] + size;
+    if (links[size - 1].eid < watermark) return table->at(b).start + size;
     if (links[0].eid < watermark) {
       const auto* first = std::lower_bound(
           links, links + size, watermark, [](const auto& l, EdgeId w) { return l.eid < w; });
-      return table->start()[b] + (first - links);
+      return table->at(b).start + (first - links);
     }
   }
   return 0;
@@ -737,10 +734,14 @@ int64_t FirstPositionAtWatermark(const Table* table, int32_t n, EdgeId watermark
 
 template <typename Table>
 Neighbor EntryAt(const Table* table, int32_t n, int64_t position) {
-  const int64_t* start = table->start();
-  const int32_t b = static_cast<int32_t>(std::upper_bound(start, start + n, position) - start) - 1;
-  const auto* block = table->blocks()[b];
-  const int64_t i = position - start[b];
+  int32_t lo = 0, hi = n;  // the last block whose start is <= position
+  while (hi - lo > 1) {
+    const int32_t mid = (lo + hi) / 2;
+    if (table->at(mid).start <= position) lo = mid; else hi = mid;
+  }
+  const int32_t b = lo;
+  const auto* block = table->at(b).block;
+  const int64_t i = position - table->at(b).start;
   return {block->links()[i].nbr, block->links()[i].eid, block->ts()[i]};
 }
 
@@ -797,13 +798,13 @@ int Snapshot::UniformFrom(const RootCursor& c, Timestamp t, int k, core::RngStre
   }
 
   // Positions [lo, hi) across the node's blocks hold the candidates; hi is found in block bh.
-  const int64_t* start = table->start();
+  auto start = [table](int32_t b) { return table->at(b).start; };
   const int32_t bh = c.b;
   int64_t hi;
   {
-    const auto* block = table->blocks()[bh];
+    const auto* block = table->at(bh).block;
     const int32_t size = block->size.load(std::memory_order_acquire);
-    hi = start[bh] + (std::lower_bound(block->ts(), block->ts() + size, t) - block->ts());
+    hi = start(bh) + (std::lower_bound(block->ts(), block->ts() + size, t) - block->ts());
   }
   if (hi > 0) {
     const Neighbor last = EntryAt(table, bh + 1, hi - 1);
@@ -826,9 +827,9 @@ int Snapshot::UniformFrom(const RootCursor& c, Timestamp t, int k, core::RngStre
   int32_t b = std::min<int32_t>(bh, n - 1);
   for (int i = 0; i < taken; ++i) {
     const int64_t p = lo + picks[i];
-    while (start[b] > p) --b;
-    const auto* block = table->blocks()[b];
-    const int64_t j = p - start[b];
+    while (start(b) > p) --b;
+    const auto* block = table->at(b).block;
+    const int64_t j = p - start(b);
     out[i] = {block->links()[j].nbr, block->links()[j].eid, block->ts()[j]};
   }
   return taken;
@@ -880,7 +881,7 @@ void Snapshot::Pipelined(const NodeId* nodes, const Timestamp* times, int64_t co
         c.n = c.table->count.load(std::memory_order_acquire);
         if (c.n > 0) {
           c.b = std::min(c.table->FirstBlockAtOrAfter(c.n, times[j]), c.n - 1);
-          const char* block = reinterpret_cast<const char*>(c.table->blocks()[c.b]);
+          const char* block = reinterpret_cast<const char*>(c.table->at(c.b).block);
           __builtin_prefetch(block);
           __builtin_prefetch(block + 64);
         }

@@ -40,7 +40,9 @@ struct Fixture {
     }
     for (size_t i = 0; i < src.size(); ++i) ref.Add(src[i], dst[i], ts[i]);
     for (int i = 0; i < 1000; ++i) {
-      roots.push_back(static_cast<NodeId>(gen() % nodes));
+      // A few roots outside the id space: they have no neighbours.
+      const bool absent = i % 97 == 0;
+      roots.push_back(absent ? (i % 2 ? -1 : nodes + 7) : static_cast<NodeId>(gen() % nodes));
       times.push_back(static_cast<Timestamp>(gen() % (edges / 3 + 5)));
     }
   }

@@ -835,19 +835,14 @@ int Snapshot::UniformFrom(const RootCursor& c, Timestamp t, int k, core::RngStre
   return taken;
 }
 
-#ifndef SA
-#define SA 24
-#define TA 16
-#define BA 8
-#endif
 // Runs one(i, cursor of root i) for every root. Root i + 12's node slot, i + 8's block table
 // and i + 4's start block are requested ahead of use, each stage reading only what the
 // previous one brought in, so the pointer chases of many roots overlap.
 template <typename One>
 void Snapshot::Pipelined(const NodeId* nodes, const Timestamp* times, int64_t count,
                          One&& one) const {
-  constexpr int64_t kSlotAhead = SA, kTableAhead = TA, kBlockAhead = BA;
-  constexpr uint64_t kRing = 64;  // > kSlotAhead: a cursor lives from its slot stage to its use
+  constexpr int64_t kSlotAhead = 12, kTableAhead = 8, kBlockAhead = 4;
+  constexpr uint64_t kRing = 16;  // > kSlotAhead: a cursor lives from its slot stage to its use  // > kSlotAhead: a cursor lives from its slot stage to its use
   RootCursor ring[kRing];
   auto at = [&](int64_t j) -> RootCursor& { return ring[static_cast<uint64_t>(j) & (kRing - 1)]; };
   for (int64_t i = -kSlotAhead; i < count; ++i) {

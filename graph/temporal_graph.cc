@@ -842,7 +842,7 @@ template <typename One>
 void Snapshot::Pipelined(const NodeId* nodes, const Timestamp* times, int64_t count,
                          One&& one) const {
   constexpr int64_t kSlotAhead = 12, kTableAhead = 8, kBlockAhead = 4;
-  constexpr uint64_t kRing = 16;  // > kSlotAhead: a cursor lives from its slot stage to its use  // > kSlotAhead: a cursor lives from its slot stage to its use
+  constexpr uint64_t kRing = 16;  // > kSlotAhead: a cursor lives from its slot stage to its use
   RootCursor ring[kRing];
   auto at = [&](int64_t j) -> RootCursor& { return ring[static_cast<uint64_t>(j) & (kRing - 1)]; };
   for (int64_t i = -kSlotAhead; i < count; ++i) {

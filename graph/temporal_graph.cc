@@ -427,7 +427,7 @@ void TemporalGraph::AppendToNode(NodeId node, const Entry* entries, int64_t coun
 
     int32_t n = table ? table->count.load(std::memory_order_relaxed) : 0;
     if (!table || n == table->capacity) {
-      BlockTable* bigger = AllocTable<BlockTable>(std::max<int32_t>(4, n * 2), table_bytes_);
+      BlockTable* bigger = AllocTable<BlockTable>(std::max<int32_t>(2, n * 2), table_bytes_);  // 2 entries: one cache line
       for (int32_t b = 0; b < n; ++b) {
         bigger->at(b).block = table->at(b).block;
         bigger->at(b).max_ts.store(table->max_ts(b),

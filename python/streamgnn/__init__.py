@@ -1,0 +1,210 @@
+"""streamgnn: temporal graph storage, sampling and training from Python.
+
+The heavy lifting is C++ (the `_streamgnn` extension). Arrays come back as torch tensors that
+share memory with the C++ buffers (no copy); inputs may be torch tensors, NumPy arrays or
+sequences. Every long call releases the GIL, and errors raise Python exceptions carrying the
+C++ message (ValueError for bad input, FileNotFoundError for a missing file).
+
+    import streamgnn
+    ds = streamgnn.datasets.load("wikipedia.csv", format="jodie")
+    g = streamgnn.TemporalGraph()
+    g.append(ds.src, ds.dst, ds.t)
+    sampler = streamgnn.TemporalSampler([10, 10], strategy="recent")
+    blocks = sampler.sample(g.snapshot(), ds.src[:600], ds.t[:600])
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+
+from . import _streamgnn as _C
+from . import datasets
+
+__all__ = [
+    "Block",
+    "Config",
+    "NegativeSampler",
+    "Snapshot",
+    "TemporalGraph",
+    "TemporalSampler",
+    "datasets",
+    "set_thread_budget",
+]
+
+
+def _as_numpy(x: Any, dtype: np.dtype) -> np.ndarray:
+    """A contiguous 1-D NumPy view of x (no copy when x already has that dtype and layout)."""
+    if isinstance(x, torch.Tensor):
+        x = x.detach()
+        if x.device.type != "cpu":
+            raise ValueError("streamgnn takes CPU tensors; got a tensor on " + str(x.device))
+        x = x.numpy()
+    return np.ascontiguousarray(x, dtype=dtype)
+
+
+def set_thread_budget(threads: int) -> None:
+    """Threads shared by TBB (sampling, ingestion) and LibTorch; 0 = all cores."""
+    _C.set_thread_budget(threads)
+
+
+class Snapshot:
+    """A consistent view of a TemporalGraph: exactly the edges appended before it was taken.
+
+    Holding a snapshot keeps the memory it can reach alive; close it (or use `with`) when done.
+    """
+
+    def __init__(self, handle: "_C.Snapshot") -> None:
+        self._h = handle
+
+    @property
+    def watermark(self) -> int:
+        """Visible edges have ids below this."""
+        return self._h.watermark
+
+    @property
+    def num_nodes(self) -> int:
+        return self._h.num_nodes
+
+    def degree(self, node: int, t: float = float("inf")) -> int:
+        """Number of visible edges of `node` with time before t."""
+        return self._h.degree(node, t)
+
+    def edges(self, node: int, t: float = float("inf")) -> List[Tuple[int, int, float]]:
+        """Visible (neighbour, edge id, time) of `node` before t, oldest first."""
+        return self._h.edges(node, t)
+
+    def close(self) -> None:
+        self._h.close()
+
+    def __enter__(self) -> "Snapshot":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+class TemporalGraph:
+    """The time-indexed block store (graph/temporal_graph.h).
+
+    Args:
+        undirected: store each edge for both endpoints.
+        out_of_order: "insert" (merge edges older than their node's newest edge in place) or
+            "refuse" (reject the whole batch with ValueError; nothing stored).
+        eviction_window: > 0 keeps only edges newer than (newest time - window).
+    """
+
+    def __init__(self, undirected: bool = True, out_of_order: str = "insert",
+                 eviction_window: float = 0.0, min_block_capacity: int = 8,
+                 max_block_capacity: int = 4096) -> None:
+        self._h = _C.TemporalGraph(undirected, out_of_order, eviction_window, min_block_capacity,
+                                   max_block_capacity)
+
+    def append(self, src: Any, dst: Any, t: Any) -> Tuple[int, int, int]:
+        """Appends a batch; returns (first edge id, count, out-of-order inserted).
+
+        Edge ids are assigned in input order. Raises ValueError for a bad batch (nothing stored).
+        """
+        return self._h.append(_as_numpy(src, np.int64), _as_numpy(dst, np.int64),
+                              _as_numpy(t, np.float64))
+
+    def evict_before(self, t: float) -> None:
+        """Hides every edge older than t; frees their blocks once older snapshots are closed."""
+        self._h.evict_before(t)
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(self._h.snapshot())
+
+    def stats(self) -> Dict[str, Any]:
+        """Counts (nodes, edges, out-of-order, evicted) and memory in bytes."""
+        return self._h.stats()
+
+
+@dataclass
+class Block:
+    """One sampled layer, CSR-shaped: root r's neighbours are [offsets[r], offsets[r+1])."""
+
+    root_nodes: torch.Tensor
+    root_times: torch.Tensor
+    offsets: torch.Tensor
+    neighbors: torch.Tensor
+    edges: torch.Tensor
+    times: torch.Tensor
+    dt: torch.Tensor
+
+    @property
+    def num_roots(self) -> int:
+        return int(self.root_nodes.shape[0])
+
+
+class TemporalSampler:
+    """Temporal neighbour sampler: `recent` (newest k before the root time) or `uniform`.
+
+    Args:
+        fanouts: neighbours per root, one entry per layer.
+        reuse: return tensors over the same buffers at every call (no allocation in steady
+            state); the previous call's tensors are then overwritten.
+    """
+
+    def __init__(self, fanouts: Sequence[int], strategy: str = "recent", prop_time: bool = False,
+                 seed: int = 0, reuse: bool = False) -> None:
+        self._h = _C.TemporalSampler(list(fanouts), strategy, prop_time, seed, reuse)
+
+    def sample(self, snapshot: Snapshot, nodes: Any, times: Any, batch_key: int = 0) -> List[Block]:
+        """Samples every layer for roots (nodes[i], times[i]); same output for the same
+        (seed, batch_key) whatever the thread count."""
+        layers = self._h.sample(snapshot._h, _as_numpy(nodes, np.int64),
+                                _as_numpy(times, np.float64), batch_key)
+        return [Block(**{k: torch.from_numpy(v) for k, v in layer.items()}) for layer in layers]
+
+
+class NegativeSampler:
+    """Uniform negative destinations, deterministic per (seed, batch_key)."""
+
+    def __init__(self, handle: "_C.NegativeSampler") -> None:
+        self._h = handle
+
+    @staticmethod
+    def from_range(begin: int, end: int, seed: int = 0) -> "NegativeSampler":
+        return NegativeSampler(_C.NegativeSampler.from_range(begin, end, seed))
+
+    @staticmethod
+    def from_candidates(candidates: Any, seed: int = 0) -> "NegativeSampler":
+        return NegativeSampler(_C.NegativeSampler.from_candidates(
+            _as_numpy(candidates, np.int64).tolist(), seed))
+
+    def sample(self, batch_key: int, count: int) -> torch.Tensor:
+        return torch.from_numpy(self._h.sample(batch_key, count))
+
+
+class Config:
+    """A run configuration, parsed and validated exactly as `streamgnn` does.
+
+    Errors raise ValueError naming the file, line and key (or the `--set` override).
+    """
+
+    def __init__(self, data: Dict[str, Any]) -> None:
+        self._data = data
+
+    @staticmethod
+    def from_yaml(path: str, overrides: Optional[Sequence[str]] = None) -> "Config":
+        return Config(json.loads(_C.config_from_yaml_file(path, list(overrides or []))))
+
+    @staticmethod
+    def from_dict(d: Dict[str, Any], overrides: Optional[Sequence[str]] = None) -> "Config":
+        # JSON is valid YAML flow syntax: the dict goes through the same parser.
+        return Config(json.loads(_C.config_from_yaml_text(json.dumps(d), "<dict>",
+                                                          list(overrides or []))))
+
+    def to_dict(self) -> Dict[str, Any]:
+        return json.loads(json.dumps(self._data))
+
+    def __getitem__(self, section: str) -> Dict[str, Any]:
+        return self._data[section]
+
+    def __repr__(self) -> str:
+        return "Config(" + json.dumps(self._data) + ")"

@@ -110,7 +110,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help prints and exits 0; every usage error exits 2, whatever CLI11 code it carries.
+    return app.exit(e) == 0 ? 0 : 2;
   }
   try {
     if (version) {

@@ -82,6 +82,26 @@ TEST_P(RandomStreamTest, MatchesBruteForce) {
     }
     Snapshot snap = graph.GetSnapshot();
     ASSERT_EQ(snap.watermark(), ref.size());
+    // The batched, prefetching entry point (tail shortcut, table path, fallbacks) over many
+    // roots at once, including absent nodes.
+    {
+      const int kRoots = 64, k = 4;
+      std::vector<NodeId> nodes(kRoots);
+      std::vector<Timestamp> times(kRoots);
+      for (int r = 0; r < kRoots; ++r) {
+        nodes[r] = static_cast<NodeId>(gen() % (kNodes + 2)) - (r == 7 ? 100 : 0);
+        times[r] = r % 3 == 0 ? clock + 1 : std::uniform_real_distribution<double>(0, clock + 2)(gen);
+      }
+      std::vector<Neighbor> out(kRoots * k);
+      std::vector<int32_t> counts(kRoots);
+      snap.RecentBatch(nodes.data(), times.data(), kRoots, k, out.data(), counts.data());
+      for (int r = 0; r < kRoots; ++r) {
+        std::vector<Neighbor> got(out.begin() + r * k, out.begin() + r * k + counts[r]);
+        ASSERT_TRUE(SameNeighbors(got, ref.Recent(nodes[r], times[r], k, snap.watermark(),
+                                                  snap.evict_before())))
+            << "batched root " << r << " node " << nodes[r] << " batch " << batch;
+      }
+    }
     for (int probe = 0; probe < 40; ++probe) {
       const NodeId node = static_cast<NodeId>(gen() % (kNodes + 2));  // includes absent nodes
       const Timestamp t = std::uniform_real_distribution<double>(0, clock + 2)(gen);
@@ -300,10 +320,13 @@ TEST(TemporalGraphConcurrencyTest, ReadersSeeConsistentSnapshots) {
     tss.push_back(t);
   }
   std::atomic<bool> done{false};
+  std::atomic<int> started{0};
   std::atomic<int64_t> checks{0}, failures{0};
   auto reader = [&](uint64_t seed) {
     std::mt19937_64 rgen(seed);
-    while (!done.load()) {
+    started.fetch_add(1);
+    // Read while the writer runs, and a few rounds more on the final graph.
+    for (int after = 0; after < 20; after += done.load() ? 1 : 0) {
       Snapshot snap = graph.GetSnapshot();
       for (int p = 0; p < 8; ++p) {
         const NodeId node = rgen() % kNodes;
@@ -326,6 +349,7 @@ TEST(TemporalGraphConcurrencyTest, ReadersSeeConsistentSnapshots) {
     }
   };
   std::thread r1(reader, 11), r2(reader, 12), r3(reader, 13);
+  while (started.load() < 3) std::this_thread::yield();
   for (size_t b = 0; b < srcs.size(); ++b) {
     ASSERT_TRUE(graph.AppendEdges(srcs[b], dsts[b], tss[b]).ok());
   }

@@ -276,6 +276,49 @@ Status TemporalGraph::ValidateBatch(Span<const NodeId> src, Span<const NodeId> d
   return Status::Ok();
 }
 
+Status TemporalGraph::CheckOutOfOrder(Span<const NodeId> src, Span<const NodeId> dst,
+                                      Span<const Timestamp> time, int64_t* refused) const {
+  *refused = 0;
+  if (options_.out_of_order != OutOfOrderPolicy::kRefuse) return Status::Ok();
+  auto newest = [this](NodeId v) {
+    return v < num_nodes_ ? chunks_[v >> kChunkBits].load(std::memory_order_relaxed)
+                                ->states[v & (kChunkSize - 1)].newest
+                          : kNoTime;
+  };
+  int64_t first = -1;
+  NodeId first_node = 0;
+  for (size_t i = 0; i < src.size(); ++i) {
+    NodeId late = kInvalidNode;
+    if (time[i] < newest(src[i])) {
+      late = src[i];
+    } else if (options_.undirected && time[i] < newest(dst[i])) {
+      late = dst[i];
+    }
+    if (late == kInvalidNode) continue;
+    ++*refused;
+    if (first < 0) {
+      first = static_cast<int64_t>(i);
+      first_node = late;
+    }
+  }
+  if (first < 0) return Status::Ok();
+  return Status::InvalidArgument(
+      "edge " + std::to_string(first) + " of the batch (" + std::to_string(src[first]) + " -> " +
+      std::to_string(dst[first]) + " at time " + FormatTime(time[first]) +
+      ") is older than the newest edge of node " + std::to_string(first_node) + " (time " +
+      FormatTime(newest(first_node)) + ") and graph.out_of_order is 'refuse': batch of " +
+      std::to_string(src.size()) + " edges refused (" + std::to_string(*refused) +
+      " out of order), nothing stored");
+}
+
+Status TemporalGraph::CheckAppend(Span<const NodeId> src, Span<const NodeId> dst,
+                                  Span<const Timestamp> time) const {
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  SG_RETURN_IF_ERROR(ValidateBatch(src, dst, time));
+  int64_t refused = 0;
+  return CheckOutOfOrder(src, dst, time, &refused);
+}
+
 StatusOr<AppendResult> TemporalGraph::AppendEdges(Span<const NodeId> src, Span<const NodeId> dst,
                                                   Span<const Timestamp> time) {
   std::lock_guard<std::mutex> lock(writer_mu_);
@@ -313,32 +356,18 @@ StatusOr<AppendResult> TemporalGraph::AppendEdges(Span<const NodeId> src, Span<c
   // Group boundaries, and out-of-order entries (older than their node's newest edge).
   std::vector<int64_t> group_begin;
   int64_t ooo_entries = 0;
-  const Entry* first_ooo = nullptr;
   for (int64_t i = 0; i < static_cast<int64_t>(entries.size()); ++i) {
     if (i == 0 || entries[i].node != entries[i - 1].node) group_begin.push_back(i);
     if (entries[i].node < num_nodes_ && entries[i].ts < StateForWrite(entries[i].node).newest) {
       ++ooo_entries;
-      if (!first_ooo || entries[i].eid < first_ooo->eid) first_ooo = &entries[i];
     }
   }
   group_begin.push_back(static_cast<int64_t>(entries.size()));
   if (ooo_entries > 0 && options_.out_of_order == OutOfOrderPolicy::kRefuse) {
-    std::vector<EdgeId> ooo_edges;
-    for (const Entry& en : entries) {
-      if (en.node < num_nodes_ && en.ts < StateForWrite(en.node).newest) ooo_edges.push_back(en.eid);
-    }
-    std::sort(ooo_edges.begin(), ooo_edges.end());
-    ooo_edges.erase(std::unique(ooo_edges.begin(), ooo_edges.end()), ooo_edges.end());
-    stats_.out_of_order_refused += static_cast<int64_t>(ooo_edges.size());
-    const int64_t row = first_ooo->eid - next_edge_;
-    const Timestamp node_newest = StateForWrite(first_ooo->node).newest;
-    return Status::InvalidArgument(
-        "edge " + std::to_string(row) + " of the batch (" + std::to_string(src[row]) + " -> " +
-        std::to_string(dst[row]) + " at time " + FormatTime(time[row]) +
-        ") is older than the newest edge of node " + std::to_string(first_ooo->node) +
-        " (time " + FormatTime(node_newest) + ") and graph.out_of_order is 'refuse': batch of " +
-        std::to_string(n) + " edges refused (" + std::to_string(ooo_edges.size()) +
-        " out of order), nothing stored");
+    int64_t refused = 0;
+    const Status status = CheckOutOfOrder(src, dst, time, &refused);
+    stats_.out_of_order_refused += refused;
+    return status;
   }
 
   EnsureNodes(max_node + 1);

@@ -169,6 +169,11 @@ class TemporalGraph {
   StatusOr<AppendResult> AppendEdges(Span<const NodeId> src, Span<const NodeId> dst,
                                      Span<const Timestamp> time);
 
+  // The status AppendEdges would return for this batch now, without storing anything (callers
+  // that must log a batch durably before applying it check first).
+  Status CheckAppend(Span<const NodeId> src, Span<const NodeId> dst,
+                     Span<const Timestamp> time) const;
+
   // Hides every edge with time < cutoff from new snapshots and frees their blocks once older
   // snapshots are gone. A cutoff at or below the current one is a no-op.
   Status EvictBefore(Timestamp cutoff);
@@ -213,6 +218,10 @@ class TemporalGraph {
 
   Status ValidateBatch(Span<const NodeId> src, Span<const NodeId> dst,
                        Span<const Timestamp> time) const;
+  // Under kRefuse: an error naming the first edge older than its endpoint's newest edge, and
+  // the number of such edges; Ok under kInsert. Requires the writer lock.
+  Status CheckOutOfOrder(Span<const NodeId> src, Span<const NodeId> dst, Span<const Timestamp> time,
+                         int64_t* refused) const;
   // Appends one node's entries (sorted by time, edge id). Thread-safe across distinct nodes.
   void AppendToNode(NodeId node, const Entry* entries, int64_t count);
   void InsertOutOfOrder(NodeSlot& slot, NodeId node, const Entry* entries, int64_t count);

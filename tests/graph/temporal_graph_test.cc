@@ -146,10 +146,18 @@ TEST(TemporalGraphTest, RefusePolicyStoresNothingAndCounts) {
                                 std::vector<Timestamp>{10, 20})
                   .ok());
   // Edge 1 (node 2 at t=15 < its newest, 20) is out of order: the whole batch is refused.
+  // CheckAppend predicts it without storing anything.
+  const Status predicted = graph.CheckAppend(std::vector<NodeId>{3, 2, 4}, std::vector<NodeId>{4, 5, 5},
+                                             std::vector<Timestamp>{30, 15, 31});
+  EXPECT_FALSE(predicted.ok());
+  EXPECT_EQ(graph.Stats().out_of_order_refused, 0);
+  EXPECT_TRUE(graph.CheckAppend(std::vector<NodeId>{3}, std::vector<NodeId>{4},
+                                std::vector<Timestamp>{30}).ok());
   auto r = graph.AppendEdges(std::vector<NodeId>{3, 2, 4}, std::vector<NodeId>{4, 5, 5},
                              std::vector<Timestamp>{30, 15, 31});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message(), predicted.message());
   EXPECT_NE(r.status().message().find("edge 1 of the batch"), std::string::npos) << r.status().message();
   EXPECT_NE(r.status().message().find("nothing stored"), std::string::npos);
   const GraphStats stats = graph.Stats();

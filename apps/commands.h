@@ -2,12 +2,26 @@
 // come back as a non-ok Status that main() prints (exit 1). Usage errors are CLI11's (exit 2).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "core/status.h"
 
+namespace CLI {
+class App;
+}
+
 namespace streamgnn::apps {
+
+// A subcommand registered by a command file, and what runs when it was given.
+struct Command {
+  CLI::App* cli;
+  std::function<Status()> run;
+};
+
+// `serve` and `ingest` (apps/service_commands.cc).
+void AddServiceCommands(CLI::App* app, std::vector<Command>* commands);
 
 struct DatasetArgs {
   std::string path;

@@ -107,6 +107,9 @@ int main(int argc, char** argv) {
   stream->add_option("config", stream_config, "YAML config")->required();
   stream->add_option("--set", stream_overrides, "Override a config key: --set sampling.neighbor=[10,10]");
 
+  std::vector<apps::Command> commands;
+  apps::AddServiceCommands(&app, &commands);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -117,6 +120,9 @@ int main(int argc, char** argv) {
     if (version) {
       std::printf("streamgnn %s\n%s\n", STREAMGNN_VERSION, streamgnn::core::DeviceSummary().c_str());
       return 0;
+    }
+    for (const apps::Command& c : commands) {
+      if (c.cli->parsed()) return Report(c.run());
     }
     if (info->parsed()) return Report(apps::DatasetInfo(info_args, info_json));
     if (convert->parsed()) return Report(apps::DatasetConvert(convert_args, convert_to, convert_out));

@@ -1,0 +1,144 @@
+// `streamgnn serve` and `streamgnn ingest`: the streaming ingestion service and its client.
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include "apps/commands.h"
+#include "core/progress.h"
+#include "datasets/loaders.h"
+
+#if STREAMGNN_WITH_SERVICE
+#include "service/client.h"
+#include "service/server.h"
+#include "service/stream_store.h"
+#endif
+
+namespace streamgnn::apps {
+
+StatusOr<datasets::TemporalDataset> LoadFromArgs(const DatasetArgs& in);  // dataset_commands.cc
+
+namespace {
+
+struct ServeArgs {
+  std::string data_dir;
+  std::string listen = "127.0.0.1:50051";
+  std::string token_file;
+  std::string sync = "every_batch";
+  int sync_ms = 100;
+  int64_t max_nodes = int64_t{1} << 32;
+  std::string out_of_order = "refuse";
+  bool directed = false;
+  int64_t max_pending = 64;
+};
+
+struct IngestArgs {
+  DatasetArgs data;
+  std::string server = "127.0.0.1:50051";
+  std::string token_file;
+  int64_t batch = 1000;
+  double rate = 0;
+  bool verify = false;
+};
+
+#if STREAMGNN_WITH_SERVICE
+std::atomic<bool> g_stop{false};
+
+Status Serve(const ServeArgs& a) {
+  service::StreamStoreOptions o;
+  o.data_dir = a.data_dir;
+  o.max_nodes = a.max_nodes;
+  o.max_pending = a.max_pending;
+  o.graph.undirected = !a.directed;
+  if (!core::EnumFromString(a.out_of_order, &o.graph.out_of_order)) {
+    return Status::InvalidArgument("--out-of-order must be insert or refuse");
+  }
+  o.log.sync = a.sync == "every_batch" ? service::SyncPolicy::kEveryBatch : service::SyncPolicy::kInterval;
+  o.log.interval_ms = a.sync_ms;
+  SG_ASSIGN_OR_RETURN(const std::string token, service::ReadToken(a.token_file));
+  std::fprintf(stderr, "streamgnn serve: replaying %s ...\n", a.data_dir.c_str());
+  SG_ASSIGN_OR_RETURN(std::unique_ptr<service::StreamStore> store, service::StreamStore::Open(o));
+  service::ServerOptions so;
+  so.listen = a.listen;
+  so.token = token;
+  SG_ASSIGN_OR_RETURN(std::unique_ptr<service::Server> server, service::Server::Start(store.get(), so));
+  std::fprintf(stderr, "streamgnn serve: %lld edges restored; listening on port %d%s\n",
+               static_cast<long long>(store->Stats().num_edges), server->port(),
+               token.empty() ? "" : " (bearer token required)");
+  std::signal(SIGINT, [](int) { g_stop = true; });
+  std::signal(SIGTERM, [](int) { g_stop = true; });
+  std::thread stopper([&] {
+    while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    server->Shutdown();
+  });
+  server->Wait();
+  g_stop = true;
+  stopper.join();
+  return Status::Ok();
+}
+
+Status Ingest(const IngestArgs& a) {
+  SG_ASSIGN_OR_RETURN(const datasets::TemporalDataset ds, LoadFromArgs(a.data));
+  service::IngestOptions o;
+  o.server = a.server;
+  o.batch = a.batch;
+  o.rate = a.rate;
+  SG_ASSIGN_OR_RETURN(o.token, service::ReadToken(a.token_file));
+  if (a.verify) {
+    SG_RETURN_IF_ERROR(service::VerifyDataset(ds, o));
+    std::printf("verified: the server holds exactly the %lld edges of %s, in order\n",
+                static_cast<long long>(ds.num_events()), a.data.path.c_str());
+    return Status::Ok();
+  }
+  core::ProgressBar progress("ingest", ds.num_events(), core::ProgressMode::kAuto);
+  service::IngestReport report;
+  SG_RETURN_IF_ERROR(service::IngestDataset(ds, o, &report, [&](int64_t acked) { progress.Set(acked); }));
+  progress.Finish();
+  std::printf("{\"edges\": %lld, \"resumed_from\": %lld, \"stored\": %lld, \"sent\": %lld, "
+              "\"retries\": %d, \"seconds\": %.3f, \"edges_per_s\": %.0f}\n",
+              static_cast<long long>(ds.num_events()), static_cast<long long>(report.resumed_from),
+              static_cast<long long>(report.stored), static_cast<long long>(report.sent), report.retries,
+              report.seconds, report.seconds > 0 ? report.stored / report.seconds : 0.0);
+  return Status::Ok();
+}
+#else
+Status Serve(const ServeArgs&) {
+  return Status::Unimplemented("this build has no ingestion service (needs gRPC and RocksDB: scripts/setup)");
+}
+Status Ingest(const IngestArgs&) { return Serve(ServeArgs()); }
+#endif
+
+}  // namespace
+
+void AddServiceCommands(CLI::App* app, std::vector<Command>* commands) {
+  auto serve_args = std::make_shared<ServeArgs>();
+  CLI::App* serve = app->add_subcommand("serve", "Run the streaming ingestion service (gRPC)");
+  serve->add_option("--data-dir", serve_args->data_dir, "Folder of the durable edge log")->required();
+  serve->add_option("--listen", serve_args->listen, "host:port (non-loopback needs a token)");
+  serve->add_option("--token-file", serve_args->token_file, "Bearer token file (else $STREAMGNN_TOKEN)");
+  serve->add_option("--sync", serve_args->sync, "every_batch: fsync before each ack; interval: every --sync-ms")
+      ->check(CLI::IsMember({"every_batch", "interval"}));
+  serve->add_option("--sync-ms", serve_args->sync_ms, "fsync period for --sync interval");
+  serve->add_option("--max-nodes", serve_args->max_nodes, "Node ids must lie in [0, max-nodes)");
+  serve->add_option("--out-of-order", serve_args->out_of_order, "insert | refuse edges older than their node's newest")
+      ->check(CLI::IsMember({"insert", "refuse"}));
+  serve->add_flag("--directed", serve_args->directed, "Store each edge for its source only");
+  serve->add_option("--max-pending", serve_args->max_pending, "Batches that may wait before RESOURCE_EXHAUSTED");
+  commands->push_back({serve, [serve_args] { return Serve(*serve_args); }});
+
+  auto ingest_args = std::make_shared<IngestArgs>();
+  CLI::App* ingest = app->add_subcommand("ingest", "Stream a dataset file to `streamgnn serve`");
+  ingest->add_option("--server", ingest_args->server, "host:port of the service");
+  ingest->add_option("--file", ingest_args->data.path, "Dataset file")->required();
+  ingest->add_option("--format", ingest_args->data.format, "jodie | ml | snap | tgl | csv")
+      ->check(CLI::IsMember({"jodie", "ml", "snap", "tgl", "csv"}));
+  ingest->add_option("--batch", ingest_args->batch, "Edges per batch");
+  ingest->add_option("--rate", ingest_args->rate, "Edges per second (0: as fast as acked)");
+  ingest->add_option("--token-file", ingest_args->token_file, "Bearer token file (else $STREAMGNN_TOKEN)");
+  ingest->add_flag("--verify", ingest_args->verify, "Check that the server holds exactly this file's edges");
+  commands->push_back({ingest, [ingest_args] { return Ingest(*ingest_args); }});
+}
+
+}  // namespace streamgnn::apps

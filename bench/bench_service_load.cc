@@ -1,0 +1,203 @@
+// Load test of the ingestion service (issue "Streaming graph ingestion service"): W1-style edges
+// streamed through gRPC on loopback for a bounded time, as fast as the server acknowledges, with
+// a bounded window of batches in flight. Reports sustained edges/s, p50/p99 ack latency and the
+// server's peak RSS; in the same run, the in-process StreamStore::Ingest rate on the same batches
+// (durable log, same fsync policy, no network) and the block store's bare append rate are the
+// ceilings.
+//
+//   build/bin/bench_service_load [--seconds 60] [--batch 1000] [--window 8] [--sync every_batch|interval]
+//
+// The server runs in a child process (`streamgnn serve`, started by this program on a free
+// loopback port, stopped at the end), so its RSS is its own.
+#include <grpcpp/grpcpp.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "datasets/synthetic.h"
+#include "service/proto/streamgnn.grpc.pb.h"
+#include "service/stream_store.h"
+
+using namespace streamgnn;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+int64_t PeakRssKb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::atoll(line.c_str() + 6);
+  }
+  return -1;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  double seconds = 60;
+  int64_t batch = 1000, window = 8, max_edges = 200'000'000;
+  std::string sync = "every_batch";
+  std::string binary = std::string(STREAMGNN_BINARY);
+  std::string out_path = std::string(STREAMGNN_SOURCE_DIR) + "/bench/results/service_load.json";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--seconds")) seconds = std::atof(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--batch")) batch = std::atoll(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--window")) window = std::atoll(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--sync")) sync = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--out")) out_path = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--max-edges")) max_edges = std::atoll(argv[i + 1]);
+    else {
+      std::fprintf(stderr, "unknown option %s\n", argv[i]);
+      return 2;
+    }
+  }
+  // Enough W1-like edges for the run (ids < 100k, chronological).
+  const int64_t edges = std::min<int64_t>(max_edges, 20'000'000);
+  const datasets::TemporalDataset ds = datasets::GenerateZipfStream(100000, edges, 1.0, 3);
+  const std::string dir = std::filesystem::temp_directory_path() / ("streamgnn_load_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+
+  // ---- the server, in its own process ----
+  const std::string log_path = dir + ".log";
+  const pid_t server = fork();
+  if (server == 0) {
+    freopen(log_path.c_str(), "w", stderr);
+    execl(binary.c_str(), binary.c_str(), "serve", "--data-dir", (dir + "/net").c_str(), "--listen",
+          "127.0.0.1:0", "--sync", sync.c_str(), "--out-of-order", "insert", "--max-nodes", "100000",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int port = 0;
+  for (int i = 0; i < 200 && port == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::ifstream in(log_path);
+    std::string line;
+    while (std::getline(in, line)) {
+      const auto p = line.find("listening on port ");
+      if (p != std::string::npos) port = std::atoi(line.c_str() + p + 18);
+    }
+  }
+  if (port == 0) {
+    std::fprintf(stderr, "server did not start (see %s)\n", log_path.c_str());
+    kill(server, SIGKILL);
+    return 1;
+  }
+
+  // ---- the load: one stream, up to `window` batches in flight ----
+  auto stub = service::StreamGnn::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                                              grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  auto stream = stub->IngestEdges(&ctx);
+  std::mutex mu;
+  std::deque<Clock::time_point> sent_at;
+  std::vector<double> latencies_ms;
+  int64_t acked = 0;
+  const auto start = Clock::now();
+  const auto stop_at = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  std::thread reader([&] {
+    service::IngestAck ack;
+    while (stream->Read(&ack)) {
+      std::lock_guard<std::mutex> lock(mu);
+      latencies_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - sent_at.front()).count());
+      sent_at.pop_front();
+      acked = ack.last_edge_id() + 1;
+    }
+  });
+  int64_t pos = 0;
+  service::EdgeBatch b;
+  while (Clock::now() < stop_at && pos + batch <= ds.num_events()) {
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      if (static_cast<int64_t>(sent_at.size()) >= window) {
+        lock.unlock();
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+        continue;
+      }
+      sent_at.push_back(Clock::now());
+    }
+    b.Clear();
+    b.set_first_edge_id(pos);
+    b.mutable_src()->Add(ds.src.begin() + pos, ds.src.begin() + pos + batch);
+    b.mutable_dst()->Add(ds.dst.begin() + pos, ds.dst.begin() + pos + batch);
+    b.mutable_time()->Add(ds.ts.begin() + pos, ds.ts.begin() + pos + batch);
+    if (!stream->Write(b)) break;
+    pos += batch;
+  }
+  stream->WritesDone();
+  reader.join();
+  const grpc::Status status = stream->Finish();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  const int64_t rss_kb = PeakRssKb(server);
+  kill(server, SIGTERM);
+  waitpid(server, nullptr, 0);
+  if (!status.ok()) std::fprintf(stderr, "stream ended: %s\n", status.error_message().c_str());
+
+  // ---- the ceiling: the same batches through StreamStore::Ingest in this process ----
+  service::StreamStoreOptions o;
+  o.data_dir = dir + "/local";
+  o.max_nodes = 100000;
+  o.log.sync = sync == "every_batch" ? service::SyncPolicy::kEveryBatch : service::SyncPolicy::kInterval;
+  auto store = service::StreamStore::Open(o);
+  if (!store.ok()) {
+    std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
+    return 1;
+  }
+  service::EdgeColumns cols;
+  const auto t0 = Clock::now();
+  for (int64_t p = 0; p < acked; p += batch) {
+    cols.src.assign(ds.src.begin() + p, ds.src.begin() + p + batch);
+    cols.dst.assign(ds.dst.begin() + p, ds.dst.begin() + p + batch);
+    cols.time.assign(ds.ts.begin() + p, ds.ts.begin() + p + batch);
+    auto r = (*store)->Ingest(cols, p);
+    if (!r.ok()) {
+      std::fprintf(stderr, "%s\n", r.status().ToString().c_str());
+      return 1;
+    }
+  }
+  const double local_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  // And the block store alone (no log, no validation): the append ceiling of the process.
+  graph::TemporalGraph bare;
+  const auto t1 = Clock::now();
+  for (int64_t p = 0; p < acked; p += batch) {
+    auto r = bare.AppendEdges(Span<const NodeId>(ds.src.data() + p, batch),
+                              Span<const NodeId>(ds.dst.data() + p, batch),
+                              Span<const Timestamp>(ds.ts.data() + p, batch));
+    if (!r.ok()) return 1;
+  }
+  const double bare_s = std::chrono::duration<double>(Clock::now() - t1).count();
+  store->reset();
+  std::filesystem::remove_all(dir);
+  std::filesystem::remove(log_path);
+
+  const std::string json = "{\"bench\": \"service_load\", \"sync\": \"" + sync + "\", \"batch\": " +
+                           std::to_string(batch) + ", \"window\": " + std::to_string(window) +
+                           ", \"seconds\": " + std::to_string(elapsed) + ", \"edges_acked\": " +
+                           std::to_string(acked) + ", \"edges_per_s\": " + std::to_string(acked / elapsed) +
+                           ", \"ack_p50_ms\": " + std::to_string(Percentile(latencies_ms, 0.5)) +
+                           ", \"ack_p99_ms\": " + std::to_string(Percentile(latencies_ms, 0.99)) +
+                           ", \"server_peak_rss_mb\": " + std::to_string(rss_kb / 1024.0) +
+                           ", \"in_process_store_edges_per_s\": " + std::to_string(acked / local_s) +
+                           ", \"in_process_graph_append_edges_per_s\": " + std::to_string(acked / bare_s) + "}";
+  std::printf("%s\n", json.c_str());
+  std::ofstream(out_path) << json << "\n";
+  return status.ok() ? 0 : 1;
+}

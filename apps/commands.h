@@ -23,6 +23,10 @@ struct Command {
 // `serve` and `ingest` (apps/service_commands.cc).
 void AddServiceCommands(CLI::App* app, std::vector<Command>* commands);
 
+// `static-train`: node classification on static graphs (apps/static_command.cc).
+void AddStaticCommands(CLI::App* app, std::vector<Command>* commands);
+Status RunStaticTrain(const std::string& config_path, const std::vector<std::string>& overrides);
+
 struct DatasetArgs {
   std::string path;
   std::string format = "jodie";

@@ -1,0 +1,301 @@
+#include "datasets/npz.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <filesystem>
+
+#include "datasets/static_dataset.h"
+#include "datasets/text_io.h"
+
+namespace streamgnn::datasets {
+namespace {
+
+uint64_t Le(const std::string& b, size_t pos, int bytes) {
+  uint64_t x = 0;
+  for (int i = bytes - 1; i >= 0; --i) x = (x << 8) | static_cast<unsigned char>(b[pos + i]);
+  return x;
+}
+
+template <class T>
+T LoadLe(const char* p) {
+  T x;
+  std::memcpy(&x, p, sizeof(T));  // the hosts we build for are little-endian
+  return x;
+}
+
+template <class Out>
+StatusOr<std::vector<Out>> Convert(const NpyArray& a, const std::string& what) {
+  if (a.descr.size() < 3 || a.descr[0] == '>') {
+    return Status::InvalidArgument(what + ": unsupported dtype '" + a.descr +
+                                   "' (expected little-endian bool, integer or float)");
+  }
+  const char kind = a.descr[1];
+  const int width = std::atoi(a.descr.c_str() + 2);
+  const int64_t n = a.size();
+  if (static_cast<int64_t>(a.bytes.size()) != n * width) {
+    return Status::Corruption(what + ": holds " + std::to_string(a.bytes.size()) +
+                              " bytes, expected " + std::to_string(n * width));
+  }
+  std::vector<Out> out(n);
+  const char* p = a.bytes.data();
+  for (int64_t i = 0; i < n; ++i, p += width) {
+    if ((kind == 'b' || kind == 'u') && width == 1) {
+      out[i] = static_cast<Out>(static_cast<uint8_t>(*p));
+    } else if (kind == 'i' && width == 1) {
+      out[i] = static_cast<Out>(static_cast<int8_t>(*p));
+    } else if (kind == 'i' && width == 2) {
+      out[i] = static_cast<Out>(LoadLe<int16_t>(p));
+    } else if (kind == 'i' && width == 4) {
+      out[i] = static_cast<Out>(LoadLe<int32_t>(p));
+    } else if (kind == 'i' && width == 8) {
+      out[i] = static_cast<Out>(LoadLe<int64_t>(p));
+    } else if (kind == 'u' && width == 2) {
+      out[i] = static_cast<Out>(LoadLe<uint16_t>(p));
+    } else if (kind == 'u' && width == 4) {
+      out[i] = static_cast<Out>(LoadLe<uint32_t>(p));
+    } else if (kind == 'u' && width == 8) {
+      out[i] = static_cast<Out>(LoadLe<uint64_t>(p));
+    } else if (kind == 'f' && width == 4) {
+      out[i] = static_cast<Out>(LoadLe<float>(p));
+    } else if (kind == 'f' && width == 8) {
+      out[i] = static_cast<Out>(LoadLe<double>(p));
+    } else {
+      return Status::InvalidArgument(what + ": unsupported dtype '" + a.descr + "'");
+    }
+  }
+  return out;
+}
+
+// The value text of `key` in the npy header dict ("'descr': '<i4', ...").
+std::string HeaderValue(const std::string& header, const std::string& key) {
+  const size_t k = header.find("'" + key + "'");
+  if (k == std::string::npos) return "";
+  size_t v = header.find(':', k);
+  if (v == std::string::npos) return "";
+  ++v;
+  while (v < header.size() && header[v] == ' ') ++v;
+  if (v < header.size() && header[v] == '(') return header.substr(v, header.find(')', v) - v + 1);
+  if (v < header.size() && header[v] == '\'') {
+    return header.substr(v + 1, header.find('\'', v + 1) - v - 1);
+  }
+  return header.substr(v, header.find_first_of(",}", v) - v);
+}
+
+StatusOr<std::string> Inflate(const std::string& in, uint64_t out_size, const std::string& what) {
+  std::string out(out_size, '\0');
+  z_stream zs{};
+  if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) return Status::Internal(what + ": inflateInit2");
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  const int rc = inflate(&zs, Z_FINISH);
+  const uint64_t produced = zs.total_out;
+  inflateEnd(&zs);
+  if (rc != Z_STREAM_END || produced != out_size) {
+    return Status::Corruption(what + ": deflate stream is corrupt or truncated (zlib code " +
+                              std::to_string(rc) + ")");
+  }
+  return out;
+}
+
+}  // namespace
+
+int64_t NpyArray::size() const {
+  int64_t n = 1;
+  for (int64_t s : shape) n *= s;
+  return n;
+}
+
+StatusOr<std::vector<int64_t>> NpyArray::ToInt64(const std::string& what) const {
+  return Convert<int64_t>(*this, what);
+}
+StatusOr<std::vector<double>> NpyArray::ToDouble(const std::string& what) const {
+  return Convert<double>(*this, what);
+}
+
+StatusOr<NpyArray> ParseNpy(const std::string& b, const std::string& what) {
+  if (b.size() < 10 || b.compare(0, 6, "\x93NUMPY") != 0) {
+    return Status::InvalidArgument(what + ": not a .npy image (bad magic)");
+  }
+  const int major = static_cast<unsigned char>(b[6]);
+  const size_t hlen_bytes = major == 1 ? 2 : 4;
+  const size_t hlen = Le(b, 8, static_cast<int>(hlen_bytes));
+  const size_t data_pos = 8 + hlen_bytes + hlen;
+  if (data_pos > b.size()) return Status::Corruption(what + ": truncated .npy header");
+  const std::string header = b.substr(8 + hlen_bytes, hlen);
+  NpyArray a;
+  a.descr = HeaderValue(header, "descr");
+  if (HeaderValue(header, "fortran_order") != "False") {
+    return Status::InvalidArgument(what + ": Fortran-order arrays are not supported");
+  }
+  const std::string shape = HeaderValue(header, "shape");
+  if (shape.empty() || shape.front() != '(') {
+    return Status::InvalidArgument(what + ": .npy header has no shape: " + header);
+  }
+  for (size_t i = 1; i < shape.size();) {
+    while (i < shape.size() && (shape[i] == ' ' || shape[i] == ',' || shape[i] == ')')) ++i;
+    if (i >= shape.size()) break;
+    int64_t x = 0;
+    size_t j = i;
+    while (j < shape.size() && std::isdigit(static_cast<unsigned char>(shape[j]))) {
+      x = x * 10 + (shape[j++] - '0');
+    }
+    if (j == i) return Status::InvalidArgument(what + ": bad shape " + shape);
+    a.shape.push_back(x);
+    i = j;
+  }
+  a.bytes = b.substr(data_pos);
+  return a;
+}
+
+StatusOr<std::map<std::string, NpyArray>> ReadNpz(const std::string& path) {
+  SG_ASSIGN_OR_RETURN(std::string z, internal::ReadWholeFile(path));
+  // End of central directory: the last "PK\5\6" within the final 64 KiB + 22 bytes.
+  size_t eocd = std::string::npos;
+  for (size_t i = z.size() >= 22 ? z.size() - 22 : 0, stop = i > 65557 ? i - 65557 : 0;; --i) {
+    if (z.compare(i, 4, "PK\x05\x06") == 0) {
+      eocd = i;
+      break;
+    }
+    if (i == stop || i == 0) break;
+  }
+  if (z.size() < 22 || eocd == std::string::npos) {
+    return Status::InvalidArgument(path + ": not a zip/npz archive (no end-of-central-directory)");
+  }
+  uint64_t entries = Le(z, eocd + 10, 2);
+  uint64_t cd = Le(z, eocd + 16, 4);
+  if (cd == 0xFFFFFFFFu || entries == 0xFFFFu) {  // zip64: locator just before the EOCD
+    if (eocd < 20 || z.compare(eocd - 20, 4, "PK\x06\x07") != 0) {
+      return Status::Corruption(path + ": zip64 archive without its locator");
+    }
+    const uint64_t rec = Le(z, eocd - 20 + 8, 8);
+    if (rec + 56 > z.size() || z.compare(rec, 4, "PK\x06\x06") != 0) {
+      return Status::Corruption(path + ": bad zip64 end-of-central-directory record");
+    }
+    entries = Le(z, rec + 32, 8);
+    cd = Le(z, rec + 48, 8);
+  }
+  std::map<std::string, NpyArray> out;
+  size_t pos = cd;
+  for (uint64_t e = 0; e < entries; ++e) {
+    if (pos + 46 > z.size() || z.compare(pos, 4, "PK\x01\x02") != 0) {
+      return Status::Corruption(path + ": bad central directory entry " + std::to_string(e));
+    }
+    const uint64_t method = Le(z, pos + 10, 2);
+    uint64_t csize = Le(z, pos + 20, 4), usize = Le(z, pos + 24, 4);
+    const size_t nlen = Le(z, pos + 28, 2), xlen = Le(z, pos + 30, 2), clen = Le(z, pos + 32, 2);
+    uint64_t local = Le(z, pos + 42, 4);
+    std::string name = z.substr(pos + 46, nlen);
+    // zip64 extra field: the 0xFFFFFFFF fields, in order usize, csize, offset.
+    for (size_t x = pos + 46 + nlen; x + 4 <= pos + 46 + nlen + xlen;) {
+      const uint64_t id = Le(z, x, 2), len = Le(z, x + 2, 2);
+      if (id == 1) {
+        size_t f = x + 4;
+        if (usize == 0xFFFFFFFFu) usize = Le(z, f, 8), f += 8;
+        if (csize == 0xFFFFFFFFu) csize = Le(z, f, 8), f += 8;
+        if (local == 0xFFFFFFFFu) local = Le(z, f, 8);
+      }
+      x += 4 + len;
+    }
+    pos += 46 + nlen + xlen + clen;
+    const std::string what = path + ":" + name;
+    if (local + 30 > z.size() || z.compare(local, 4, "PK\x03\x04") != 0) {
+      return Status::Corruption(what + ": bad local header");
+    }
+    const uint64_t data = local + 30 + Le(z, local + 26, 2) + Le(z, local + 28, 2);
+    if (data + csize > z.size()) return Status::Corruption(what + ": member runs past the end");
+    std::string raw = z.substr(data, csize);
+    if (method == 8) {
+      SG_ASSIGN_OR_RETURN(raw, Inflate(raw, usize, what));
+    } else if (method != 0) {
+      return Status::InvalidArgument(what + ": unsupported zip compression method " +
+                                     std::to_string(method) + " (expected stored or deflate)");
+    }
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".npy") == 0) {
+      name.resize(name.size() - 4);
+    }
+    SG_ASSIGN_OR_RETURN(out[name], ParseNpy(raw, what));
+  }
+  return out;
+}
+
+// ---- gnn-benchmark ------------------------------------------------------------------------
+
+StatusOr<StaticDataset> LoadGnnBenchmarkNpz(const std::string& path, const NpzSplitOptions& split) {
+  SG_ASSIGN_OR_RETURN(auto npz, ReadNpz(path));
+  const auto get = [&](const char* key) -> StatusOr<const NpyArray*> {
+    auto it = npz.find(key);
+    if (it == npz.end()) {
+      return Status::InvalidArgument(path + ": gnn-benchmark npz has no member '" +
+                                     std::string(key) + "'");
+    }
+    return &it->second;
+  };
+  StaticDataset d;
+  d.name = std::filesystem::path(path).stem().string();
+  SG_ASSIGN_OR_RETURN(const NpyArray* shape_a, get("adj_shape"));
+  SG_ASSIGN_OR_RETURN(auto shape, shape_a->ToInt64(path + ":adj_shape"));
+  if (shape.size() != 2 || shape[0] != shape[1]) {
+    return Status::InvalidArgument(path + ": adj_shape must be square");
+  }
+  d.num_nodes = shape[0];
+  SG_ASSIGN_OR_RETURN(const NpyArray* indptr_a, get("adj_indptr"));
+  SG_ASSIGN_OR_RETURN(const NpyArray* indices_a, get("adj_indices"));
+  SG_ASSIGN_OR_RETURN(auto indptr, indptr_a->ToInt64(path + ":adj_indptr"));
+  SG_ASSIGN_OR_RETURN(auto indices, indices_a->ToInt64(path + ":adj_indices"));
+  if (static_cast<int64_t>(indptr.size()) != d.num_nodes + 1 ||
+      indptr.back() != static_cast<int64_t>(indices.size())) {
+    return Status::InvalidArgument(path + ": adj_indptr does not match adj_shape/adj_indices");
+  }
+  for (int64_t u = 0; u < d.num_nodes; ++u) {
+    for (int64_t e = indptr[u]; e < indptr[u + 1]; ++e) {
+      d.edge_src.push_back(u);
+      d.edge_dst.push_back(indices[e]);
+    }
+  }
+  // Attributes: sparse attr_* or dense attr_matrix.
+  if (npz.count("attr_matrix")) {
+    const NpyArray& m = npz["attr_matrix"];
+    SG_ASSIGN_OR_RETURN(auto values, m.ToDouble(path + ":attr_matrix"));
+    if (m.shape.size() != 2 || m.shape[0] != d.num_nodes) {
+      return Status::InvalidArgument(path + ": attr_matrix must be num_nodes x dim");
+    }
+    d.feature_dim = m.shape[1];
+    d.features.assign(values.begin(), values.end());
+  } else if (npz.count("attr_shape")) {
+    SG_ASSIGN_OR_RETURN(auto ashape, npz["attr_shape"].ToInt64(path + ":attr_shape"));
+    SG_ASSIGN_OR_RETURN(const NpyArray* aptr_a, get("attr_indptr"));
+    SG_ASSIGN_OR_RETURN(const NpyArray* aidx_a, get("attr_indices"));
+    SG_ASSIGN_OR_RETURN(const NpyArray* adata_a, get("attr_data"));
+    SG_ASSIGN_OR_RETURN(auto aptr, aptr_a->ToInt64(path + ":attr_indptr"));
+    SG_ASSIGN_OR_RETURN(auto aidx, aidx_a->ToInt64(path + ":attr_indices"));
+    SG_ASSIGN_OR_RETURN(auto adata, adata_a->ToDouble(path + ":attr_data"));
+    if (ashape.size() != 2 || ashape[0] != d.num_nodes ||
+        static_cast<int64_t>(aptr.size()) != d.num_nodes + 1 || aidx.size() != adata.size() ||
+        aptr.back() != static_cast<int64_t>(aidx.size())) {
+      return Status::InvalidArgument(path + ": attr_* arrays are inconsistent");
+    }
+    d.feature_dim = ashape[1];
+    d.features.assign(static_cast<size_t>(d.num_nodes * d.feature_dim), 0.0f);
+    for (int64_t u = 0; u < d.num_nodes; ++u) {
+      for (int64_t e = aptr[u]; e < aptr[u + 1]; ++e) {
+        if (aidx[e] < 0 || aidx[e] >= d.feature_dim) {
+          return Status::InvalidArgument(path + ": attr_indices entry out of range");
+        }
+        d.features[u * d.feature_dim + aidx[e]] = static_cast<float>(adata[e]);
+      }
+    }
+  }
+  SG_ASSIGN_OR_RETURN(const NpyArray* labels_a, get("labels"));
+  SG_ASSIGN_OR_RETURN(d.labels, labels_a->ToInt64(path + ":labels"));
+  for (int64_t c : d.labels) d.num_classes = std::max(d.num_classes, c + 1);
+  internal::DrawSplit(&d, split.per_class_train, split.num_val, split.num_test, split.seed);
+  SG_RETURN_IF_ERROR(d.Validate());
+  return d;
+}
+
+}  // namespace streamgnn::datasets

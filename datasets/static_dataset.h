@@ -1,0 +1,123 @@
+// Static node-classification datasets (issue 7): one in-memory form and its loaders.
+//
+//   planetoid   the plain-text conversion of the Planetoid files (../shared/datasets/cora/
+//               converted: edges.tsv, features.tsv, labels.tsv, {train,val,test}_idx.txt)
+//   npz         gnn-benchmark .npz (Shchur et al.): adj_* / attr_* CSR arrays, labels; no split,
+//               so one is drawn (per_class_train per class, then num_val, num_test) from the seed
+//   ogb         OGB node-property layout: raw/edge.csv.gz, raw/node-feat.csv.gz,
+//               raw/node-label.csv.gz, split/<name>/{train,valid,test}.csv.gz
+//   sbm         a generated stochastic block model with class-dependent features, any size
+//
+// Every loader returns a Status naming the file (and line) on bad input; nothing throws.
+// LibTorch-free.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/types.h"
+#include "graph/csr_graph.h"
+
+namespace streamgnn::datasets {
+
+struct StaticDataset {
+  std::string name;
+  int64_t num_nodes = 0;
+  // The edge list as the source stores it. `undirected` = each undirected pair appears once
+  // (build the graph with CsrBuildOptions::symmetrize); otherwise edges are directed u -> v.
+  std::vector<NodeId> edge_src;
+  std::vector<NodeId> edge_dst;
+  bool undirected = false;
+  // Dense node features, row-major num_nodes x feature_dim.
+  int64_t feature_dim = 0;
+  std::vector<float> features;
+  // Class of each node in [0, num_classes); -1 = unlabelled.
+  std::vector<int64_t> labels;
+  int64_t num_classes = 0;
+  std::vector<NodeId> train_idx, val_idx, test_idx;
+
+  int64_t num_edges() const { return static_cast<int64_t>(edge_src.size()); }
+  // Non-zero feature entries (counted).
+  int64_t CountFeatureNonzeros() const;
+  // Checks every invariant above (sizes, id ranges, label range, split ids labelled and
+  // disjoint). Loaders call it before returning.
+  Status Validate() const;
+  // Divides every feature row by its sum (rows summing to 0 are left alone): Kipf's
+  // preprocessing for bag-of-words features.
+  void RowNormalizeFeatures();
+  // The message-passing graph: symmetrised when `undirected` (or `symmetrize`), with the
+  // options' self-loops and normalisation.
+  StatusOr<graph::CsrGraph> BuildGraph(graph::CsrBuildOptions options) const;
+};
+
+// ---- loaders ----------------------------------------------------------------------------------
+
+// `dir` holds edges.tsv (u<TAB>v, each undirected edge once), features.tsv (node<TAB>feature,
+// value 1; or node<TAB>feature<TAB>value), labels.tsv (node<TAB>class), train_idx.txt,
+// val_idx.txt, test_idx.txt (one id a line). num_nodes = rows of labels.tsv; feature_dim =
+// largest feature index + 1.
+StatusOr<StaticDataset> LoadPlanetoidConverted(const std::string& dir);
+
+// The Python-pickle Planetoid files (ind.<name>.x ...) are not read: Unimplemented, pointing at
+// the converted form. (A pickle + scipy decoder is not worth its code while the conversion
+// exists.)
+StatusOr<StaticDataset> LoadPlanetoidPickles(const std::string& dir, const std::string& name);
+
+struct NpzSplitOptions {
+  int64_t per_class_train = 20;
+  int64_t num_val = 500;
+  int64_t num_test = 1000;
+  uint64_t seed = 0;
+};
+// gnn-benchmark .npz (stored or deflate members; needs zlib). The adjacency is taken as given
+// (directed entries); set `undirected` yourself or build with symmetrize.
+StatusOr<StaticDataset> LoadGnnBenchmarkNpz(const std::string& path, const NpzSplitOptions& split);
+
+// OGB node-property dataset folder (e.g. .../ogbn_arxiv). `split` is the folder under split/
+// ("" = the only one there). Edges are read as directed (ogbn-arxiv is a directed citation
+// graph; ogbn-products lists both directions); labels that are NaN become -1.
+StatusOr<StaticDataset> LoadOgbNodeProperty(const std::string& dir, const std::string& split = "");
+
+struct SbmOptions {
+  int64_t num_nodes = 10000;
+  int64_t num_classes = 10;        // one block per class, nodes assigned round-robin
+  double avg_degree = 10.0;        // expected undirected degree
+  double homophily = 0.8;          // fraction of a node's edges that stay in its block
+  int64_t feature_dim = 64;
+  double feature_noise = 1.0;      // features = class centroid (unit Gaussian) + noise * N(0,1)
+  int64_t per_class_train = 20;
+  double val_fraction = 0.1;
+  double test_fraction = 0.2;
+  uint64_t seed = 0;
+};
+// Deterministic in (options, seed), whatever the thread count. Each node u draws about
+// avg_degree / 2 partners (Philox keyed by (seed, u)); the undirected edge list keeps each pair
+// once and has no self-loops.
+StatusOr<StaticDataset> GenerateSbm(const SbmOptions& options);
+
+// Dispatch by format name: planetoid | npz | ogb | sbm (sbm ignores path).
+struct StaticLoadOptions {
+  std::string format = "planetoid";
+  std::string path;
+  std::string ogb_split;
+  NpzSplitOptions npz_split;
+  SbmOptions sbm;
+};
+StatusOr<StaticDataset> LoadStaticDataset(const StaticLoadOptions& options);
+
+namespace internal {
+// Reads a text file (plain or gzip) whose every data line holds exactly `cols` integers
+// separated by `delim` (' ' = blanks/tabs). Returns them row-major; *rows gets the row count.
+StatusOr<std::vector<int64_t>> ReadIntTable(const std::string& path, int cols, char delim,
+                                            int64_t* rows);
+// Reads a text file of float rows (all rows the same width). NaN is accepted.
+StatusOr<std::vector<float>> ReadFloatTable(const std::string& path, char delim, int64_t* rows,
+                                            int64_t* cols);
+// Per-class train ids, then val and test, drawn from the labelled nodes (deterministic in seed).
+void DrawSplit(StaticDataset* d, int64_t per_class_train, int64_t num_val, int64_t num_test,
+               uint64_t seed);
+}  // namespace internal
+
+}  // namespace streamgnn::datasets

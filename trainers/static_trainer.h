@@ -1,0 +1,276 @@
+// Node classification on static graphs (issue 7): full-graph and mini-batch training of GCN,
+// GraphSAGE-mean and GAT from one config. Full-graph training is `sampling: {batch_size: all,
+// fanouts: all}`; any other batch size or fan-out samples message-flow blocks
+// (sampling/neighbor_sampler.h), so the full-graph vs mini-batch comparison of Liu et al. is a
+// config change.
+//
+// The config is its own YAML document (sections dataset, model, sampling, train, log), declared
+// with the same Visit() schema as core/config.h and loaded just as strictly by
+// LoadStaticConfigFile (trainers/static_config.cc): unknown keys, wrong types and ranges are
+// errors of the form "gcn.yaml:7:9: key 'train.lr': expected a number > 0, got '-1'".
+//
+// This header is LibTorch-free so that apps/ can include it cheaply.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/config_schema.h"
+#include "core/status.h"
+#include "datasets/static_dataset.h"
+
+namespace streamgnn::trainers {
+
+enum class StaticModel { kGcn, kSage, kGat };
+enum class StaticSelect { kBestVal, kLast };
+enum class WeightDecayScope { kAll, kFirstLayer };
+
+}  // namespace streamgnn::trainers
+
+namespace streamgnn::core {
+template <>
+struct EnumTraits<trainers::StaticModel> {
+  static constexpr EnumName<trainers::StaticModel> kNames[] = {
+      {trainers::StaticModel::kGcn, "gcn"},
+      {trainers::StaticModel::kSage, "sage"},
+      {trainers::StaticModel::kGat, "gat"}};
+};
+template <>
+struct EnumTraits<trainers::StaticSelect> {
+  static constexpr EnumName<trainers::StaticSelect> kNames[] = {
+      {trainers::StaticSelect::kBestVal, "best_val"}, {trainers::StaticSelect::kLast, "last"}};
+};
+template <>
+struct EnumTraits<trainers::WeightDecayScope> {
+  static constexpr EnumName<trainers::WeightDecayScope> kNames[] = {
+      {trainers::WeightDecayScope::kAll, "all"},
+      {trainers::WeightDecayScope::kFirstLayer, "first_layer"}};
+};
+}  // namespace streamgnn::core
+
+namespace streamgnn::trainers {
+
+using core::AtLeast;
+using core::GreaterThan;
+using core::InRange;
+using core::InRangeOpenHigh;
+
+struct StaticSbmSection {
+  int64_t num_nodes = 10000;
+  int64_t num_classes = 10;
+  double avg_degree = 10.0;
+  double homophily = 0.8;
+  int64_t feature_dim = 64;
+  double feature_noise = 1.0;
+
+  template <class V>
+  void Visit(V& v) {
+    v.Field("num_nodes", &num_nodes, "Number of nodes.", AtLeast(2));
+    v.Field("num_classes", &num_classes, "Number of classes (one block each).", AtLeast(1));
+    v.Field("avg_degree", &avg_degree, "Expected undirected degree.", AtLeast(0));
+    v.Field("homophily", &homophily, "Fraction of edges inside a block.", InRange(0, 1));
+    v.Field("feature_dim", &feature_dim, "Feature dimension.", AtLeast(1));
+    v.Field("feature_noise", &feature_noise, "Std of the noise around the class centroid.",
+            AtLeast(0));
+  }
+};
+
+struct StaticDatasetSection {
+  std::string format = "planetoid";
+  std::string path;
+  bool row_normalize = true;
+  bool symmetrize = true;
+  std::string ogb_split;
+  int64_t split_seed = 0;
+  StaticSbmSection sbm;
+
+  template <class V>
+  void Visit(V& v) {
+    v.Field("format", &format, "planetoid | npz | ogb | sbm.");
+    v.Field("path", &path,
+            "Dataset folder (planetoid: the converted/ folder; ogb: the dataset folder) or file "
+            "(npz); relative to the config file.",
+            core::kRelativeToConfig);
+    v.Field("row_normalize", &row_normalize, "Divide each feature row by its sum (Kipf).");
+    v.Field("symmetrize", &symmetrize, "Add the reverse of every edge.");
+    v.Field("ogb_split", &ogb_split, "Folder under split/ (ogb); empty = the only one.");
+    v.Field("split_seed", &split_seed, "Seed of the drawn split (npz, sbm).", AtLeast(0));
+    v.Section("sbm", &sbm, "Generator parameters (format: sbm).");
+    v.Rule("format", "planetoid, npz, ogb or sbm", [this]() -> std::string {
+      return format == "planetoid" || format == "npz" || format == "ogb" || format == "sbm"
+                 ? ""
+                 : "one of planetoid|npz|ogb|sbm";
+    });
+    v.Rule("path", "set unless format is sbm", [this]() -> std::string {
+      return format == "sbm" || !path.empty() ? "" : "a dataset path (format " + format + ")";
+    });
+  }
+};
+
+struct StaticModelSection {
+  StaticModel name = StaticModel::kGcn;
+  int64_t layers = 2;
+  int64_t hidden = 16;
+  double dropout = 0.5;
+  int64_t heads = 8;
+  int64_t out_heads = 1;
+  double att_dropout = 0.6;
+  bool self_loops = true;
+
+  template <class V>
+  void Visit(V& v) {
+    v.Field("name", &name, "gcn | sage | gat.");
+    v.Field("layers", &layers, "Number of layers.", InRange(1, 8));
+    v.Field("hidden", &hidden, "Hidden units (per head for gat).", AtLeast(1));
+    v.Field("dropout", &dropout, "Dropout on every layer's input.", InRangeOpenHigh(0, 1));
+    v.Field("heads", &heads, "GAT: attention heads of the hidden layers.", AtLeast(1));
+    v.Field("out_heads", &out_heads, "GAT: heads of the output layer (averaged).", AtLeast(1));
+    v.Field("att_dropout", &att_dropout, "GAT: dropout on attention coefficients.",
+            InRangeOpenHigh(0, 1));
+    v.Field("self_loops", &self_loops,
+            "Add a self-loop to every node (gcn, gat; sage keeps a separate self weight and "
+            "never adds them).");
+  }
+};
+
+struct StaticSamplingSection {
+  int64_t batch_size = -1;               // -1 = all training nodes in one batch
+  std::vector<int64_t> fanouts = {-1};   // one per layer (or one for all); -1 = all
+  int64_t threads = 0;
+
+  template <class V>
+  void Visit(V& v) {
+    v.Field("batch_size", &batch_size,
+            "Training seeds per batch; all (or -1) = every training node in one batch.",
+            AtLeast(-1));
+    v.Field("fanouts", &fanouts,
+            "Neighbours drawn per node, one entry per layer (input layer first) or one for all; "
+            "all (or -1) = every neighbour. batch_size: all + fanouts: all is full-graph "
+            "training.",
+            AtLeast(-1));
+    v.Field("threads", &threads, "Threads for sampling and LibTorch; 0 = all cores.",
+            AtLeast(0));
+    v.Rule("batch_size", "all (-1) or >= 1", [this]() -> std::string {
+      return batch_size == 0 ? "all or an integer >= 1" : "";
+    });
+    v.Rule("fanouts", "entries are all (-1) or >= 1", [this]() -> std::string {
+      if (fanouts.empty()) return "at least one entry";
+      for (int64_t f : fanouts) {
+        if (f == 0) return "entries that are all (-1) or >= 1";
+      }
+      return "";
+    });
+  }
+};
+
+struct StaticTrainSection {
+  int64_t epochs = 200;
+  double lr = 0.01;
+  double weight_decay = 5e-4;
+  WeightDecayScope weight_decay_scope = WeightDecayScope::kAll;
+  int64_t seed = 0;
+  int64_t patience = 0;
+  StaticSelect select = StaticSelect::kBestVal;
+  int64_t eval_every = 1;
+
+  template <class V>
+  void Visit(V& v) {
+    v.Field("epochs", &epochs, "Maximum number of epochs.", AtLeast(1));
+    v.Field("lr", &lr, "Adam learning rate.", GreaterThan(0));
+    v.Field("weight_decay", &weight_decay, "L2 penalty added to the gradient (Adam).", AtLeast(0));
+    v.Field("weight_decay_scope", &weight_decay_scope,
+            "all | first_layer (Kipf & Welling decay only the first layer).");
+    v.Field("seed", &seed, "Seed of initialisation, dropout, shuffling and sampling.", AtLeast(0));
+    v.Field("patience", &patience,
+            "Stop after this many evaluations without a better validation accuracy; 0 = off.",
+            AtLeast(0));
+    v.Field("select", &select,
+            "Which epoch's test accuracy is reported: best_val (highest validation accuracy, "
+            "ties to the lower validation loss) or last.");
+    v.Field("eval_every", &eval_every, "Evaluate every this many epochs.", AtLeast(1));
+  }
+};
+
+struct StaticLogSection {
+  std::string dir;
+  bool quiet = false;
+
+  template <class V>
+  void Visit(V& v) {
+    v.Field("dir", &dir, "Run folder for metrics.jsonl and summary.json; empty = none.",
+            core::kRelativeToConfig);
+    v.Field("quiet", &quiet, "Print only the final summary line.");
+  }
+};
+
+// The whole static-training config (one YAML document).
+struct StaticConfig {
+  StaticDatasetSection dataset;
+  StaticModelSection model;
+  StaticSamplingSection sampling;
+  StaticTrainSection train;
+  StaticLogSection log;
+
+  template <class V>
+  void Visit(V& v) {
+    v.Section("dataset", &dataset, "The static graph and its split.");
+    v.Section("model", &model, "The GNN.");
+    v.Section("sampling", &sampling, "Mini-batch size and fan-outs (all + all = full graph).");
+    v.Section("train", &train, "Optimisation and model selection.");
+    v.Section("log", &log, "Outputs.");
+    v.Rule("sampling.fanouts", "one entry, or one per layer", [this]() -> std::string {
+      const size_t n = sampling.fanouts.size();
+      return n == 1 || static_cast<int64_t>(n) == model.layers
+                 ? ""
+                 : "one entry or one per layer (model.layers = " + std::to_string(model.layers) +
+                       ")";
+    });
+  }
+};
+
+// Strict loading (see the top of this file); `overrides` are "section.key=value" as --set.
+StatusOr<StaticConfig> LoadStaticConfigFile(const std::string& path,
+                                            const std::vector<std::string>& overrides = {});
+StatusOr<StaticConfig> LoadStaticConfigString(const std::string& yaml_text,
+                                              const std::string& source_name,
+                                              const std::vector<std::string>& overrides = {});
+// One-line JSON of every field (run records).
+std::string StaticConfigToJson(const StaticConfig& config);
+
+struct StaticEpochRecord {
+  int64_t epoch = 0;
+  double loss = 0;  // mean training loss over the epoch's batches
+  double train_acc = 0, val_acc = 0, test_acc = 0, val_loss = 0;
+  bool evaluated = false;
+  double epoch_seconds = 0;    // training step time of this epoch (no evaluation)
+  double elapsed_seconds = 0;  // cumulative training time
+};
+
+struct StaticRunResult {
+  std::vector<StaticEpochRecord> epochs;
+  int64_t selected_epoch = 0;  // per train.select
+  double val_acc = 0;          // at the selected epoch
+  double test_acc = 0;         // at the selected epoch
+  double train_seconds = 0;    // sum of epoch_seconds
+  int64_t num_batches_per_epoch = 0;
+  bool full_graph = false;
+};
+
+// Called after every epoch (from the training thread), e.g. to print progress.
+using StaticEpochCallback = std::function<void(const StaticEpochRecord&)>;
+
+// Loads the dataset named in the config and trains. Writes <log.dir>/metrics.jsonl (one JSON
+// object per epoch) and <log.dir>/summary.json when log.dir is set.
+StatusOr<StaticRunResult> TrainStatic(const StaticConfig& config,
+                                      const StaticEpochCallback& on_epoch = nullptr);
+// Trains on an already loaded dataset (features as given: row normalisation is the loader
+// caller's job here). For multi-seed experiments that load once.
+StatusOr<StaticRunResult> TrainStaticOnDataset(const StaticConfig& config,
+                                               const datasets::StaticDataset& dataset,
+                                               const StaticEpochCallback& on_epoch = nullptr);
+// The dataset the config names, row-normalised if asked.
+StatusOr<datasets::StaticDataset> LoadStaticConfigDataset(const StaticConfig& config);
+
+}  // namespace streamgnn::trainers

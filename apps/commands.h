@@ -67,4 +67,11 @@ Status BenchIngest(const BenchArgs& args);
 // temporal trainer would; prints the figures and writes them to <log.dir>/stream_summary.json.
 Status RunStream(const std::string& config_path, const std::vector<std::string>& overrides);
 
+// `streamgnn train`: temporal link-prediction training per the config; prints per-epoch
+// metrics and the test AP of the best epoch (apps/train_command.cc).
+Status RunTrain(const std::string& config_path, const std::vector<std::string>& overrides,
+                bool resume);
+// `streamgnn eval`: re-evaluates a checkpoint written by `train` on validation and test.
+Status RunEval(const std::string& checkpoint_path);
+
 }  // namespace streamgnn::apps

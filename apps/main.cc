@@ -107,6 +107,18 @@ int main(int argc, char** argv) {
   stream->add_option("config", stream_config, "YAML config")->required();
   stream->add_option("--set", stream_overrides, "Override a config key: --set sampling.neighbor=[10,10]");
 
+  // train CONFIG, eval CHECKPOINT
+  std::string train_config;
+  std::vector<std::string> train_overrides;
+  bool train_resume = false;
+  CLI::App* train = app.add_subcommand("train", "Train a temporal GNN (TGN, JODIE, APAN, TGAT) on link prediction");
+  train->add_option("config", train_config, "YAML config")->required();
+  train->add_option("--set", train_overrides, "Override a config key: --set train.lr=0.001");
+  train->add_flag("--resume", train_resume, "Continue from <log.dir>/checkpoint.pt");
+  std::string eval_checkpoint;
+  CLI::App* eval = app.add_subcommand("eval", "Evaluate a checkpoint written by `train` on validation and test");
+  eval->add_option("checkpoint", eval_checkpoint, "checkpoint.pt or best.pt")->required();
+
   std::vector<apps::Command> commands;
   apps::AddServiceCommands(&app, &commands);
   apps::AddStaticCommands(&app, &commands);
@@ -131,6 +143,8 @@ int main(int argc, char** argv) {
     if (bench_sample->parsed()) return Report(apps::BenchSample(bench_args));
     if (bench_ingest->parsed()) return Report(apps::BenchIngest(bench_args));
     if (stream->parsed()) return Report(apps::RunStream(stream_config, stream_overrides));
+    if (train->parsed()) return Report(apps::RunTrain(train_config, train_overrides, train_resume));
+    if (eval->parsed()) return Report(apps::RunEval(eval_checkpoint));
     std::printf("%s", app.help().c_str());
     return 0;
   } catch (const std::exception& e) {

@@ -623,10 +623,15 @@ class ValidateVisitor {
 
   template <class S>
   void Section(const char* key, S* sub, const char*) {
-    if (!status_.ok()) return;
     ValidateVisitor visitor(JoinKey(prefix_, key), locations_, fallback_);
-    sub->Visit(visitor);
-    status_ = visitor.status();
+    if (status_.ok()) {
+      sub->Visit(visitor);
+      status_ = visitor.status();
+    } else {
+      sub->Visit(visitor);  // still records the values for rules of enclosing sections
+    }
+    // Rules of an enclosing struct may name nested keys ("gnn.layer").
+    for (const auto& [sub_key, value] : visitor.values_) values_[std::string(key) + "." + sub_key] = value;
   }
 
   template <class F>
@@ -860,6 +865,32 @@ Status ApplyOverride(const std::string& assignment, Config* config) {
   SG_RETURN_IF_ERROR(ApplyOverrideImpl(assignment, &edited, &locations));
   *config = std::move(edited);
   return Status::Ok();
+}
+
+std::string KeyLocation(const std::string& path, const std::string& dotted_key) {
+  try {
+    YAML::Node node = YAML::LoadFile(path);
+    std::string rest = dotted_key;
+    while (true) {
+      if (node.IsSequence() && node.size() == 1) node.reset(node[0]);  // TGL's one-element lists
+      if (!node.IsMap()) return path;
+      const size_t dot = rest.find('.');
+      const std::string key = rest.substr(0, dot);
+      YAML::Node key_node, value;
+      for (const auto& entry : node) {
+        if (entry.first.Scalar() == key) {
+          key_node.reset(entry.first);
+          value.reset(entry.second);
+        }
+      }
+      if (!key_node.IsDefined()) return path;
+      if (dot == std::string::npos) return Where(Source{path, false, ""}, ValueMark(value, key_node));
+      node.reset(value);
+      rest = rest.substr(dot + 1);
+    }
+  } catch (const std::exception&) {
+    return path;
+  }
 }
 
 Status ValidateConfig(const Config& config) {

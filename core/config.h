@@ -163,6 +163,7 @@ struct SamplingConfig {
   int64_t history = 1;
   double duration = 0.0;
   int64_t num_thread = 0;
+  bool no_sample = false;
 
   template <class V>
   void Visit(V& v) {
@@ -178,6 +179,9 @@ struct SamplingConfig {
             Exactly(0, "multi-snapshot sampling is not supported yet"));
     v.Field("num_thread", &num_thread,
             "Sampler threads, accepted for TGL compatibility; 0 = runtime.threads.", AtLeast(0));
+    v.Field("no_sample", &no_sample,
+            "Sample no neighbours at all (TGL's JODIE config): the model sees only the batch's "
+            "own nodes.");
     v.Rule("neighbor", "has exactly `layer` entries", [this]() -> std::string {
       if (static_cast<int64_t>(neighbor.size()) == layer) return "";
       return "a list of " + std::to_string(layer) + " entr" + (layer == 1 ? "y" : "ies") +
@@ -186,7 +190,107 @@ struct SamplingConfig {
   }
 };
 
-// train: the optimisation loop.
+// memory: node memory of memory-based temporal GNNs (TGL's names and meanings; docs/models.md).
+struct MemoryConfig {
+  MemoryType type = MemoryType::kNode;
+  int64_t dim_time = 100;
+  DeliverTo deliver_to = DeliverTo::kSelf;
+  MailCombine mail_combine = MailCombine::kLast;
+  MemoryUpdate memory_update = MemoryUpdate::kGru;
+  MessageFunction msg_func = MessageFunction::kIdentity;
+  int64_t mailbox_size = 1;
+  bool combine_node_feature = true;
+  int64_t dim_out = 100;
+  int64_t attention_head = 2;
+
+  template <class V>
+  void Visit(V& v) {
+    v.Field("type", &type, "node: one memory vector per node (TGN, JODIE, APAN); none: no memory "
+            "(TGAT).");
+    v.Field("dim_time", &dim_time,
+            "Width of the time encoding of (mail time - last update) fed to the memory updater; "
+            "0 = none (JODIE).",
+            InRange(0, 4096));
+    v.Field("deliver_to", &deliver_to,
+            "self: an event's mail goes to its two endpoints; neighbors: also to their sampled "
+            "neighbours (APAN).");
+    v.Field("mail_combine", &mail_combine,
+            "Several mails to one node in one batch: keep the last, or their mean (time = the "
+            "last).");
+    v.Field("memory_update", &memory_update,
+            "Memory updater: gru (TGN), rnn (JODIE), transformer = attention over the mailbox "
+            "(APAN).");
+    v.Field("msg_func", &msg_func,
+            "Message function on a mail before the updater: identity (TGN's default) or a "
+            "2-layer MLP.");
+    v.Field("mailbox_size", &mailbox_size,
+            "Mails kept per node (ring buffer); gru and rnn read exactly one.", InRange(1, 1024));
+    v.Field("combine_node_feature", &combine_node_feature,
+            "Add (a projection of) the node features to the memory to form the input embedding.");
+    v.Field("dim_out", &dim_out, "Width of the memory vectors (0 only with type none).",
+            InRange(0, 8192));
+    v.Field("attention_head", &attention_head, "Heads of the transformer memory updater (APAN).",
+            InRange(1, 64));
+    v.Rule("mailbox_size", "is 1 for the gru and rnn updaters", [this]() -> std::string {
+      if (memory_update == MemoryUpdate::kTransformer || mailbox_size == 1) return "";
+      return "1 for memory_update gru or rnn (only transformer reads a mailbox of several mails)";
+    });
+    v.Rule("dim_out", "is at least 1 unless type is none", [this]() -> std::string {
+      if (type == MemoryType::kNone || dim_out >= 1) return "";
+      return "at least 1 for memory type node";
+    });
+    v.Rule("attention_head", "divides dim_out for the transformer updater",
+           [this]() -> std::string {
+             if (type == MemoryType::kNone || memory_update != MemoryUpdate::kTransformer ||
+                 (dim_out > 0 && dim_out % attention_head == 0)) {
+               return "";
+             }
+             return "a divisor of dim_out (" + std::to_string(dim_out) + ")";
+           });
+  }
+};
+
+// gnn: the embedding module (TGL's names and meanings; docs/models.md).
+struct GnnConfig {
+  GnnArch arch = GnnArch::kTransformerAttention;
+  bool use_src_emb = false;
+  bool use_dst_emb = false;
+  int64_t layer = 1;
+  int64_t att_head = 2;
+  int64_t dim_time = 100;
+  int64_t dim_out = 100;
+  TimeTransform time_transform = TimeTransform::kNone;
+
+  template <class V>
+  void Visit(V& v) {
+    v.Field("arch", &arch,
+            "transformer_attention: temporal graph attention over sampled neighbours (TGN, "
+            "TGAT); identity: the node's memory itself (JODIE, APAN).");
+    v.Field("use_src_emb", &use_src_emb, "TGL key, accepted; must be false (no effect in TGL).");
+    v.Field("use_dst_emb", &use_dst_emb, "TGL key, accepted; must be false (no effect in TGL).");
+    v.Field("layer", &layer, "Attention layers (at most sampling.layer; hop l feeds layer l).",
+            InRange(1, 8));
+    v.Field("att_head", &att_head, "Attention heads.", InRange(1, 64));
+    v.Field("dim_time", &dim_time, "Width of the time encoding of edge ages (dt).",
+            InRange(1, 4096));
+    v.Field("dim_out", &dim_out, "Width of the embeddings (transformer_attention).",
+            InRange(1, 8192));
+    v.Field("time_transform", &time_transform,
+            "jodie: JODIE's time projection h * (1 + w * dt) of an identity embedding.");
+    v.Rule("use_src_emb", "is false", [this]() -> std::string {
+      return use_src_emb ? "false (a source-embedding residual is not supported)" : "";
+    });
+    v.Rule("use_dst_emb", "is false", [this]() -> std::string {
+      return use_dst_emb ? "false (a destination-embedding residual is not supported)" : "";
+    });
+    v.Rule("att_head", "divides dim_out", [this]() -> std::string {
+      if (dim_out % att_head == 0) return "";
+      return "a divisor of dim_out (" + std::to_string(dim_out) + ")";
+    });
+  }
+};
+
+// train: the optimisation loop and its evaluation (TGN's protocol by default; docs/models.md).
 struct TrainConfig {
   int64_t seed = 0;
   int64_t epoch = 10;
@@ -195,18 +299,76 @@ struct TrainConfig {
   double dropout = 0.1;
   double att_dropout = 0.1;
   bool all_on_gpu = false;
+  int64_t reorder = 1;
+  ModelName model = ModelName::kCustom;
+  int64_t eval_batch_size = 0;
+  int64_t patience = 5;
+  double val_fraction = 0.15;
+  double test_fraction = 0.15;
+  double inductive_fraction = 0.1;
+  NegativePool negative_pool = NegativePool::kDestinations;
+  ApMode ap_mode = ApMode::kBatchMean;
+  int64_t eval_negatives = 0;
+  bool intra_batch_neighbors = true;
+  bool node_classification = false;
+  bool checkpoint = true;
 
   template <class V>
   void Visit(V& v) {
     v.Field("seed", &seed, "Seed of every random draw of the run (sampling, init, dropout).");
     v.Field("epoch", &epoch, "Number of passes over the training edges.", AtLeast(1));
     v.Field("batch_size", &batch_size, "Edges per training batch.", AtLeast(1));
-    v.Field("lr", &lr, "Learning rate.", GreaterThan(0));
+    v.Field("lr", &lr, "Learning rate (Adam).", GreaterThan(0));
     v.Field("dropout", &dropout, "Dropout probability.", InRangeOpenHigh(0, 1));
     v.Field("att_dropout", &att_dropout, "Dropout probability on attention weights.",
             InRangeOpenHigh(0, 1));
     v.Field("all_on_gpu", &all_on_gpu,
             "TGL key, accepted: keep features and node memory on the GPU.");
+    v.Field("reorder", &reorder, "TGL's random chunk scheduling (chunks per batch).",
+            Exactly(1, "random chunk scheduling is not supported yet"));
+    v.Field("model", &model,
+            "custom: the model the memory and gnn sections describe; tgn, jodie, apan, tgat: "
+            "also check that they describe that model.");
+    v.Field("eval_batch_size", &eval_batch_size,
+            "Edges per validation/test batch; 0 = batch_size (TGN: the same).", AtLeast(0));
+    v.Field("patience", &patience,
+            "Stop after this many epochs without a better validation AP; 0 = never stop early.",
+            AtLeast(0));
+    v.Field("val_fraction", &val_fraction,
+            "Validation share of the time span's events (chronological split by time quantile).",
+            InRangeOpenHigh(0, 1));
+    v.Field("test_fraction", &test_fraction, "Test share (the latest events).",
+            InRangeOpenHigh(0, 1));
+    v.Field("inductive_fraction", &inductive_fraction,
+            "Share of all nodes, drawn among those active after the training period, whose "
+            "training edges are removed (TGN's inductive protocol); 0 = no masking.",
+            InRangeOpenHigh(0, 1));
+    v.Field("negative_pool", &negative_pool,
+            "Random negative destinations: destinations = the unique destinations of the split "
+            "(train) or of all events (val/test), as TGN and DyGLib; all = every node id (TGL).");
+    v.Field("ap_mode", &ap_mode,
+            "batch_mean: AP and AUC per evaluation batch, averaged (TGN, DyGLib); pooled: over "
+            "all evaluation events at once.");
+    v.Field("eval_negatives", &eval_negatives,
+            "> 0: also rank each val/test positive against this many random negatives and "
+            "report MRR (TGB style); 0 = off.",
+            InRange(0, 100000));
+    v.Field("intra_batch_neighbors", &intra_batch_neighbors,
+            "true: neighbour sampling sees every earlier event, earlier events of the same batch "
+            "included (TGN, TGL, DyGLib); false: only events of earlier batches (PyG).");
+    v.Field("node_classification", &node_classification,
+            "Train a node-classification decoder on the learned embeddings (dynamic labels).");
+    v.Field("checkpoint", &checkpoint,
+            "Write <log.dir>/checkpoint.pt after every epoch and best.pt at the best validation "
+            "AP (atomic writes).");
+    v.Rule("test_fraction", "val_fraction + test_fraction < 1", [this]() -> std::string {
+      if (val_fraction + test_fraction < 1) return "";
+      return "less than 1 - val_fraction (" + std::to_string(1 - val_fraction) + ")";
+    });
+    v.Rule("node_classification", "is false (not built yet)", [this]() -> std::string {
+      return node_classification ? "false (dynamic node classification is not implemented yet)"
+                                 : "";
+    });
   }
 };
 
@@ -243,6 +405,8 @@ struct Config {
   DatasetConfig dataset;
   GraphConfig graph;
   SamplingConfig sampling;
+  MemoryConfig memory;
+  GnnConfig gnn;
   TrainConfig train;
   RuntimeConfig runtime;
   LogConfig log;
@@ -252,9 +416,74 @@ struct Config {
     v.Section("dataset", &dataset, "Where the edges come from.");
     v.Section("graph", &graph, "The temporal block store.");
     v.Section("sampling", &sampling, "Temporal neighbor sampling (names as in TGL's configs).");
-    v.Section("train", &train, "The training loop.");
+    v.Section("memory", &memory, "Node memory of memory-based temporal GNNs (TGL's names).");
+    v.Section("gnn", &gnn, "The embedding module (TGL's names).");
+    v.Section("train", &train, "The training loop and its evaluation.");
     v.Section("runtime", &runtime, "Threads and device.");
     v.Section("log", &log, "Logs, progress display and run folder.");
+    v.Rule("gnn.layer", "is at most sampling.layer for transformer_attention",
+           [this]() -> std::string {
+             if (gnn.arch != GnnArch::kTransformerAttention || gnn.layer <= sampling.layer) {
+               return "";
+             }
+             return "at most sampling.layer (" + std::to_string(sampling.layer) +
+                    ") for arch transformer_attention: layer l attends over hop l";
+           });
+    v.Rule("sampling.no_sample", "is false when a layer needs neighbours",
+           [this]() -> std::string {
+             if (!sampling.no_sample) return "";
+             if (gnn.arch == GnnArch::kTransformerAttention) {
+               return "false: gnn.arch transformer_attention needs sampled neighbours";
+             }
+             if (memory.type == MemoryType::kNode && memory.deliver_to == DeliverTo::kNeighbors) {
+               return "false: memory.deliver_to neighbors needs sampled neighbours";
+             }
+             return "";
+           });
+    v.Rule("memory.type", "is node unless gnn.arch is transformer_attention",
+           [this]() -> std::string {
+             if (memory.type == MemoryType::kNode || gnn.arch == GnnArch::kTransformerAttention) {
+               return "";
+             }
+             return "node: gnn.arch identity without memory has nothing to learn";
+           });
+    v.Rule("train.model", "matches the memory and gnn sections", [this]() -> std::string {
+      return ModelMismatch();
+    });
+  }
+
+  // "" when train.model is custom or the memory and gnn sections describe it; else what that
+  // model needs.
+  std::string ModelMismatch() const {
+    const bool attention = gnn.arch == GnnArch::kTransformerAttention;
+    const bool node = memory.type == MemoryType::kNode;
+    switch (train.model) {
+      case ModelName::kCustom:
+        return "";
+      case ModelName::kTgn:
+        if (node && memory.memory_update == MemoryUpdate::kGru && attention) return "";
+        return "a config matching it: tgn needs memory.type node, memory.memory_update gru and "
+               "gnn.arch transformer_attention";
+      case ModelName::kJodie:
+        if (node && memory.memory_update == MemoryUpdate::kRnn && !attention &&
+            gnn.time_transform == TimeTransform::kJodie) {
+          return "";
+        }
+        return "a config matching it: jodie needs memory.type node, memory.memory_update rnn, "
+               "gnn.arch identity and gnn.time_transform jodie";
+      case ModelName::kApan:
+        if (node && memory.memory_update == MemoryUpdate::kTransformer &&
+            memory.deliver_to == DeliverTo::kNeighbors && !attention) {
+          return "";
+        }
+        return "a config matching it: apan needs memory.type node, memory.memory_update "
+               "transformer, memory.deliver_to neighbors and gnn.arch identity";
+      case ModelName::kTgat:
+        if (!node && attention) return "";
+        return "a config matching it: tgat needs memory.type none and gnn.arch "
+               "transformer_attention";
+    }
+    return "";
   }
 };
 
@@ -273,6 +502,11 @@ StatusOr<Config> LoadConfigString(const std::string& yaml_text, const std::strin
 // Applies one "section.key=value" override to `config` (field checks only; call ValidateConfig
 // afterwards for the cross-field rules). Errors name the override as "--set section.key=value".
 Status ApplyOverride(const std::string& assignment, Config* config);
+
+// "file:line:column" of `dotted_key` ("dataset.path") in the YAML file at `path` (TGL's list
+// form included), for messages about a value that is valid YAML but fails later checks (a
+// missing data file). Just `path` when the file does not set the key or cannot be read.
+std::string KeyLocation(const std::string& path, const std::string& dotted_key);
 
 // Checks every field's range and every cross-field rule of a config built or edited in code.
 Status ValidateConfig(const Config& config);

@@ -84,6 +84,27 @@ sampling:
   history: 1
   duration: 0
   num_thread: 32
+  no_sample: false
+memory:
+  type: node
+  dim_time: 50
+  deliver_to: neighbors
+  mail_combine: mean
+  memory_update: transformer
+  msg_func: mlp
+  mailbox_size: 4
+  combine_node_feature: false
+  dim_out: 64
+  attention_head: 4
+gnn:
+  arch: identity
+  use_src_emb: false
+  use_dst_emb: false
+  layer: 2
+  att_head: 4
+  dim_time: 32
+  dim_out: 64
+  time_transform: jodie
 train:
   seed: 7
   epoch: 3
@@ -92,6 +113,19 @@ train:
   dropout: 0.2
   att_dropout: 0.3
   all_on_gpu: true
+  reorder: 1
+  model: apan
+  eval_batch_size: 100
+  patience: 3
+  val_fraction: 0.1
+  test_fraction: 0.2
+  inductive_fraction: 0.05
+  negative_pool: all
+  ap_mode: pooled
+  eval_negatives: 20
+  intra_batch_neighbors: false
+  node_classification: false
+  checkpoint: false
 runtime:
   threads: 4
   device: cuda
@@ -204,6 +238,32 @@ TEST(Config, ParsesEveryField) {
   EXPECT_DOUBLE_EQ(c.train.dropout, 0.2);
   EXPECT_DOUBLE_EQ(c.train.att_dropout, 0.3);
   EXPECT_TRUE(c.train.all_on_gpu);
+  EXPECT_EQ(c.memory.dim_time, 50);
+  EXPECT_EQ(c.memory.deliver_to, DeliverTo::kNeighbors);
+  EXPECT_EQ(c.memory.mail_combine, MailCombine::kMean);
+  EXPECT_EQ(c.memory.memory_update, MemoryUpdate::kTransformer);
+  EXPECT_EQ(c.memory.msg_func, MessageFunction::kMlp);
+  EXPECT_EQ(c.memory.mailbox_size, 4);
+  EXPECT_FALSE(c.memory.combine_node_feature);
+  EXPECT_EQ(c.memory.dim_out, 64);
+  EXPECT_EQ(c.memory.attention_head, 4);
+  EXPECT_EQ(c.gnn.arch, GnnArch::kIdentity);
+  EXPECT_EQ(c.gnn.layer, 2);
+  EXPECT_EQ(c.gnn.att_head, 4);
+  EXPECT_EQ(c.gnn.dim_time, 32);
+  EXPECT_EQ(c.gnn.dim_out, 64);
+  EXPECT_EQ(c.gnn.time_transform, TimeTransform::kJodie);
+  EXPECT_EQ(c.train.model, ModelName::kApan);
+  EXPECT_EQ(c.train.eval_batch_size, 100);
+  EXPECT_EQ(c.train.patience, 3);
+  EXPECT_DOUBLE_EQ(c.train.val_fraction, 0.1);
+  EXPECT_DOUBLE_EQ(c.train.test_fraction, 0.2);
+  EXPECT_DOUBLE_EQ(c.train.inductive_fraction, 0.05);
+  EXPECT_EQ(c.train.negative_pool, NegativePool::kAllNodes);
+  EXPECT_EQ(c.train.ap_mode, ApMode::kPooled);
+  EXPECT_EQ(c.train.eval_negatives, 20);
+  EXPECT_FALSE(c.train.intra_batch_neighbors);
+  EXPECT_FALSE(c.train.checkpoint);
   EXPECT_EQ(c.runtime.threads, 4);
   EXPECT_EQ(c.runtime.device, DeviceKind::kCuda);
   EXPECT_EQ(c.log.dir, "runs/wiki");
@@ -221,8 +281,14 @@ TEST(Config, FullTestConfigCoversEveryField) {
   ASSERT_EQ(got.size(), defaults.size());
   for (size_t i = 0; i < got.size(); ++i) {
     const bool is_section = got[i].back() == ':';
-    const bool single_valued = got[i].find("history:") != std::string::npos ||
-                               got[i].find("duration:") != std::string::npos;
+    // Fields with a single legal value for now, and fields whose other value conflicts with the
+    // other non-default values (no_sample with deliver_to neighbors; type none with memory
+    // settings).
+    bool single_valued = false;
+    for (const char* key : {"history:", "duration:", "reorder:", "node_classification:",
+                            "use_src_emb:", "use_dst_emb:", "no_sample:", " type:"}) {
+      single_valued = single_valued || got[i].find(key) != std::string::npos;
+    }
     if (is_section || single_valued) {
       EXPECT_EQ(got[i], defaults[i]);
     } else {
@@ -250,13 +316,66 @@ TEST(Config, LoadsTglListFormFile) {
   EXPECT_EQ(c->graph.max_block_capacity, 4096);
 }
 
-TEST(Config, TglFileWithSectionsNotDefinedYetIsRefused) {
-  const std::string text = std::string(kTglTgn) + "memory:\n  - type: 'node'\n    dim_out: 100\n";
+// TGL's own model configs (config/TGN.yml, JODIE.yml, APAN.yml, TGAT.yml), memory and gnn
+// sections included, load as they are.
+TEST(Config, TglModelFilesLoad) {
+  const std::string tgn = std::string(kTglTgn) +
+                          "memory:\n  - type: 'node'\n    dim_time: 100\n    deliver_to: 'self'\n"
+                          "    mail_combine: 'last'\n    memory_update: 'gru'\n    mailbox_size: 1\n"
+                          "    combine_node_feature: True\n    dim_out: 100\n"
+                          "gnn:\n  - arch: 'transformer_attention'\n    use_src_emb: False\n"
+                          "    use_dst_emb: False\n    layer: 1\n    att_head: 2\n    dim_time: 100\n"
+                          "    dim_out: 100\n";
+  StatusOr<Config> c = LoadConfigString(tgn, "TGN.yml", {"train.model=tgn"});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->memory.memory_update, MemoryUpdate::kGru);
+  EXPECT_EQ(c->gnn.arch, GnnArch::kTransformerAttention);
+  EXPECT_EQ(c->gnn.att_head, 2);
+
+  const char* jodie =
+      "sampling:\n  - no_sample: True\n    history: 1\nmemory:\n  - type: 'node'\n"
+      "    dim_time: 0\n    deliver_to: 'self'\n    mail_combine: 'last'\n"
+      "    memory_update: 'rnn'\n    mailbox_size: 1\n    combine_node_feature: True\n"
+      "    dim_out: 100\ngnn:\n  - arch: 'identity'\n    time_transform: 'JODIE'\n"
+      "train:\n  - epoch: 100\n    batch_size: 600\n    lr: 0.0001\n    dropout: 0.1\n"
+      "    all_on_gpu: True\n";
+  c = LoadConfigString(jodie, "JODIE.yml", {"train.model=jodie"});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_TRUE(c->sampling.no_sample);
+  EXPECT_EQ(c->gnn.time_transform, TimeTransform::kJodie);
+
+  const char* apan =
+      "sampling:\n  - layer: 1\n    neighbor:\n      - 10\n    strategy: 'recent'\n"
+      "memory:\n  - type: 'node'\n    dim_time: 100\n    deliver_to: 'neighbors'\n"
+      "    mail_combine: 'last'\n    memory_update: 'transformer'\n    mailbox_size: 10\n"
+      "    combine_node_feature: False\n    dim_out: 100\n    attention_head: 2\n"
+      "gnn:\n  - arch: 'identity'\n";
+  c = LoadConfigString(apan, "APAN.yml", {"train.model=apan"});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->memory.mailbox_size, 10);
+  EXPECT_EQ(c->memory.deliver_to, DeliverTo::kNeighbors);
+}
+
+TEST(Config, ModelConfigMismatchNamesTheKey) {
+  StatusOr<Config> c = LoadConfigString("memory:\n  memory_update: rnn\ntrain:\n  model: tgn\n",
+                                        "bad.yml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(c.status().message(), HasSubstr("bad.yml:4:10: key 'train.model': expected a config "
+                                              "matching it: tgn needs"));
+  EXPECT_THAT(c.status().message(), HasSubstr("got 'tgn'"));
+  c = LoadConfigString("gnn:\n  layer: 2\n", "layers.yml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(c.status().message(),
+              HasSubstr("key 'gnn.layer': expected at most sampling.layer (1)"));
+}
+
+TEST(Config, UnknownSectionListsTheKnownOnes) {
+  const std::string text = std::string(kTglTgn) + "model:\n  - dim: 100\n";
   StatusOr<Config> c = LoadConfigString(text, "tgn.yml");
   ASSERT_FALSE(c.ok());
   EXPECT_THAT(c.status().message(),
-              HasSubstr("tgn.yml:18:1: key 'memory': expected a section name (one of dataset, "
-                        "graph, sampling, train, runtime, log), got 'memory'"));
+              HasSubstr("tgn.yml:18:1: key 'model': expected a section name (one of dataset, "
+                        "graph, sampling, memory, gnn, train, runtime, log), got 'model'"));
 }
 
 struct BadCase {
@@ -269,7 +388,7 @@ struct BadCase {
 const BadCase kBadCases[] = {
   {"unknown key", "sampling:\n  neigbor: [10]\n",
    "bad.yml:2:3: key 'sampling.neigbor': expected a key of section 'sampling' (one of layer, "
-   "neighbor, strategy, prop_time, history, duration, num_thread), got 'neigbor' (did you mean "
+   "neighbor, strategy, prop_time, history, duration, num_thread, no_sample), got 'neigbor' (did you mean "
    "'neighbor'?)"},
   {"unknown nested key", "dataset:\n  csv:\n    sep: ','\n",
    "bad.yml:3:5: key 'dataset.csv.sep': expected a key of section 'dataset.csv'"},

@@ -1,0 +1,173 @@
+#include "memory/node_memory.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <unordered_map>
+#include <vector>
+
+namespace streamgnn::memory {
+
+StatusOr<NodeMemory> NodeMemory::Create(const NodeMemoryOptions& options) {
+  const auto positive = [](const char* name, int64_t v) -> Status {
+    if (v >= 1) return Status::Ok();
+    return Status::InvalidArgument(fmt::format("NodeMemory: {} must be >= 1, got {}", name, v));
+  };
+  SG_RETURN_IF_ERROR(positive("num_nodes", options.num_nodes));
+  SG_RETURN_IF_ERROR(positive("dim_memory", options.dim_memory));
+  SG_RETURN_IF_ERROR(positive("dim_mail", options.dim_mail));
+  SG_RETURN_IF_ERROR(positive("mailbox_size", options.mailbox_size));
+  return NodeMemory(options);
+}
+
+NodeMemory::NodeMemory(const NodeMemoryOptions& options) : options_(options) {
+  const int64_t n = options.num_nodes, m = options.mailbox_size;
+  memory_ = torch::zeros({n, options.dim_memory}, torch::kFloat32);
+  last_update_ = torch::zeros({n}, torch::kFloat64);
+  mailbox_ = torch::zeros({n, m, options.dim_mail}, torch::kFloat32);
+  mail_ts_ = torch::zeros({n, m}, torch::kFloat64);
+  mail_count_ = torch::zeros({n}, torch::kInt64);
+  next_slot_ = torch::zeros({n}, torch::kInt64);
+}
+
+void NodeMemory::Reset() {
+  memory_.zero_();
+  last_update_.zero_();
+  mailbox_.zero_();
+  mail_ts_.zero_();
+  mail_count_.zero_();
+  next_slot_.zero_();
+}
+
+MemoryRows NodeMemory::Read(const torch::Tensor& nodes) const {
+  TORCH_CHECK(nodes.dtype() == torch::kInt64 && nodes.dim() == 1, "NodeMemory::Read: int64 [n]");
+  MemoryRows rows;
+  rows.memory = memory_.index_select(0, nodes);
+  rows.last_update = last_update_.index_select(0, nodes);
+  rows.mail = mailbox_.index_select(0, nodes);
+  rows.mail_ts = mail_ts_.index_select(0, nodes);
+  const torch::Tensor slots = torch::arange(options_.mailbox_size, torch::kInt64);
+  rows.mail_valid = slots.unsqueeze(0) < mail_count_.index_select(0, nodes).unsqueeze(1);
+  return rows;
+}
+
+void NodeMemory::Write(const torch::Tensor& nodes, const torch::Tensor& values,
+                       const torch::Tensor& times) {
+  TORCH_CHECK(nodes.dtype() == torch::kInt64 && nodes.dim() == 1, "NodeMemory::Write: int64 [n]");
+  TORCH_CHECK(values.dim() == 2 && values.size(0) == nodes.size(0) &&
+                  values.size(1) == options_.dim_memory,
+              "NodeMemory::Write: values must be [n, dim_memory]");
+  TORCH_CHECK(times.dtype() == torch::kFloat64 && times.numel() == nodes.numel(),
+              "NodeMemory::Write: times must be float64 [n]");
+  torch::NoGradGuard no_grad;
+  memory_.index_copy_(0, nodes, values.detach().to(torch::kFloat32));
+  last_update_.index_copy_(0, nodes, times);
+}
+
+void NodeMemory::Deliver(const torch::Tensor& nodes, const torch::Tensor& mails,
+                         const torch::Tensor& times) {
+  TORCH_CHECK(nodes.dtype() == torch::kInt64 && nodes.dim() == 1, "NodeMemory::Deliver: int64 [n]");
+  TORCH_CHECK(mails.dim() == 2 && mails.size(0) == nodes.size(0) &&
+                  mails.size(1) == options_.dim_mail,
+              "NodeMemory::Deliver: mails must be [n, dim_mail]");
+  TORCH_CHECK(times.dtype() == torch::kFloat64 && times.numel() == nodes.numel(),
+              "NodeMemory::Deliver: times must be float64 [n]");
+  torch::NoGradGuard no_grad;
+  const int64_t n = nodes.size(0);
+  if (n == 0) return;
+  const torch::Tensor node_c = nodes.contiguous();
+  const torch::Tensor mail_c = mails.detach().to(torch::kFloat32).contiguous();
+  const torch::Tensor time_c = times.contiguous();
+  const int64_t* node = node_c.data_ptr<int64_t>();
+  const double* time = time_c.data_ptr<double>();
+  const float* mail = mail_c.data_ptr<float>();
+  const int64_t d = options_.dim_mail, m = options_.mailbox_size;
+
+  // Group by node in order of first appearance (deterministic).
+  std::unordered_map<int64_t, int64_t> group_of;
+  group_of.reserve(static_cast<size_t>(n) * 2);
+  std::vector<int64_t> group_node, group_last, group_count;
+  std::vector<float> group_sum;
+  const bool mean = options_.combine == core::MailCombine::kMean;
+  for (int64_t i = 0; i < n; ++i) {
+    TORCH_CHECK(node[i] >= 0 && node[i] < options_.num_nodes, "NodeMemory::Deliver: node id ",
+                node[i], " out of range");
+    auto [it, inserted] = group_of.try_emplace(node[i], static_cast<int64_t>(group_node.size()));
+    const int64_t g = it->second;
+    if (inserted) {
+      group_node.push_back(node[i]);
+      group_last.push_back(i);
+      group_count.push_back(0);
+      if (mean) group_sum.resize(group_sum.size() + d, 0.0f);
+    }
+    group_last[g] = i;
+    ++group_count[g];
+    if (mean) {
+      float* sum = group_sum.data() + g * d;
+      for (int64_t k = 0; k < d; ++k) sum[k] += mail[i * d + k];
+    }
+  }
+  float* box = mailbox_.data_ptr<float>();
+  double* box_ts = mail_ts_.data_ptr<double>();
+  int64_t* count = mail_count_.data_ptr<int64_t>();
+  int64_t* next = next_slot_.data_ptr<int64_t>();
+  for (size_t g = 0; g < group_node.size(); ++g) {
+    const int64_t v = group_node[g];
+    const int64_t slot = next[v];
+    float* dst = box + (v * m + slot) * d;
+    if (mean) {
+      const float inv = 1.0f / static_cast<float>(group_count[g]);
+      const float* sum = group_sum.data() + g * d;
+      for (int64_t k = 0; k < d; ++k) dst[k] = sum[k] * inv;
+    } else {
+      const float* src = mail + group_last[g] * d;
+      std::copy(src, src + d, dst);
+    }
+    box_ts[v * m + slot] = time[group_last[g]];
+    next[v] = (slot + 1) % m;
+    count[v] = std::min(count[v] + 1, m);
+  }
+}
+
+NodeMemory NodeMemory::Clone() const {
+  NodeMemory copy(*this);
+  copy.memory_ = memory_.clone();
+  copy.last_update_ = last_update_.clone();
+  copy.mailbox_ = mailbox_.clone();
+  copy.mail_ts_ = mail_ts_.clone();
+  copy.mail_count_ = mail_count_.clone();
+  copy.next_slot_ = next_slot_.clone();
+  return copy;
+}
+
+void NodeMemory::Save(torch::serialize::OutputArchive& archive) const {
+  archive.write("memory", memory_);
+  archive.write("last_update", last_update_);
+  archive.write("mailbox", mailbox_);
+  archive.write("mail_ts", mail_ts_);
+  archive.write("mail_count", mail_count_);
+  archive.write("next_slot", next_slot_);
+}
+
+Status NodeMemory::Load(torch::serialize::InputArchive& archive) {
+  std::vector<std::pair<const char*, torch::Tensor*>> fields = {
+      {"memory", &memory_},         {"last_update", &last_update_}, {"mailbox", &mailbox_},
+      {"mail_ts", &mail_ts_},       {"mail_count", &mail_count_},   {"next_slot", &next_slot_}};
+  try {
+    for (auto& [name, tensor] : fields) {
+      torch::Tensor t;
+      archive.read(name, t);
+      if (!t.sizes().equals(tensor->sizes()) || t.dtype() != tensor->dtype()) {
+        return Status::InvalidArgument(
+            fmt::format("node memory '{}': shape [{}] in the checkpoint, [{}] expected", name,
+                        fmt::join(t.sizes(), ", "), fmt::join(tensor->sizes(), ", ")));
+      }
+      tensor->copy_(t);
+    }
+  } catch (const std::exception& e) {
+    return Status::Corruption(fmt::format("node memory: {}", e.what()));
+  }
+  return Status::Ok();
+}
+
+}  // namespace streamgnn::memory

@@ -1,0 +1,189 @@
+#include "models/modules.h"
+
+#include <cmath>
+
+namespace streamgnn::models {
+
+namespace {
+
+// Large negative logit for masked slots: exp() underflows to 0 without producing NaN when a
+// whole row is masked.
+constexpr double kMaskedLogit = -1e30;
+
+// Softmax over dim 1 of [n, k, h] scores restricted to mask [n, k]; rows without a valid entry
+// give all-zero weights.
+torch::Tensor MaskedSoftmax(const torch::Tensor& scores, const torch::Tensor& mask) {
+  const torch::Tensor m = mask.unsqueeze(-1);
+  const torch::Tensor weights = torch::softmax(scores.masked_fill(~m, kMaskedLogit), 1);
+  return weights * m.to(weights.dtype());
+}
+
+}  // namespace
+
+// ---- TimeEncoder ------------------------------------------------------------------------------
+
+TimeEncoderImpl::TimeEncoderImpl(int64_t dim) : dim_(dim) {
+  torch::Tensor w = torch::empty({std::max<int64_t>(dim, 0)}, torch::kFloat32);
+  for (int64_t i = 0; i < dim; ++i) {
+    const double exponent = dim > 1 ? 9.0 * static_cast<double>(i) / static_cast<double>(dim - 1) : 0;
+    w[i] = static_cast<float>(std::pow(10.0, -exponent));
+  }
+  w_ = register_parameter("w", w);
+  b_ = register_parameter("b", torch::zeros({std::max<int64_t>(dim, 0)}, torch::kFloat32));
+}
+
+torch::Tensor TimeEncoderImpl::forward(const torch::Tensor& dt) {
+  return torch::cos(dt.unsqueeze(-1) * w_ + b_);
+}
+
+// ---- MessageFunction --------------------------------------------------------------------------
+
+MessageFunctionImpl::MessageFunctionImpl(core::MessageFunction kind, int64_t dim) : kind_(kind) {
+  if (kind_ == core::MessageFunction::kMlp) {
+    fc1_ = register_module("fc1", torch::nn::Linear(dim, dim));
+    fc2_ = register_module("fc2", torch::nn::Linear(dim, dim));
+  }
+}
+
+torch::Tensor MessageFunctionImpl::forward(const torch::Tensor& raw) {
+  if (kind_ == core::MessageFunction::kIdentity) return raw;
+  return fc2_->forward(torch::relu(fc1_->forward(raw)));
+}
+
+// ---- MemoryUpdater ----------------------------------------------------------------------------
+
+MemoryUpdaterImpl::MemoryUpdaterImpl(const Options& options) : options_(options) {
+  const int64_t dim_in = options.dim_mail + options.dim_time;
+  if (options.dim_time > 0) time_ = register_module("time", TimeEncoder(options.dim_time));
+  msg_ = register_module("msg", MessageFunction(options.msg_func, dim_in));
+  switch (options.kind) {
+    case core::MemoryUpdate::kGru:
+      gru_ = register_module("gru", torch::nn::GRUCell(dim_in, options.dim_memory));
+      break;
+    case core::MemoryUpdate::kRnn:
+      rnn_ = register_module("rnn", torch::nn::RNNCell(dim_in, options.dim_memory));
+      break;
+    case core::MemoryUpdate::kTransformer: {
+      const int64_t d = options.dim_memory;
+      w_q_ = register_module("w_q", torch::nn::Linear(d, d));
+      w_k_ = register_module("w_k", torch::nn::Linear(dim_in, d));
+      w_v_ = register_module("w_v", torch::nn::Linear(dim_in, d));
+      w_o_ = register_module("w_o", torch::nn::Linear(d, d));
+      norm_ = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
+      dropout_ = register_module("dropout", torch::nn::Dropout(options.dropout));
+      att_dropout_ = register_module("att_dropout", torch::nn::Dropout(options.att_dropout));
+      break;
+    }
+  }
+}
+
+torch::Tensor MemoryUpdaterImpl::forward(const torch::Tensor& memory, const torch::Tensor& mails,
+                                         const torch::Tensor& mail_dt, const torch::Tensor& valid) {
+  TORCH_CHECK(memory.dim() == 2 && memory.size(1) == options_.dim_memory,
+              "MemoryUpdater: memory must be [n, dim_memory]");
+  TORCH_CHECK(mails.dim() == 3 && mails.size(0) == memory.size(0) &&
+                  mails.size(2) == options_.dim_mail,
+              "MemoryUpdater: mails must be [n, M, dim_mail]");
+  const int64_t n = memory.size(0), m = mails.size(1);
+  torch::Tensor input = mails;
+  if (options_.dim_time > 0) input = torch::cat({mails, time_->forward(mail_dt)}, 2);
+  input = msg_->forward(input);
+  const torch::Tensor has_mail = valid.any(1).unsqueeze(1);  // [n, 1]
+  if (options_.kind != core::MemoryUpdate::kTransformer) {
+    TORCH_CHECK(m == 1, "MemoryUpdater: gru/rnn read exactly one mail per node");
+    const torch::Tensor x = input.select(1, 0);
+    const torch::Tensor updated =
+        options_.kind == core::MemoryUpdate::kGru ? gru_->forward(x, memory) : rnn_->forward(x, memory);
+    return torch::where(has_mail, updated, memory);
+  }
+  const int64_t h = options_.heads, d = options_.dim_memory / options_.heads;
+  const torch::Tensor q = w_q_->forward(memory).view({n, 1, h, d});
+  const torch::Tensor k = w_k_->forward(input).view({n, m, h, d});
+  const torch::Tensor v = w_v_->forward(input).view({n, m, h, d});
+  torch::Tensor att = torch::leaky_relu((q * k).sum(3), 0.2);  // [n, m, h]
+  att = att_dropout_->forward(MaskedSoftmax(att, valid));
+  const torch::Tensor agg = (att.unsqueeze(3) * v).sum(1).reshape({n, h * d});
+  const torch::Tensor updated =
+      torch::relu(dropout_->forward(w_o_->forward(norm_->forward(agg + memory))));
+  return torch::where(has_mail, updated, memory);
+}
+
+// ---- TemporalAttention ------------------------------------------------------------------------
+
+TemporalAttentionImpl::TemporalAttentionImpl(const Options& options) : options_(options) {
+  TORCH_CHECK(options.dim_out % options.heads == 0, "TemporalAttention: heads must divide dim_out");
+  time_ = register_module("time", TimeEncoder(options.dim_time));
+  const int64_t kv_in = options.dim_node + options.dim_edge + options.dim_time;
+  w_q_ = register_module("w_q", torch::nn::Linear(options.dim_node + options.dim_time, options.dim_out));
+  w_k_ = register_module("w_k", torch::nn::Linear(kv_in, options.dim_out));
+  w_v_ = register_module("w_v", torch::nn::Linear(kv_in, options.dim_out));
+  w_o_ = register_module("w_o", torch::nn::Linear(options.dim_out + options.dim_node, options.dim_out));
+  norm_ = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({options.dim_out})));
+  dropout_ = register_module("dropout", torch::nn::Dropout(options.dropout));
+  att_dropout_ = register_module("att_dropout", torch::nn::Dropout(options.att_dropout));
+}
+
+torch::Tensor TemporalAttentionImpl::forward(const torch::Tensor& h_root, const torch::Tensor& h_nbr,
+                                             const torch::Tensor& edge, const torch::Tensor& dt,
+                                             const torch::Tensor& mask) {
+  const int64_t r = dt.size(0), k = dt.size(1);
+  TORCH_CHECK(h_root.dim() == 2 && h_root.size(0) == r && h_root.size(1) == options_.dim_node,
+              "TemporalAttention: h_root must be [R, dim_node]");
+  TORCH_CHECK(h_nbr.dim() == 3 && h_nbr.size(0) == r && h_nbr.size(1) == k,
+              "TemporalAttention: h_nbr must be [R, k, dim_node]");
+  TORCH_CHECK(edge.dim() == 3 && edge.size(2) == options_.dim_edge,
+              "TemporalAttention: edge must be [R, k, dim_edge]");
+  const int64_t h = options_.heads, d = options_.dim_out / options_.heads;
+  const torch::Tensor zero_time = time_->forward(torch::zeros({r}, dt.options()));
+  const torch::Tensor q = w_q_->forward(torch::cat({h_root, zero_time}, 1)).view({r, 1, h, d});
+  const torch::Tensor kv_in = torch::cat({h_nbr, edge, time_->forward(dt)}, 2);
+  const torch::Tensor key = w_k_->forward(kv_in).view({r, k, h, d});
+  const torch::Tensor value = w_v_->forward(kv_in).view({r, k, h, d});
+  torch::Tensor att = torch::leaky_relu((q * key).sum(3), 0.2);  // [R, k, h]
+  att = att_dropout_->forward(MaskedSoftmax(att, mask));
+  const torch::Tensor agg = (att.unsqueeze(3) * value).sum(1).reshape({r, h * d});
+  const torch::Tensor out = w_o_->forward(torch::cat({agg, h_root}, 1));
+  return norm_->forward(torch::relu(dropout_->forward(out)));
+}
+
+// ---- JodieProjection --------------------------------------------------------------------------
+
+JodieProjectionImpl::JodieProjectionImpl(int64_t dim) {
+  w_ = register_module("w", torch::nn::Linear(1, dim));
+  torch::NoGradGuard no_grad;
+  w_->weight.normal_(0, 1.0 / std::sqrt(static_cast<double>(dim)));
+  w_->bias.normal_(0, 1.0 / std::sqrt(static_cast<double>(dim)));
+}
+
+torch::Tensor JodieProjectionImpl::forward(const torch::Tensor& h, const torch::Tensor& dt_norm) {
+  return h * (1 + w_->forward(dt_norm.unsqueeze(1)));
+}
+
+// ---- LinkPredictor ----------------------------------------------------------------------------
+
+LinkPredictorImpl::LinkPredictorImpl(int64_t dim) {
+  src_fc_ = register_module("src_fc", torch::nn::Linear(dim, dim));
+  dst_fc_ = register_module("dst_fc", torch::nn::Linear(dim, dim));
+  out_fc_ = register_module("out_fc", torch::nn::Linear(dim, 1));
+}
+
+torch::Tensor LinkPredictorImpl::forward(const torch::Tensor& h_src, const torch::Tensor& h_dst) {
+  return out_fc_->forward(torch::relu(src_fc_->forward(h_src) + dst_fc_->forward(h_dst))).squeeze(1);
+}
+
+// ---- NodeClassifier ---------------------------------------------------------------------------
+
+NodeClassifierImpl::NodeClassifierImpl(int64_t dim, double dropout) {
+  fc1_ = register_module("fc1", torch::nn::Linear(dim, 80));
+  fc2_ = register_module("fc2", torch::nn::Linear(80, 10));
+  fc3_ = register_module("fc3", torch::nn::Linear(10, 1));
+  dropout_ = register_module("dropout", torch::nn::Dropout(dropout));
+}
+
+torch::Tensor NodeClassifierImpl::forward(const torch::Tensor& h) {
+  torch::Tensor x = dropout_->forward(torch::relu(fc1_->forward(h)));
+  x = dropout_->forward(torch::relu(fc2_->forward(x)));
+  return fc3_->forward(x).squeeze(1);
+}
+
+}  // namespace streamgnn::models

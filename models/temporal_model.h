@@ -1,0 +1,100 @@
+// TemporalModel: a memory-based temporal GNN (TGN, JODIE, APAN) or TGAT, assembled by name
+// from the config's memory and gnn sections (TGL's GeneralModel; docs/models.md).
+//
+// One forward pass covers one batch's computation graph, built by the trainer from the sampler
+// output (BatchInputs): the unique nodes the batch touches, and for each hop d the padded
+// neighbour layout of the level-d entries (roots are level 0; the neighbours of level d are
+// level d+1, in sampler order). The model
+//   1. updates the memory of the unique nodes from their mailboxes (memory updater; with
+//      gradient),
+//   2. forms the input embedding of every level entry (memory, plus projected node features
+//      when combine_node_feature; node features alone without memory),
+//   3. runs gnn.layer attention layers (layer l at levels 0..L-l) or the identity (+ LayerNorm,
+//      + JODIE projection),
+// and returns the root embeddings and the updated memories, which the trainer writes back after
+// the optimiser step together with the batch's mails (MakeMails).
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "core/config.h"
+#include "core/status.h"
+#include "memory/node_memory.h"
+#include "models/modules.h"
+
+namespace streamgnn::models {
+
+struct ModelSpec {
+  core::MemoryConfig memory;
+  core::GnnConfig gnn;
+  int64_t num_nodes = 0;
+  int64_t dim_node_feat = 0;
+  int64_t dim_edge_feat = 0;
+  double dropout = 0.1;
+  double att_dropout = 0.1;
+  // JODIE: elapsed times are divided by this (the mean gap between a node's successive events
+  // in the training data); > 0.
+  double time_scale = 1.0;
+};
+
+// Checks the spec (dimensions, heads, combinations); InvalidArgument naming the key otherwise.
+Status ValidateModelSpec(const ModelSpec& spec);
+
+struct BatchInputs {
+  torch::Tensor nodes;                     // int64 [U]: unique node ids
+  std::vector<torch::Tensor> level_index;  // level d: int64 [n_d], index into nodes
+  torch::Tensor root_times;                // float64 [n_0]
+  // hop d (0 <= d < levels - 1): padded neighbours of the level-d entries.
+  std::vector<torch::Tensor> nbr_index;  // int64 [n_d * k_d] into level d+1; n_{d+1} = padding
+  std::vector<torch::Tensor> dt;         // float32 [n_d, k_d]
+  std::vector<torch::Tensor> mask;       // bool [n_d, k_d]
+  std::vector<torch::Tensor> edge_feat;  // float32 [n_d, k_d, dim_edge_feat]
+  torch::Tensor node_feat;               // float32 [U, dim_node_feat] (dim may be 0)
+};
+
+struct ForwardOutput {
+  torch::Tensor embeddings;       // float32 [n_0, dim_embedding]
+  torch::Tensor new_memory;       // float32 [U, dim_memory] (with gradient); undefined w/o memory
+  torch::Tensor new_last_update;  // float64 [U]
+};
+
+class TemporalModelImpl : public torch::nn::Module {
+ public:
+  explicit TemporalModelImpl(const ModelSpec& spec);
+
+  // `rows` are the memory rows of inputs.nodes (ignored without memory).
+  ForwardOutput forward(const BatchInputs& inputs, const memory::MemoryRows* rows);
+
+  // Link scores (logits) for pairs of root embeddings.
+  torch::Tensor Score(const torch::Tensor& h_src, const torch::Tensor& h_dst) {
+    return predictor_->forward(h_src, h_dst);
+  }
+
+  // Mails of n events: for the source [s'_src, s'_dst, e], for the destination
+  // [s'_dst, s'_src, e]. Returns [2n, dim_mail] ordered src_0, dst_0, src_1, dst_1, ...
+  torch::Tensor MakeMails(const torch::Tensor& mem_src, const torch::Tensor& mem_dst,
+                          const torch::Tensor& edge_feat) const;
+
+  bool has_memory() const { return spec_.memory.type == core::MemoryType::kNode; }
+  bool uses_neighbors_for_embedding() const {
+    return spec_.gnn.arch == core::GnnArch::kTransformerAttention;
+  }
+  int64_t dim_mail() const { return 2 * spec_.memory.dim_out + spec_.dim_edge_feat; }
+  int64_t dim_embedding() const;
+  const ModelSpec& spec() const { return spec_; }
+
+ private:
+  ModelSpec spec_;
+  MemoryUpdater updater_{nullptr};
+  torch::nn::Linear node_proj_{nullptr};
+  std::vector<TemporalAttention> layers_;
+  torch::nn::LayerNorm identity_norm_{nullptr};
+  JodieProjection jodie_{nullptr};
+  LinkPredictor predictor_{nullptr};
+};
+TORCH_MODULE(TemporalModel);
+
+}  // namespace streamgnn::models

@@ -1,0 +1,284 @@
+// Gradient checks (autograd vs central differences in float64) for every module with its own
+// math, plus the behaviour the trainer relies on: masked slots are ignored, nodes without mail
+// keep their memory, shapes, and the full TemporalModel's output shapes per architecture.
+#include "models/modules.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "models/temporal_model.h"
+
+namespace streamgnn::models {
+namespace {
+
+// Compares d/dx sum(f() * R) from autograd with central differences for up to `max_checks`
+// entries of every tensor in `wrt` (float64, requires_grad). R is a fixed random weighting, so
+// every output entry matters.
+void ExpectGradientsMatch(const std::function<torch::Tensor()>& f, std::vector<torch::Tensor> wrt,
+                          const std::string& what, int max_checks = 12) {
+  torch::manual_seed(1);
+  const torch::Tensor first = f();
+  const torch::Tensor weights = torch::randn(first.sizes(), torch::kFloat64);
+  const auto loss = [&] { return (f() * weights).sum(); };
+  for (auto& t : wrt) {
+    if (t.grad().defined()) t.mutable_grad().zero_();
+  }
+  loss().backward();
+  int checked = 0;
+  for (size_t w = 0; w < wrt.size(); ++w) {
+    torch::Tensor& t = wrt[w];
+    ASSERT_TRUE(t.grad().defined()) << what << ": tensor " << w << " got no gradient";
+    const torch::Tensor analytic = t.grad().clone().view({-1});
+    torch::Tensor flat = t.detach().view({-1});
+    const int64_t n = flat.numel();
+    for (int c = 0; c < std::min<int64_t>(max_checks, n); ++c) {
+      const int64_t i = (c * 7919) % n;
+      const double eps = 1e-6;
+      const double saved = flat[i].item<double>();
+      torch::NoGradGuard guard;
+      flat[i] = saved + eps;
+      const double up = loss().item<double>();
+      flat[i] = saved - eps;
+      const double down = loss().item<double>();
+      flat[i] = saved;
+      const double numeric = (up - down) / (2 * eps);
+      const double a = analytic[i].item<double>();
+      EXPECT_NEAR(a, numeric, 1e-5 + 1e-4 * std::abs(numeric))
+          << what << ": tensor " << w << " entry " << i;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 0);
+}
+
+std::vector<torch::Tensor> Params(torch::nn::Module& m) { return m.parameters(); }
+
+torch::Tensor Leaf(torch::Tensor t) { return t.to(torch::kFloat64).set_requires_grad(true); }
+
+TEST(TimeEncoder, InitialisationAndGradients) {
+  TimeEncoder enc(5);
+  const torch::Tensor w = enc->named_parameters()["w"];
+  EXPECT_FLOAT_EQ(w[0].item<float>(), 1.0f);
+  EXPECT_NEAR(w[4].item<float>(), 1e-9, 1e-15);
+  const torch::Tensor zero = enc->forward(torch::zeros({3}));
+  EXPECT_TRUE(torch::allclose(zero, torch::ones({3, 5})));  // cos(0) = 1
+  enc->to(torch::kFloat64);
+  torch::Tensor dt = Leaf(torch::rand({4, 3}) * 3);
+  auto wrt = Params(*enc);
+  wrt.push_back(dt);
+  ExpectGradientsMatch([&] { return enc->forward(dt); }, wrt, "time encoder");
+}
+
+TEST(MessageFunction, MlpGradients) {
+  MessageFunction msg(core::MessageFunction::kMlp, 6);
+  msg->to(torch::kFloat64);
+  torch::Tensor x = Leaf(torch::randn({3, 6}));
+  auto wrt = Params(*msg);
+  wrt.push_back(x);
+  ExpectGradientsMatch([&] { return msg->forward(x); }, wrt, "mlp message");
+  MessageFunction identity(core::MessageFunction::kIdentity, 6);
+  EXPECT_TRUE(torch::equal(identity->forward(x), x));
+}
+
+struct UpdaterCase {
+  core::MemoryUpdate kind;
+  int64_t mailbox;
+  const char* name;
+};
+
+TEST(MemoryUpdater, GradientsAndNodesWithoutMailKeepTheirMemory) {
+  for (const UpdaterCase& c : {UpdaterCase{core::MemoryUpdate::kGru, 1, "gru"},
+                               UpdaterCase{core::MemoryUpdate::kRnn, 1, "rnn"},
+                               UpdaterCase{core::MemoryUpdate::kTransformer, 3, "transformer"}}) {
+    SCOPED_TRACE(c.name);
+    MemoryUpdaterImpl::Options o;
+    o.kind = c.kind;
+    o.msg_func = core::MessageFunction::kMlp;
+    o.dim_memory = 4;
+    o.dim_mail = 5;
+    o.dim_time = 3;
+    o.heads = 2;
+    o.dropout = 0;
+    o.att_dropout = 0;
+    MemoryUpdater up(o);
+    up->to(torch::kFloat64);
+    torch::manual_seed(3);
+    torch::Tensor mem = Leaf(torch::randn({4, 4}));
+    torch::Tensor mails = Leaf(torch::randn({4, c.mailbox, 5}));
+    const torch::Tensor dt = torch::rand({4, c.mailbox}, torch::kFloat64) * 5;
+    torch::Tensor valid = torch::ones({4, c.mailbox}, torch::kBool);
+    valid[2].fill_(false);  // node 2 has no mail
+    if (c.mailbox > 1) valid[1][2] = false;  // a masked slot
+    auto wrt = Params(*up);
+    wrt.push_back(mem);
+    wrt.push_back(mails);
+    ExpectGradientsMatch([&] { return up->forward(mem, mails, dt.to(torch::kFloat64), valid); }, wrt,
+                         c.name);
+    const torch::Tensor out = up->forward(mem, mails, dt, valid);
+    EXPECT_TRUE(torch::equal(out[2], mem[2]));
+    EXPECT_FALSE(torch::allclose(out[0], mem[0]));
+    if (c.mailbox > 1) {  // the masked mail does not matter
+      torch::Tensor changed = mails.detach().clone();
+      changed[1][2].fill_(100);
+      EXPECT_TRUE(torch::allclose(up->forward(mem, changed, dt, valid)[1], out[1]));
+    }
+  }
+}
+
+TEST(TemporalAttention, GradientsMaskAndEmptyNeighbourhoods) {
+  for (int64_t dim_node : {int64_t{4}, int64_t{0}}) {
+    SCOPED_TRACE(dim_node);
+    TemporalAttentionImpl::Options o;
+    o.dim_node = dim_node;
+    o.dim_edge = 3;
+    o.dim_time = 4;
+    o.dim_out = 6;
+    o.heads = 2;
+    o.dropout = 0;
+    o.att_dropout = 0;
+    TemporalAttention att(o);
+    att->to(torch::kFloat64);
+    torch::manual_seed(5);
+    const int64_t r = 3, k = 4;
+    torch::Tensor h_root = Leaf(torch::randn({r, dim_node}));
+    torch::Tensor h_nbr = Leaf(torch::randn({r, k, dim_node}));
+    torch::Tensor edge = Leaf(torch::randn({r, k, 3}));
+    torch::Tensor dt = Leaf(torch::rand({r, k}) * 4);
+    torch::Tensor mask = torch::ones({r, k}, torch::kBool);
+    mask[0][3] = false;
+    mask[2].fill_(false);  // root 2 has no neighbours
+    auto wrt = Params(*att);
+    for (auto& t : {h_root, h_nbr, edge, dt}) {
+      if (t.numel() > 0) wrt.push_back(t);
+    }
+    ExpectGradientsMatch([&] { return att->forward(h_root, h_nbr, edge, dt, mask); }, wrt,
+                         "temporal attention");
+    const torch::Tensor out = att->forward(h_root, h_nbr, edge, dt, mask);
+    EXPECT_EQ(out.sizes(), torch::IntArrayRef({r, 6}));
+    torch::Tensor edge2 = edge.detach().clone();
+    edge2[0][3].fill_(50);
+    edge2[2].fill_(50);
+    EXPECT_TRUE(torch::allclose(att->forward(h_root, h_nbr, edge2, dt, mask), out));
+    edge2[0][0].fill_(50);
+    EXPECT_FALSE(torch::allclose(att->forward(h_root, h_nbr, edge2, dt, mask)[0], out[0]));
+  }
+}
+
+TEST(JodieProjection, Gradients) {
+  JodieProjection proj(4);
+  proj->to(torch::kFloat64);
+  torch::Tensor h = Leaf(torch::randn({3, 4}));
+  torch::Tensor dt = Leaf(torch::rand({3}));
+  auto wrt = Params(*proj);
+  wrt.push_back(h);
+  wrt.push_back(dt);
+  ExpectGradientsMatch([&] { return proj->forward(h, dt); }, wrt, "jodie projection");
+}
+
+TEST(Decoders, LinkPredictorAndNodeClassifierGradients) {
+  LinkPredictor pred(5);
+  pred->to(torch::kFloat64);
+  torch::Tensor a = Leaf(torch::randn({4, 5})), b = Leaf(torch::randn({4, 5}));
+  auto wrt = Params(*pred);
+  wrt.push_back(a);
+  wrt.push_back(b);
+  ExpectGradientsMatch([&] { return pred->forward(a, b); }, wrt, "link predictor");
+  EXPECT_EQ(pred->forward(a, b).sizes(), torch::IntArrayRef({4}));
+  NodeClassifier cls(5, 0.0);
+  cls->to(torch::kFloat64);
+  auto wrt2 = Params(*cls);
+  wrt2.push_back(a);
+  ExpectGradientsMatch([&] { return cls->forward(a); }, wrt2, "node classifier");
+}
+
+// The whole model on a hand-built two-level batch: shapes per architecture and gradients that
+// reach the memory updater through the embeddings.
+TEST(TemporalModel, ShapesAndGradientFlowPerArchitecture) {
+  struct Arch {
+    const char* name;
+    core::MemoryType memory;
+    core::MemoryUpdate update;
+    core::GnnArch arch;
+    core::TimeTransform transform;
+  };
+  for (const Arch& a :
+       {Arch{"tgn", core::MemoryType::kNode, core::MemoryUpdate::kGru, core::GnnArch::kTransformerAttention, core::TimeTransform::kNone},
+        Arch{"jodie", core::MemoryType::kNode, core::MemoryUpdate::kRnn, core::GnnArch::kIdentity, core::TimeTransform::kJodie},
+        Arch{"apan", core::MemoryType::kNode, core::MemoryUpdate::kTransformer, core::GnnArch::kIdentity, core::TimeTransform::kNone},
+        Arch{"tgat", core::MemoryType::kNone, core::MemoryUpdate::kGru, core::GnnArch::kTransformerAttention, core::TimeTransform::kNone}}) {
+    SCOPED_TRACE(a.name);
+    ModelSpec spec;
+    spec.memory.type = a.memory;
+    spec.memory.memory_update = a.update;
+    spec.memory.mailbox_size = a.update == core::MemoryUpdate::kTransformer ? 2 : 1;
+    spec.memory.dim_out = 8;
+    spec.memory.dim_time = 4;
+    spec.gnn.arch = a.arch;
+    spec.gnn.time_transform = a.transform;
+    spec.gnn.dim_out = 6;
+    spec.gnn.dim_time = 4;
+    spec.num_nodes = 6;
+    spec.dim_edge_feat = 2;
+    spec.dim_node_feat = 3;
+    ASSERT_TRUE(ValidateModelSpec(spec).ok());
+    TemporalModel model(spec);
+    // 3 roots (nodes 0, 1, 2), each with up to 2 neighbours among nodes 3..5.
+    BatchInputs in;
+    in.nodes = torch::arange(6, torch::kInt64);
+    in.level_index = {torch::tensor({0, 1, 2}, torch::kInt64), torch::tensor({3, 4, 5}, torch::kInt64)};
+    in.root_times = torch::tensor({10.0, 11.0, 12.0}, torch::kFloat64);
+    in.nbr_index = {torch::tensor({0, 1, 2, 3, 3, 3}, torch::kInt64)};
+    in.dt = {torch::rand({3, 2})};
+    in.mask = {torch::tensor({true, true, true, false, false, false}).view({3, 2})};
+    in.edge_feat = {torch::randn({3, 2, 2})};
+    in.node_feat = torch::randn({6, 3});
+    memory::MemoryRows rows;
+    const int64_t m = spec.memory.mailbox_size;
+    rows.memory = torch::randn({6, 8});
+    rows.last_update = torch::zeros({6}, torch::kFloat64);
+    rows.mail = torch::randn({6, m, model->dim_mail()});
+    rows.mail_ts = torch::full({6, m}, 5.0, torch::kFloat64);
+    rows.mail_valid = torch::ones({6, m}, torch::kBool);
+    ForwardOutput out = model->forward(in, &rows);
+    EXPECT_EQ(out.embeddings.sizes(), torch::IntArrayRef({3, model->dim_embedding()}));
+    const torch::Tensor score = model->Score(out.embeddings, out.embeddings.flip(0));
+    score.sum().backward();
+    if (model->has_memory()) {
+      EXPECT_EQ(out.new_memory.sizes(), torch::IntArrayRef({6, 8}));
+      EXPECT_EQ(out.new_last_update[0].item<double>(), 5.0);
+      bool updater_grad = false;
+      for (const auto& p : model->named_parameters()) {
+        if (p.key().rfind("updater", 0) == 0 && p.value().grad().defined() &&
+            p.value().grad().abs().sum().item<double>() > 0) {
+          updater_grad = true;
+        }
+      }
+      EXPECT_TRUE(updater_grad) << "no gradient reached the memory updater";
+      const torch::Tensor mails = model->MakeMails(out.new_memory.narrow(0, 0, 2).detach(),
+                                                   out.new_memory.narrow(0, 2, 2).detach(),
+                                                   torch::zeros({2, 2}));
+      EXPECT_EQ(mails.sizes(), torch::IntArrayRef({4, model->dim_mail()}));
+      EXPECT_TRUE(torch::equal(mails[0].narrow(0, 0, 8), out.new_memory[0].detach()));
+      EXPECT_TRUE(torch::equal(mails[1].narrow(0, 0, 8), out.new_memory[2].detach()));
+    }
+  }
+}
+
+TEST(TemporalModel, SpecValidationNamesTheKey) {
+  ModelSpec spec;
+  spec.num_nodes = 5;
+  spec.gnn.att_head = 3;  // does not divide 100
+  Status s = ValidateModelSpec(spec);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("gnn.att_head"), std::string::npos);
+  spec.gnn.att_head = 2;
+  spec.memory.type = core::MemoryType::kNone;
+  spec.gnn.arch = core::GnnArch::kIdentity;
+  s = ValidateModelSpec(spec);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("memory.type"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace streamgnn::models

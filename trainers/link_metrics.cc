@@ -1,0 +1,82 @@
+#include "trainers/link_metrics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace streamgnn::trainers {
+
+namespace {
+
+// Indices sorted by score, descending (stable, so the result does not depend on the sort).
+std::vector<int64_t> OrderDescending(Span<const float> scores) {
+  std::vector<int64_t> order(scores.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return scores[a] > scores[b]; });
+  return order;
+}
+
+}  // namespace
+
+double AveragePrecision(Span<const float> scores, Span<const uint8_t> labels) {
+  const int64_t n = static_cast<int64_t>(scores.size());
+  const int64_t positives = std::count_if(labels.begin(), labels.end(), [](uint8_t l) { return l != 0; });
+  if (positives == 0) return std::numeric_limits<double>::quiet_NaN();
+  const std::vector<int64_t> order = OrderDescending(scores);
+  double ap = 0, prev_recall = 0;
+  int64_t tp = 0, seen = 0;
+  for (int64_t i = 0; i < n;) {
+    const float threshold = scores[order[i]];
+    while (i < n && scores[order[i]] == threshold) {
+      tp += labels[order[i]] != 0;
+      ++seen;
+      ++i;
+    }
+    const double recall = static_cast<double>(tp) / static_cast<double>(positives);
+    const double precision = static_cast<double>(tp) / static_cast<double>(seen);
+    ap += (recall - prev_recall) * precision;
+    prev_recall = recall;
+  }
+  return ap;
+}
+
+double RocAuc(Span<const float> scores, Span<const uint8_t> labels) {
+  const int64_t n = static_cast<int64_t>(scores.size());
+  const int64_t positives = std::count_if(labels.begin(), labels.end(), [](uint8_t l) { return l != 0; });
+  const int64_t negatives = n - positives;
+  if (positives == 0 || negatives == 0) return std::numeric_limits<double>::quiet_NaN();
+  // Mann-Whitney U with average ranks for ties (ascending ranks).
+  std::vector<int64_t> order = OrderDescending(scores);
+  std::reverse(order.begin(), order.end());
+  double rank_sum = 0;
+  for (int64_t i = 0; i < n;) {
+    int64_t j = i;
+    while (j < n && scores[order[j]] == scores[order[i]]) ++j;
+    const double average_rank = 0.5 * static_cast<double>(i + 1 + j);  // ranks i+1..j
+    for (int64_t t = i; t < j; ++t) {
+      if (labels[order[t]] != 0) rank_sum += average_rank;
+    }
+    i = j;
+  }
+  const double p = static_cast<double>(positives), q = static_cast<double>(negatives);
+  return (rank_sum - p * (p + 1) / 2) / (p * q);
+}
+
+double MeanReciprocalRank(Span<const float> pos, Span<const float> neg, int64_t num_neg) {
+  const int64_t n = static_cast<int64_t>(pos.size());
+  if (n == 0 || num_neg <= 0) return std::numeric_limits<double>::quiet_NaN();
+  double sum = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    double rank = 1;
+    for (int64_t j = 0; j < num_neg; ++j) {
+      const float s = neg[i * num_neg + j];
+      rank += s > pos[i] ? 1.0 : (s == pos[i] ? 0.5 : 0.0);
+    }
+    sum += 1.0 / rank;
+  }
+  return sum / static_cast<double>(n);
+}
+
+}  // namespace streamgnn::trainers

@@ -19,6 +19,9 @@
 #include "graph/temporal_graph.h"
 #include "sampling/negative_sampler.h"
 #include "sampling/temporal_sampler.h"
+#if STREAMGNN_WITH_TRAINERS
+#include "trainers/temporal_trainer.h"
+#endif
 
 namespace py = pybind11;
 using namespace streamgnn;
@@ -201,6 +204,47 @@ py::list Blocks(const std::shared_ptr<sampling::SampleResult>& result) {
   return layers;
 }
 
+#if STREAMGNN_WITH_TRAINERS
+// Trains a temporal model per the config (a YAML file, or YAML/JSON text). The GIL is released
+// for the whole run; `on_epoch(json)` is called with the GIL held after every epoch. An
+// exception raised by the callback is re-raised once training has finished.
+py::dict Train(const std::string& source, bool is_file, const std::vector<std::string>& overrides,
+               bool resume, py::object on_epoch) {
+  core::Config config = Take(is_file ? core::LoadConfigFile(source, overrides)
+                                     : core::LoadConfigString(source, "<dict>", overrides));
+  if (is_file) Check(trainers::CheckInputFiles(config, source));
+  trainers::TrainOptions options;
+  options.resume = resume;
+  options.print_epochs = false;
+  std::unique_ptr<py::error_already_set> callback_error;
+  if (!on_epoch.is_none()) {
+    options.on_epoch = [&](const trainers::EpochRecord& r) {
+      py::gil_scoped_acquire acquire;
+      if (callback_error) return;
+      try {
+        on_epoch(r.ToJson(true));
+      } catch (py::error_already_set& e) {
+        callback_error = std::make_unique<py::error_already_set>(std::move(e));
+      }
+    };
+  }
+  StatusOr<trainers::TrainSummary> summary = Status::Internal("not trained");
+  {
+    py::gil_scoped_release release;
+    summary = trainers::TrainTemporal(config, options);
+  }
+  if (callback_error) throw std::move(*callback_error);
+  const trainers::TrainSummary s = Take(std::move(summary));
+  py::list epochs;
+  for (const trainers::EpochRecord& r : s.epochs) epochs.append(r.ToJson(true));
+  py::dict d;
+  d["epochs"] = epochs;
+  d["best_epoch"] = s.best_epoch;
+  d["stopped_early"] = s.stopped_early;
+  return d;
+}
+#endif
+
 }  // namespace
 
 PYBIND11_MODULE(_streamgnn, m) {
@@ -238,6 +282,21 @@ PYBIND11_MODULE(_streamgnn, m) {
                                     const std::vector<std::string>& overrides) {
         return core::ConfigToJson(Take(core::LoadConfigString(text, source, overrides)));
       }, py::arg("text"), py::arg("source"), py::arg("overrides") = std::vector<std::string>{});
+#if STREAMGNN_WITH_TRAINERS
+  m.attr("has_trainers") = true;
+  m.def("train", &Train, py::arg("source"), py::arg("is_file"), py::arg("overrides"),
+        py::arg("resume") = false, py::arg("on_epoch") = py::none());
+  m.def("evaluate_checkpoint", [](const std::string& path) {
+        StatusOr<trainers::EvalSummary> r = Status::Internal("not evaluated");
+        {
+          py::gil_scoped_release release;
+          r = trainers::EvaluateCheckpoint(path);
+        }
+        return Take(std::move(r)).ToJson(true);
+      }, py::arg("path"));
+#else
+  m.attr("has_trainers") = false;
+#endif
   m.def("config_to_yaml", [](const std::string& text, const std::string& source) {
         return core::ConfigToYaml(Take(core::LoadConfigString(text, source, {})));
       });

@@ -808,6 +808,7 @@ StatusOr<TrainSummary> Trainer::Train(const TrainOptions& options) {
           r.test.ap, r.test.auc, r.test_inductive.ap, r.train_s, r.eval_s);
       std::fflush(stdout);
     }
+    if (options.on_epoch) options.on_epoch(r);
     stop = tc.patience > 0 && bad_epochs >= tc.patience;
     summary.stopped_early = stop && epoch < tc.epoch;
     ++run_here;

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,8 @@ struct TrainOptions {
   int64_t stop_after_epochs = 0;
   // Print one line per epoch to stdout.
   bool print_epochs = true;
+  // Called after every epoch (metrics written, checkpoint taken), on the training thread.
+  std::function<void(const EpochRecord&)> on_epoch;
 };
 
 // Checks what the config names but the config loader cannot: that the dataset file exists.

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -28,12 +28,15 @@ from . import datasets
 __all__ = [
     "Block",
     "Config",
+    "Trainer",
     "NegativeSampler",
     "Snapshot",
     "TemporalGraph",
     "TemporalSampler",
     "datasets",
+    "load_checkpoint",
     "set_thread_budget",
+    "train",
 ]
 
 
@@ -187,18 +190,25 @@ class Config:
     Errors raise ValueError naming the file, line and key (or the `--set` override).
     """
 
-    def __init__(self, data: Dict[str, Any]) -> None:
+    def __init__(self, data: Dict[str, Any], source: str = "", is_file: bool = False,
+                 overrides: Sequence[str] = ()) -> None:
         self._data = data
+        self._source = source          # the YAML file, or the YAML/JSON text
+        self._is_file = is_file
+        self._overrides = list(overrides)
 
     @staticmethod
     def from_yaml(path: str, overrides: Optional[Sequence[str]] = None) -> "Config":
-        return Config(json.loads(_C.config_from_yaml_file(path, list(overrides or []))))
+        overrides = list(overrides or [])
+        return Config(json.loads(_C.config_from_yaml_file(path, overrides)), path, True, overrides)
 
     @staticmethod
     def from_dict(d: Dict[str, Any], overrides: Optional[Sequence[str]] = None) -> "Config":
         # JSON is valid YAML flow syntax: the dict goes through the same parser.
-        return Config(json.loads(_C.config_from_yaml_text(json.dumps(d), "<dict>",
-                                                          list(overrides or []))))
+        overrides = list(overrides or [])
+        text = json.dumps(d)
+        return Config(json.loads(_C.config_from_yaml_text(text, "<dict>", overrides)), text, False,
+                      overrides)
 
     def to_dict(self) -> Dict[str, Any]:
         return json.loads(json.dumps(self._data))
@@ -208,3 +218,55 @@ class Config:
 
     def __repr__(self) -> str:
         return "Config(" + json.dumps(self._data) + ")"
+
+
+def train(config: Any, overrides: Optional[Sequence[str]] = None, resume: bool = False,
+          on_epoch: Optional[Callable[[Dict[str, Any]], None]] = None) -> Dict[str, Any]:
+    """Trains a temporal model (TGN, JODIE, APAN, TGAT) exactly as `streamgnn train` does.
+
+    `config` is a YAML path, a Config, or a dict. The GIL is released while C++ trains, so other
+    Python threads keep running; `on_epoch(metrics)` runs after every epoch (an exception it
+    raises is re-raised when training ends). Returns {"epochs": [...], "best_epoch": k,
+    "best": {...}, "stopped_early": bool}; the metrics keys are those of metrics.jsonl.
+    """
+    if not _C.has_trainers:
+        raise NotImplementedError("this build of streamgnn has no trainers (LibTorch was off)")
+    if isinstance(config, str):
+        source, is_file, base = config, True, []
+    elif isinstance(config, Config):
+        source, is_file, base = config._source, config._is_file, config._overrides
+    else:
+        source, is_file, base = json.dumps(config), False, []
+    callback = (lambda text: on_epoch(json.loads(text))) if on_epoch else None
+    r = _C.train(source, is_file, list(base) + list(overrides or []), resume, callback)
+    epochs = [json.loads(e) for e in r["epochs"]]
+    return {"epochs": epochs, "best_epoch": r["best_epoch"],
+            "best": epochs[r["best_epoch"] - 1] if r["best_epoch"] > 0 else None,
+            "stopped_early": r["stopped_early"]}
+
+
+class Trainer:
+    """A training run with per-epoch callbacks: Trainer(cfg).add_callback(fn).fit()."""
+
+    def __init__(self, config: Any, overrides: Optional[Sequence[str]] = None) -> None:
+        self.config = config
+        self.overrides = list(overrides or [])
+        self._callbacks: List[Callable[[Dict[str, Any]], None]] = []
+
+    def add_callback(self, fn: Callable[[Dict[str, Any]], None]) -> "Trainer":
+        self._callbacks.append(fn)
+        return self
+
+    def fit(self, resume: bool = False) -> Dict[str, Any]:
+        def on_epoch(metrics: Dict[str, Any]) -> None:
+            for fn in self._callbacks:
+                fn(metrics)
+        return train(self.config, self.overrides, resume, on_epoch)
+
+
+def load_checkpoint(path: str) -> Dict[str, Any]:
+    """Re-evaluates a checkpoint written by training (checkpoint.pt or best.pt): the validation and
+    test metrics of the epoch it was taken after."""
+    if not _C.has_trainers:
+        raise NotImplementedError("this build of streamgnn has no trainers (LibTorch was off)")
+    return json.loads(_C.evaluate_checkpoint(path))

@@ -188,3 +188,43 @@ def test_example_sampler_feeds_a_plain_pytorch_model():
                          capture_output=True, text=True, env=dict(os.environ), timeout=300)
     assert out.returncode == 0, out.stderr
     assert "test AP" in out.stdout
+
+
+# ---- training ------------------------------------------------------------------------------------
+
+def _tiny_run(tmp_path):
+    return {
+        "dataset": {"format": "synthetic", "cache": False,
+                    "synthetic": {"num_nodes": 200, "num_edges": 3000, "num_communities": 4,
+                                  "node_feat_dim": 8, "seed": 1}},
+        "memory": {"dim_out": 32, "dim_time": 32},
+        "gnn": {"dim_out": 32, "dim_time": 32},
+        "train": {"model": "tgn", "epoch": 2, "batch_size": 200, "lr": 0.001, "patience": 0},
+        "runtime": {"threads": 1},
+        "log": {"dir": str(tmp_path / "run"), "progress": "never"},
+    }
+
+
+@pytest.mark.skipif(not streamgnn._C.has_trainers, reason="built without the LibTorch trainers")
+def test_train_from_python_with_callbacks_and_checkpoint(tmp_path):
+    seen = []
+    ticks = []
+    result = {}
+
+    def run():
+        result["r"] = streamgnn.Trainer(_tiny_run(tmp_path)).add_callback(seen.append).fit()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    while worker.is_alive():
+        ticks.append(time.perf_counter())
+        time.sleep(0.001)
+    worker.join()
+    r = result["r"]
+    assert [e["epoch"] for e in seen] == [1, 2]
+    assert len(r["epochs"]) == 2 and 0.0 < r["best"]["test_ap"] <= 1.0
+    assert len(ticks) >= 5, "the main thread was blocked while training (GIL not released)"
+    again = streamgnn.load_checkpoint(str(tmp_path / "run" / "best.pt"))
+    assert again["test_ap"] == pytest.approx(r["best"]["test_ap"])
+    with pytest.raises(ValueError, match="key 'train.model'"):
+        streamgnn.train(_tiny_run(tmp_path), overrides=["train.model=gpt"])

@@ -1,8 +1,6 @@
 // `streamgnn static-train CONFIG [--set k=v ...]`: node classification on a static graph (GCN,
 // GraphSAGE-mean, GAT; full-graph or mini-batch) per a static config (trainers/static_trainer.h,
 // examples/*_cora*.yaml). The config is checked completely before any data is loaded.
-//
-// Registration (apps/main.cc): apps::AddStaticCommands(&app, &commands);
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -14,9 +12,6 @@
 #endif
 
 namespace streamgnn::apps {
-
-Status RunStaticTrain(const std::string& config_path, const std::vector<std::string>& overrides);
-void AddStaticCommands(CLI::App* app, std::vector<Command>* commands);
 
 #if !defined(STREAMGNN_WITH_TRAINERS)
 Status RunStaticTrain(const std::string&, const std::vector<std::string>&) {

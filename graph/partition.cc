@@ -12,6 +12,14 @@
 
 namespace streamgnn::graph {
 
+bool MetisAvailable() {
+#if STREAMGNN_WITH_METIS
+  return true;
+#else
+  return false;
+#endif
+}
+
 StatusOr<std::vector<int64_t>> MetisKway(const CsrGraph& g, const MetisOptions& o) {
   const int64_t n = g.num_nodes();
   if (o.num_parts < 1) return Status::InvalidArgument("METIS: num_parts must be >= 1");

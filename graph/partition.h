@@ -37,6 +37,9 @@ struct MetisOptions {
 // otherwise); self-loops are ignored. num_parts == 1 gives all zeros without calling METIS.
 StatusOr<std::vector<int64_t>> MetisKway(const CsrGraph& graph, const MetisOptions& options);
 
+// Whether this build links libmetis (MetisKway is Unimplemented otherwise).
+bool MetisAvailable();
+
 struct LocalPartition {
   int64_t part = 0;
   int64_t num_central = 0;

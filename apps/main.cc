@@ -111,7 +111,8 @@ int main(int argc, char** argv) {
   std::string train_config;
   std::vector<std::string> train_overrides;
   bool train_resume = false;
-  CLI::App* train = app.add_subcommand("train", "Train a temporal GNN (TGN, JODIE, APAN, TGAT) on link prediction");
+  CLI::App* train = app.add_subcommand(
+      "train", "Train per a config: temporal link prediction (TGN, JODIE, APAN, TGAT), or static node classification (GCN, SAGE, GAT) for a config with a `model` section");
   train->add_option("config", train_config, "YAML config")->required();
   train->add_option("--set", train_overrides, "Override a config key: --set train.lr=0.001");
   train->add_flag("--resume", train_resume, "Continue from <log.dir>/checkpoint.pt");
@@ -143,7 +144,15 @@ int main(int argc, char** argv) {
     if (bench_sample->parsed()) return Report(apps::BenchSample(bench_args));
     if (bench_ingest->parsed()) return Report(apps::BenchIngest(bench_args));
     if (stream->parsed()) return Report(apps::RunStream(stream_config, stream_overrides));
-    if (train->parsed()) return Report(apps::RunTrain(train_config, train_overrides, train_resume));
+    if (train->parsed()) {
+      if (apps::IsStaticConfig(train_config)) {
+        if (train_resume) {
+          return Report(streamgnn::Status::InvalidArgument("static training has no --resume"));
+        }
+        return Report(apps::RunStaticTrain(train_config, train_overrides));
+      }
+      return Report(apps::RunTrain(train_config, train_overrides, train_resume));
+    }
     if (eval->parsed()) return Report(apps::RunEval(eval_checkpoint));
     std::printf("%s", app.help().c_str());
     return 0;

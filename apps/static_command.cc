@@ -2,6 +2,7 @@
 // GraphSAGE-mean, GAT; full-graph or mini-batch) per a static config (trainers/static_trainer.h,
 // examples/*_cora*.yaml). The config is checked completely before any data is loaded.
 #include <CLI/CLI.hpp>
+#include <yaml-cpp/yaml.h>
 
 #include <cstdio>
 #include <memory>
@@ -12,6 +13,15 @@
 #endif
 
 namespace streamgnn::apps {
+
+bool IsStaticConfig(const std::string& config_path) {
+  try {
+    const YAML::Node root = YAML::LoadFile(config_path);
+    return root.IsMap() && root["model"].IsDefined();
+  } catch (const YAML::Exception&) {
+    return false;  // the temporal loader reports the error with file and line
+  }
+}
 
 #if !defined(STREAMGNN_WITH_TRAINERS)
 Status RunStaticTrain(const std::string&, const std::vector<std::string>&) {

@@ -125,6 +125,20 @@ TEST_F(CliTest, BadConfigsStopBeforeAnyWork) {
   EXPECT_EQ(usage.exit_code, 2);  // CLI usage error
 }
 
+TEST_F(CliTest, TrainDispatchesStaticConfigs) {
+  // A config with a top-level `model` section is a static-graph run (GCN on cora here).
+  const CommandResult r = Streamgnn("train " + std::string(STREAMGNN_SOURCE_DIR) +
+                                    "/examples/gcn_cora.yaml --set train.epochs=3 --set log.dir=" +
+                                    (dir_ / "gcn").string());
+  if (r.output.find("no LibTorch") != std::string::npos) GTEST_SKIP() << "built without LibTorch";
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("test accuracy"));
+  const CommandResult resume = Streamgnn("train " + std::string(STREAMGNN_SOURCE_DIR) +
+                                         "/examples/gcn_cora.yaml --resume");
+  EXPECT_EQ(resume.exit_code, 1);
+  EXPECT_THAT(resume.output, HasSubstr("no --resume"));
+}
+
 TEST_F(CliTest, BenchPrintsBothLayoutsFromTheSameRun) {
   CommandResult r = Streamgnn("bench sample --w1-nodes 2000 --w1-edges 20000 --repeats 1 --fanouts 5,5");
   ASSERT_EQ(r.exit_code, 0) << r.output;

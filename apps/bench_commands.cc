@@ -11,8 +11,6 @@
 
 namespace streamgnn::apps {
 
-StatusOr<datasets::TemporalDataset> LoadFromArgs(const DatasetArgs& in);  // dataset_commands.cc
-
 namespace {
 
 StatusOr<datasets::TemporalDataset> BenchData(const BenchArgs& a) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "datasets/temporal_dataset.h"
 
 namespace CLI {
 class App;
@@ -39,6 +40,8 @@ struct DatasetArgs {
   bool no_cache = false;
 };
 
+// Loads the dataset the arguments name (dataset_commands.cc); shared by the commands that read one.
+StatusOr<datasets::TemporalDataset> LoadFromArgs(const DatasetArgs& in);
 Status DatasetInfo(const DatasetArgs& in, bool json);
 Status DatasetConvert(const DatasetArgs& in, const std::string& to_format, const std::string& out);
 

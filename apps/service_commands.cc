@@ -18,8 +18,6 @@
 
 namespace streamgnn::apps {
 
-StatusOr<datasets::TemporalDataset> LoadFromArgs(const DatasetArgs& in);  // dataset_commands.cc
-
 namespace {
 
 struct ServeArgs {

@@ -55,16 +55,10 @@ int TCsr::Uniform(NodeId node, Timestamp t, int k, core::RngStream& rng,
     for (int64_t i = 0; i < count; ++i) out[i] = {indices_[hi - 1 - i], eid_[hi - 1 - i], ts_[hi - 1 - i]};
     return static_cast<int>(count);
   }
-  // Floyd's algorithm, as in the block store.
-  int64_t picks[256];
-  int chosen = 0;
-  for (int64_t j = count - k; j < count; ++j) {
-    const int64_t r = static_cast<int64_t>(rng.Below(static_cast<uint64_t>(j + 1)));
-    bool seen = false;
-    for (int c = 0; c < chosen; ++c) seen = seen || picks[c] == r;
-    picks[chosen++] = seen ? j : r;
-  }
-  std::sort(picks, picks + k, std::greater<int64_t>());
+  int64_t stack_picks[64];  // no allocation per root for the usual fan-outs, as in the store
+  std::vector<int64_t> heap_picks(k > 64 ? k : 0);
+  int64_t* picks = k > 64 ? heap_picks.data() : stack_picks;
+  core::SampleDistinctDescending(count, k, rng, picks);
   for (int i = 0; i < k; ++i) out[i] = {indices_[lo + picks[i]], eid_[lo + picks[i]], ts_[lo + picks[i]]};
   return k;
 }

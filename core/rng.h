@@ -6,7 +6,9 @@
 // Usage: RngStream rng(seed, StreamKey(epoch, batch, layer), root_index); rng.Below(n);
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <functional>
 
 #if defined(__CUDACC__)
 #define SG_HOST_DEVICE __host__ __device__
@@ -97,5 +99,20 @@ class RngStream {
   uint64_t spare_ = 0;
   bool have_spare_ = false;
 };
+
+// Floyd's algorithm: k distinct values drawn uniformly from [0, n), written to out[0..k) in
+// descending order. Requires 0 < k < n. Deterministic for the rng state; O(k^2), fine for
+// fan-outs. The block store and the benchmarks' T-CSR draw through this one function, so their
+// uniform samples are identical.
+inline void SampleDistinctDescending(int64_t n, int k, RngStream& rng, int64_t* out) {
+  int chosen = 0;
+  for (int64_t j = n - k; j < n; ++j) {
+    const int64_t r = static_cast<int64_t>(rng.Below(static_cast<uint64_t>(j + 1)));
+    bool seen = false;
+    for (int c = 0; c < chosen && !seen; ++c) seen = out[c] == r;
+    out[chosen++] = seen ? j : r;
+  }
+  std::sort(out, out + k, std::greater<int64_t>());
+}
 
 }  // namespace streamgnn::core

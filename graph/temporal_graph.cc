@@ -774,23 +774,6 @@ Neighbor EntryAt(const Table* table, int32_t n, int64_t position) {
   return {block->links()[i].nbr, block->links()[i].eid, block->ts()[i]};
 }
 
-// Floyd's algorithm: k distinct values from [0, n), k < n, deterministic for the rng state.
-// Returns them in descending order.
-void SampleDistinct(int64_t n, int k, core::RngStream& rng, int64_t* out) {
-  int chosen = 0;
-  for (int64_t j = n - k; j < n; ++j) {
-    const int64_t r = static_cast<int64_t>(rng.Below(static_cast<uint64_t>(j + 1)));
-    bool seen = false;
-    for (int c = 0; c < chosen; ++c) {
-      if (out[c] == r) {
-        seen = true;
-        break;
-      }
-    }
-    out[chosen++] = seen ? j : r;
-  }
-  std::sort(out, out + k, std::greater<int64_t>());
-}
 
 }  // namespace
 
@@ -821,7 +804,7 @@ int Snapshot::UniformFrom(const RootCursor& c, Timestamp t, int k, core::RngStre
       for (int64_t i = 0; i < count; ++i) out[i] = all[count - 1 - i];
       return static_cast<int>(count);
     }
-    SampleDistinct(count, k, rng, picks);
+    core::SampleDistinctDescending(count, k, rng, picks);
     for (int i = 0; i < k; ++i) out[i] = all[picks[i]];
     return k;
   }
@@ -850,7 +833,7 @@ int Snapshot::UniformFrom(const RootCursor& c, Timestamp t, int k, core::RngStre
     for (int i = 0; i < taken; ++i) picks[i] = count - 1 - i;
   } else {
     taken = k;
-    SampleDistinct(count, k, rng, picks);
+    core::SampleDistinctDescending(count, k, rng, picks);
   }
   // Picks descend: walk the blocks backwards once.
   int32_t b = std::min<int32_t>(bh, n - 1);

@@ -8,7 +8,9 @@ full-graph training. Each setting runs --seeds seeds. Writes
 results/cora_batch_fanout_sweep.md (mean test accuracy, training time, time to the best
 validation epoch) and results/cora_batch_fanout_sweep.png (validation accuracy against
 training time, and final test accuracy against total training time). Uses Debian's
-/usr/bin/python3 with matplotlib (apt-get install python3-matplotlib). About 1-2 minutes on 2 cores.
+/usr/bin/python3 with matplotlib (apt-get install python3-matplotlib; without it, no plot). About
+1-2 minutes on 2 cores. --quick: batch sizes 32 and all, fan-outs 5 and all, 1 seed, 3 epochs,
+written to results/quick/ (seconds).
 
     scripts/build && scripts/reproduce/cora_batch_fanout_sweep.py
     scripts/reproduce/cora_batch_fanout_sweep.py --config examples/gcn_cora.yaml --epochs 200
@@ -21,7 +23,10 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _common as c  # noqa: E402
+
+ROOT = c.ROOT
 
 
 def run(binary, subcommand, config, batch, fanout, seed, epochs, log_dir):
@@ -32,6 +37,7 @@ def run(binary, subcommand, config, batch, fanout, seed, epochs, log_dir):
            "--set", f"train.epochs={epochs}",
            "--set", f"log.dir={log_dir}",
            "--set", "log.quiet=true"]
+    print("running:", c.show(cmd), flush=True)
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{proc.stdout}\n{proc.stderr}")
@@ -44,15 +50,22 @@ def run(binary, subcommand, config, batch, fanout, seed, epochs, log_dir):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--binary", default=os.path.join(ROOT, "build", "bin", "streamgnn"))
+    c.add_common_args(p, raw=False)
+    p.add_argument("--binary", default=None, help="default <build>/bin/streamgnn")
     p.add_argument("--subcommand", default="static-train")
     p.add_argument("--config", default=os.path.join(ROOT, "examples", "sage_cora_minibatch.yaml"))
-    p.add_argument("--batch-sizes", default="16,32,64,all")
-    p.add_argument("--fanouts", default="2,5,10,all", help="per-layer fan-out, the same for both layers")
-    p.add_argument("--seeds", type=int, default=3)
-    p.add_argument("--epochs", type=int, default=100)
-    p.add_argument("--out", default=os.path.join(ROOT, "results"))
+    p.add_argument("--batch-sizes", default=None, help="default 16,32,64,all (--quick: 32,all)")
+    p.add_argument("--fanouts", default=None,
+                   help="per-layer fan-out, the same for both layers; default 2,5,10,all (--quick: 5,all)")
+    p.add_argument("--seeds", type=int, default=None, help="default 3 (--quick: 1)")
+    p.add_argument("--epochs", type=int, default=None, help="default 100 (--quick: 3)")
     args = p.parse_args()
+    args.binary = args.binary or c.binary(args, "streamgnn")
+    args.batch_sizes = args.batch_sizes or ("32,all" if args.quick else "16,32,64,all")
+    args.fanouts = args.fanouts or ("5,all" if args.quick else "2,5,10,all")
+    args.seeds = args.seeds or (1 if args.quick else 3)
+    args.epochs = args.epochs or (3 if args.quick else 100)
+    args.out = c.out_dir(args)
 
     batches = args.batch_sizes.split(",")
     fanouts = args.fanouts.split(",")
@@ -96,9 +109,10 @@ def main():
             f.write(f"| {r['batch']}{label} | {r['fanout']} | {r['acc']:.2f} ± {r['std']:.2f} | "
                     f"{r['seconds']:.2f} | {r['to_best']:.2f} |\n")
 
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = c.pyplot()
+    if plt is None:
+        print(f"wrote {os.path.join(args.out, name)}.md")
+        return
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5))
     for (batch, fan), (t, acc) in curves.items():
         style = "-" if fan == "all" else "--"

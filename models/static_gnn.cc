@@ -134,7 +134,8 @@ torch::Tensor StaticGnnImpl::Layer(int64_t l, const torch::Tensor& h, const Bloc
   TORCH_CHECK(false, "StaticGnn: unknown model kind");
 }
 
-torch::Tensor StaticGnnImpl::forward(const torch::Tensor& x, const std::vector<BlockTensors>& blocks) {
+torch::Tensor StaticGnnImpl::forward(const torch::Tensor& x, const std::vector<BlockTensors>& blocks,
+                                     const LayerInputHook& layer_input) {
   TORCH_CHECK(static_cast<int64_t>(blocks.size()) == options_.num_layers, "StaticGnn: expected ",
               options_.num_layers, " blocks, got ", blocks.size());
   TORCH_CHECK(x.dim() == 2 && x.size(0) == blocks[0].num_src && x.size(1) == options_.in_dim,
@@ -152,6 +153,8 @@ torch::Tensor StaticGnnImpl::forward(const torch::Tensor& x, const std::vector<B
     } else {
       h = torch::dropout(h, options_.dropout, is_training());
     }
+    // After dropout, so that a halo row carries its owner's dropout mask.
+    if (l > 0 && layer_input) h = layer_input(l, h);
     h = Layer(l, h, blocks[l]);
     if (l + 1 < options_.num_layers) {
       h = options_.kind == StaticModelKind::kGat ? torch::elu(h) : torch::relu(h);

@@ -21,6 +21,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "core/span.h"
@@ -65,10 +66,16 @@ class StaticGnnImpl : public torch::nn::Module {
  public:
   explicit StaticGnnImpl(const StaticGnnOptions& options);
 
+  // Distributed training (trainers/): maps layer l's input rows, after dropout, from the
+  // block's num_dst rows (a rank's inner nodes) to its num_src rows (inner + halo, by the halo
+  // exchange). Called for layers 1..L-1; layer 0's input is given whole.
+  using LayerInputHook = std::function<torch::Tensor(int64_t layer, const torch::Tensor& h)>;
+
   // x: [blocks[0].num_src, in_dim] features of the batch's input nodes, dense or sparse COO
   // (coalesced; dropout then touches only the stored entries, as Kipf's). Returns logits
   // [blocks.back().num_dst, out_dim]. Requires blocks.size() == num_layers.
-  torch::Tensor forward(const torch::Tensor& x, const std::vector<BlockTensors>& blocks);
+  torch::Tensor forward(const torch::Tensor& x, const std::vector<BlockTensors>& blocks,
+                        const LayerInputHook& layer_input = nullptr);
 
   const StaticGnnOptions& options() const { return options_; }
   // The parameters of layer 0 (Kipf applies weight decay to the first layer only).

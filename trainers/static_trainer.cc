@@ -11,11 +11,16 @@
 #include <mutex>
 #include <numeric>
 
+#include "comm/communicator.h"
+#include "comm/halo_exchange.h"
 #include "core/rng.h"
 #include "core/threads.h"
 #include "graph/csr_graph.h"
+#include "graph/partition.h"
 #include "models/static_gnn.h"
 #include "sampling/neighbor_sampler.h"
+#include "trainers/distributed_bits.h"
+#include "trainers/halo_exchange_op.h"
 
 namespace streamgnn::trainers {
 namespace {
@@ -68,11 +73,14 @@ struct SparseRows {
   static bool Worth(const datasets::StaticDataset& d) {
     return d.CountFeatureNonzeros() < static_cast<int64_t>(d.features.size()) / 10;
   }
-  explicit SparseRows(const datasets::StaticDataset& d) : dim(d.feature_dim) {
+  explicit SparseRows(const datasets::StaticDataset& d)
+      : SparseRows(d.features.data(), d.num_nodes, d.feature_dim) {}
+  // `rows` x `dim` row-major values.
+  SparseRows(const float* values, int64_t rows, int64_t dim_) : dim(dim_) {
     offsets.push_back(0);
-    for (int64_t v = 0; v < d.num_nodes; ++v) {
+    for (int64_t v = 0; v < rows; ++v) {
       for (int64_t j = 0; j < dim; ++j) {
-        const float x = d.features[v * dim + j];
+        const float x = values[v * dim + j];
         if (x != 0.0f) {
           cols.push_back(j);
           vals.push_back(x);
@@ -112,6 +120,102 @@ std::string RecordJson(const StaticEpochRecord& r) {
                      r.train_acc, r.val_acc, r.val_loss, r.test_acc);
   }
   return s + "}";
+}
+
+// Adam over the model's parameters; weight decay on all of them or on the first layer only.
+std::unique_ptr<torch::optim::Adam> MakeOptimizer(const StaticConfig& c, models::StaticGnn& model) {
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  const double wd = c.train.weight_decay;
+  if (c.train.weight_decay_scope == WeightDecayScope::kFirstLayer) {
+    std::vector<torch::Tensor> first = model->FirstLayerParameters(), rest;
+    for (const auto& p : model->parameters()) {
+      if (std::none_of(first.begin(), first.end(), [&](const auto& f) { return f.is_same(p); })) {
+        rest.push_back(p);
+      }
+    }
+    groups.emplace_back(first, std::make_unique<torch::optim::AdamOptions>(
+                                   torch::optim::AdamOptions(c.train.lr).weight_decay(wd)));
+    if (!rest.empty()) {
+      groups.emplace_back(rest, std::make_unique<torch::optim::AdamOptions>(
+                                    torch::optim::AdamOptions(c.train.lr).weight_decay(0)));
+    }
+  } else {
+    groups.emplace_back(model->parameters(),
+                        std::make_unique<torch::optim::AdamOptions>(
+                            torch::optim::AdamOptions(c.train.lr).weight_decay(wd)));
+  }
+  return std::make_unique<torch::optim::Adam>(groups, torch::optim::AdamOptions(c.train.lr));
+}
+
+models::StaticGnnOptions ModelOptions(const StaticConfig& c, const datasets::StaticDataset& d) {
+  models::StaticGnnOptions mo;
+  mo.kind = KindOf(c.model.name);
+  mo.in_dim = d.feature_dim;
+  mo.hidden_dim = c.model.hidden;
+  mo.out_dim = d.num_classes;
+  mo.num_layers = c.model.layers;
+  mo.dropout = c.model.dropout;
+  mo.heads = c.model.heads;
+  mo.out_heads = c.model.out_heads;
+  mo.att_dropout = c.model.att_dropout;
+  return mo;
+}
+
+// Model selection and early stopping over the evaluated epochs (train.select, train.patience).
+struct Selector {
+  double best_val = -1, best_val_loss = 0;
+  int64_t since_best = 0;
+
+  // Records an evaluated epoch into `result`; returns whether training should stop.
+  bool Update(const StaticConfig& c, const StaticEpochRecord& rec, StaticRunResult* result) {
+    const bool better =
+        rec.val_acc > best_val || (rec.val_acc == best_val && rec.val_loss < best_val_loss);
+    if (better) {
+      best_val = rec.val_acc;
+      best_val_loss = rec.val_loss;
+      since_best = 0;
+      if (c.train.select == StaticSelect::kBestVal) {
+        result->selected_epoch = rec.epoch;
+        result->val_acc = rec.val_acc;
+        result->test_acc = rec.test_acc;
+      }
+    } else {
+      ++since_best;
+    }
+    if (c.train.select == StaticSelect::kLast) {
+      result->selected_epoch = rec.epoch;
+      result->val_acc = rec.val_acc;
+      result->test_acc = rec.test_acc;
+    }
+    return c.train.patience > 0 && since_best >= c.train.patience;
+  }
+};
+
+StatusOr<std::FILE*> OpenMetrics(const StaticConfig& c) {
+  if (c.log.dir.empty()) return static_cast<std::FILE*>(nullptr);
+  std::error_code ec;
+  std::filesystem::create_directories(c.log.dir, ec);
+  std::FILE* metrics = std::fopen((c.log.dir + "/metrics.jsonl").c_str(), "w");
+  if (metrics == nullptr) return Status::IOError("cannot write " + c.log.dir + "/metrics.jsonl");
+  return metrics;
+}
+
+// summary.json; `extra` is appended inside the object (",\"key\":value..." or empty).
+Status WriteSummary(const StaticConfig& c, const datasets::StaticDataset& d,
+                    const StaticRunResult& result, const std::string& extra) {
+  std::FILE* summary = std::fopen((c.log.dir + "/summary.json").c_str(), "w");
+  if (summary == nullptr) return Status::IOError("cannot write " + c.log.dir + "/summary.json");
+  std::fprintf(summary,
+               "{\"dataset\":\"%s\",\"full_graph\":%s,\"selected_epoch\":%lld,\"val_acc\":%.6f,"
+               "\"test_acc\":%.6f,\"train_seconds\":%.6f,\"epochs_run\":%zu,"
+               "\"batches_per_epoch\":%lld%s,\"config\":%s}\n",
+               d.name.c_str(), result.full_graph ? "true" : "false",
+               static_cast<long long>(result.selected_epoch), result.val_acc, result.test_acc,
+               result.train_seconds, result.epochs.size(),
+               static_cast<long long>(result.num_batches_per_epoch), extra.c_str(),
+               StaticConfigToJson(c).c_str());
+  std::fclose(summary);
+  return Status::Ok();
 }
 
 StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::StaticDataset& d,
@@ -166,57 +270,20 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::StaticDat
     full_blocks.assign(layers, b);
   }
 
-  models::StaticGnnOptions mo;
-  mo.kind = KindOf(c.model.name);
-  mo.in_dim = d.feature_dim;
-  mo.hidden_dim = c.model.hidden;
-  mo.out_dim = d.num_classes;
-  mo.num_layers = layers;
-  mo.dropout = c.model.dropout;
-  mo.heads = c.model.heads;
-  mo.out_heads = c.model.out_heads;
-  mo.att_dropout = c.model.att_dropout;
-  models::StaticGnn model(mo);
+  models::StaticGnn model(ModelOptions(c, d));
 
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  const double wd = c.train.weight_decay;
-  if (c.train.weight_decay_scope == WeightDecayScope::kFirstLayer) {
-    std::vector<torch::Tensor> first = model->FirstLayerParameters(), rest;
-    for (const auto& p : model->parameters()) {
-      if (std::none_of(first.begin(), first.end(), [&](const auto& f) { return f.is_same(p); })) {
-        rest.push_back(p);
-      }
-    }
-    groups.emplace_back(first, std::make_unique<torch::optim::AdamOptions>(
-                                   torch::optim::AdamOptions(c.train.lr).weight_decay(wd)));
-    if (!rest.empty()) {
-      groups.emplace_back(rest, std::make_unique<torch::optim::AdamOptions>(
-                                    torch::optim::AdamOptions(c.train.lr).weight_decay(0)));
-    }
-  } else {
-    groups.emplace_back(model->parameters(),
-                        std::make_unique<torch::optim::AdamOptions>(
-                            torch::optim::AdamOptions(c.train.lr).weight_decay(wd)));
-  }
-  torch::optim::Adam optimizer(groups, torch::optim::AdamOptions(c.train.lr));
+  std::unique_ptr<torch::optim::Adam> optimizer_holder = MakeOptimizer(c, model);
+  torch::optim::Adam& optimizer = *optimizer_holder;
 
-  std::FILE* metrics = nullptr;
-  if (!c.log.dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(c.log.dir, ec);
-    metrics = std::fopen((c.log.dir + "/metrics.jsonl").c_str(), "w");
-    if (metrics == nullptr) {
-      return Status::IOError("cannot write " + c.log.dir + "/metrics.jsonl");
-    }
-  }
+  SG_ASSIGN_OR_RETURN(std::FILE* metrics, OpenMetrics(c));
 
   StaticRunResult result;
   result.full_graph = full_graph;
   const int64_t num_train = static_cast<int64_t>(d.train_idx.size());
   const int64_t batch_size = c.sampling.batch_size == -1 ? num_train : c.sampling.batch_size;
   result.num_batches_per_epoch = (num_train + batch_size - 1) / batch_size;
-  double best_val = -1, best_val_loss = 0, elapsed = 0;
-  int64_t since_best = 0;
+  double elapsed = 0;
+  Selector selector;
   std::vector<NodeId> order = d.train_idx;
 
   for (int64_t epoch = 1; epoch <= c.train.epochs; ++epoch) {
@@ -279,26 +346,7 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::StaticDat
       rec.val_acc = val.acc;
       rec.val_loss = val.loss;
       rec.test_acc = Evaluate(logits, labels, test_idx).acc;
-      const bool better =
-          rec.val_acc > best_val || (rec.val_acc == best_val && rec.val_loss < best_val_loss);
-      if (better) {
-        best_val = rec.val_acc;
-        best_val_loss = rec.val_loss;
-        since_best = 0;
-        if (c.train.select == StaticSelect::kBestVal) {
-          result.selected_epoch = epoch;
-          result.val_acc = rec.val_acc;
-          result.test_acc = rec.test_acc;
-        }
-      } else {
-        ++since_best;
-      }
-      if (c.train.select == StaticSelect::kLast) {
-        result.selected_epoch = epoch;
-        result.val_acc = rec.val_acc;
-        result.test_acc = rec.test_acc;
-      }
-      stop = c.train.patience > 0 && since_best >= c.train.patience;
+      stop = selector.Update(c, rec, &result);
     }
     result.epochs.push_back(rec);
     if (metrics != nullptr) std::fprintf(metrics, "%s\n", RecordJson(rec).c_str());
@@ -308,23 +356,358 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::StaticDat
   result.train_seconds = elapsed;
   if (metrics != nullptr) {
     std::fclose(metrics);
-    std::FILE* summary = std::fopen((c.log.dir + "/summary.json").c_str(), "w");
-    if (summary == nullptr) return Status::IOError("cannot write " + c.log.dir + "/summary.json");
-    std::fprintf(summary,
-                 "{\"dataset\":\"%s\",\"full_graph\":%s,\"selected_epoch\":%lld,\"val_acc\":%.6f,"
-                 "\"test_acc\":%.6f,\"train_seconds\":%.6f,\"epochs_run\":%zu,"
-                 "\"batches_per_epoch\":%lld,\"config\":%s}\n",
-                 d.name.c_str(), full_graph ? "true" : "false",
-                 static_cast<long long>(result.selected_epoch), result.val_acc, result.test_acc,
-                 result.train_seconds, result.epochs.size(),
-                 static_cast<long long>(result.num_batches_per_epoch),
-                 StaticConfigToJson(c).c_str());
-    std::fclose(summary);
+    SG_RETURN_IF_ERROR(WriteSummary(c, d, result, ""));
+  }
+  return result;
+}
+
+// Message width of training from distributed.quantization.bits; 0 = adaptive.
+StatusOr<int> TrainingBits(const StaticConfig& c) {
+  const std::string& b = c.distributed.quantization.bits;
+  if (b == "32") return 32;
+  if (b == "8" || b == "4" || b == "2") return std::stoi(b);
+  if (b == "adaptive") {
+    if (!comm::BitAssignmentAvailable()) {
+      return Status::Unimplemented(
+          "distributed.quantization.bits: adaptive needs the GLPK MILP solver, which this build "
+          "lacks (install libglpk-dev and reconfigure); use 32, 8, 4 or 2");
+    }
+    return 0;
+  }
+  return Status::InvalidArgument("distributed.quantization.bits: expected 32|8|4|2|adaptive, got '" +
+                                 b + "'");
+}
+
+struct FileCloser {
+  void operator()(std::FILE* f) const {
+    if (f != nullptr) std::fclose(f);
+  }
+};
+
+// Distributed full-graph training (docs/distributed.md). Every rank holds the whole dataset,
+// partitions it identically (rank 0 runs METIS and broadcasts the assignment), and computes the
+// logits of its inner nodes on its local graph [inner | halo]; the halo rows of every layer but
+// the first come from their owners (HaloExchangeOp). The loss is the sum over the rank's
+// training nodes divided by the global number of training nodes, so the all-reduced gradient is
+// the single-process gradient and every rank takes the same Adam step from the same (seeded)
+// initial weights.
+StatusOr<StaticRunResult> TrainDistributed(const StaticConfig& c, const datasets::StaticDataset& d,
+                                           comm::Communicator* comm,
+                                           const StaticEpochCallback& on_epoch) {
+  static std::once_flag once;
+  std::call_once(once, [] { core::OnThreadBudgetChange([](int n) { at::set_num_threads(n); }); });
+  if (c.sampling.threads > 0) core::SetThreadBudget(static_cast<int>(c.sampling.threads));
+  if (d.feature_dim <= 0 || d.num_classes <= 0 || d.train_idx.empty()) {
+    return Status::InvalidArgument("dataset '" + d.name +
+                                   "' needs node features, labels and training nodes");
+  }
+  bool all = c.sampling.batch_size == -1;
+  for (int64_t f : c.sampling.fanouts) all = all && f == -1;
+  if (!all) {
+    return Status::InvalidArgument(
+        "distributed training is full-graph only: set sampling.batch_size: all and "
+        "sampling.fanouts: all");
+  }
+  const int rank = comm->rank(), world = comm->size();
+  if (world > d.num_nodes) {
+    return Status::InvalidArgument(fmt::format(
+        "{} ranks for a graph of {} nodes: every rank needs at least one node", world, d.num_nodes));
+  }
+  SG_ASSIGN_OR_RETURN(const int train_bits, TrainingBits(c));
+  const int64_t layers = c.model.layers;
+  const bool sage = c.model.name == StaticModel::kSage;
+
+  graph::CsrBuildOptions go;
+  go.symmetrize = c.dataset.symmetrize || d.undirected;
+  go.add_self_loops = !sage && c.model.self_loops;
+  go.remove_self_loops = sage;
+  SG_ASSIGN_OR_RETURN(graph::CsrGraph g, d.BuildGraph(go));
+  const std::vector<int64_t> out_degree = g.OutDegrees();
+
+  // Partition: rank 0 runs METIS and broadcasts, so every rank has the same book whatever METIS
+  // does with threads or library versions. A failure on rank 0 is broadcast too, so no rank is
+  // left waiting.
+  std::vector<int64_t> owner(d.num_nodes, 0);
+  if (world > 1) {
+    int64_t failed = 0;
+    Status partition_status;
+    if (rank == 0) {
+      graph::MetisOptions mo;
+      mo.num_parts = world;
+      mo.seed = static_cast<uint64_t>(c.distributed.partition_seed);
+      mo.imbalance = c.distributed.imbalance;
+      StatusOr<std::vector<int64_t>> parts = graph::MetisKway(g, mo);
+      if (parts.ok()) {
+        owner = std::move(*parts);
+      } else {
+        partition_status = parts.status();
+        failed = 1;
+      }
+    }
+    SG_RETURN_IF_ERROR(comm->Broadcast(
+        Span<uint8_t>(reinterpret_cast<uint8_t*>(&failed), sizeof(failed)), 0));
+    if (failed != 0) {
+      return rank == 0 ? partition_status.WithPrefix("partitioning")
+                       : Status::FailedPrecondition("rank 0 could not partition the graph (see "
+                                                    "its error)");
+    }
+    SG_RETURN_IF_ERROR(comm->Broadcast(
+        Span<uint8_t>(reinterpret_cast<uint8_t*>(owner.data()), owner.size() * sizeof(int64_t)),
+        0));
+  }
+  SG_ASSIGN_OR_RETURN(graph::PartitionBook book, graph::PartitionBook::Build(g, owner, world));
+  const graph::LocalPartition& part = book.partition(rank);
+  SG_ASSIGN_OR_RETURN(comm::HaloExchange exchange,
+                      comm::HaloExchange::Create(comm, &part, static_cast<uint64_t>(c.train.seed)));
+  const int64_t num_inner = part.num_inner(), num_local = part.num_local();
+
+  // The local graph as one block: rows = inner nodes (full in-neighbourhoods), columns = local
+  // ids; GCN weights use the global degrees, so they equal the single-process ones.
+  std::vector<models::BlockTensors> blocks;
+  {
+    sampling::MessageFlowBlock b;
+    b.src_nodes = part.local_to_global;
+    b.num_dst = num_inner;
+    b.offsets = part.offsets;
+    b.indices = part.indices;
+    b.full_in_degree.resize(num_inner);
+    for (int64_t i = 0; i < num_inner; ++i) b.full_in_degree[i] = b.offsets[i + 1] - b.offsets[i];
+    blocks.assign(layers, models::MakeBlockTensors(b, out_degree));
+  }
+
+  // Input features: the rank's own rows, then the halo rows from their owners (once).
+  const int64_t fdim = d.feature_dim;
+  std::vector<float> local_features(static_cast<size_t>(num_local * fdim), 0.0f);
+  for (int64_t i = 0; i < num_inner; ++i) {
+    std::copy_n(d.features.data() + part.local_to_global[i] * fdim, fdim,
+                local_features.data() + i * fdim);
+  }
+  SG_RETURN_IF_ERROR(exchange.Forward(Span<float>(local_features), fdim, 32));
+  torch::Tensor x;
+  if (SparseRows::Worth(d)) {  // a global property: the same choice on every rank
+    std::vector<NodeId> rows(num_local);
+    std::iota(rows.begin(), rows.end(), NodeId{0});
+    x = SparseRows(local_features.data(), num_local, fdim).Rows(rows);
+  } else {
+    x = torch::from_blob(local_features.data(), {num_local, fdim}, torch::kFloat32).clone();
+  }
+
+  // Labels and split of the inner nodes (local ids).
+  std::vector<uint8_t> in_train(d.num_nodes, 0), in_val(d.num_nodes, 0), in_test(d.num_nodes, 0);
+  for (NodeId v : d.train_idx) in_train[v] = 1;
+  for (NodeId v : d.val_idx) in_val[v] = 1;
+  for (NodeId v : d.test_idx) in_test[v] = 1;
+  std::vector<NodeId> local_labels(num_inner), tr, va, te;
+  for (int64_t i = 0; i < num_inner; ++i) {
+    const NodeId v = part.local_to_global[i];
+    local_labels[i] = d.labels[v];
+    if (in_train[v]) tr.push_back(i);
+    if (in_val[v]) va.push_back(i);
+    if (in_test[v]) te.push_back(i);
+  }
+  const torch::Tensor labels = IdTensor(local_labels);
+  const torch::Tensor train_idx = IdTensor(tr), val_idx = IdTensor(va), test_idx = IdTensor(te);
+  const double num_train = static_cast<double>(d.train_idx.size());
+  const double num_val = static_cast<double>(d.val_idx.size());
+  const double num_test = static_cast<double>(d.test_idx.size());
+
+  // Same initial weights as single-process training with this seed. LibTorch's generator is
+  // process-global, so ranks that are threads of one process (ThreadComm) take turns.
+  models::StaticGnn model(nullptr);
+  {
+    static std::mutex init_mu;
+    std::lock_guard<std::mutex> lock(init_mu);
+    torch::manual_seed(static_cast<uint64_t>(c.train.seed));
+    model = models::StaticGnn(ModelOptions(c, d));
+  }
+  const std::vector<torch::Tensor> params = model->parameters();
+  int64_t num_values = 0;
+  for (const auto& p : params) num_values += p.numel();
+  {
+    // Rank 0's weights win, so that ranks agree even if their LibTorch builds draw differently.
+    std::vector<float> w;
+    w.reserve(static_cast<size_t>(num_values));
+    for (const auto& p : params) {
+      const torch::Tensor pc = p.detach().contiguous();
+      w.insert(w.end(), pc.data_ptr<float>(), pc.data_ptr<float>() + pc.numel());
+    }
+    SG_RETURN_IF_ERROR(comm->Broadcast(
+        Span<uint8_t>(reinterpret_cast<uint8_t*>(w.data()), w.size() * sizeof(float)), 0));
+    torch::NoGradGuard no_grad;
+    int64_t off = 0;
+    for (const auto& p : params) {
+      p.copy_(torch::from_blob(w.data() + off, p.sizes(), torch::kFloat32));
+      off += p.numel();
+    }
+  }
+  std::unique_ptr<torch::optim::Adam> optimizer = MakeOptimizer(c, model);
+
+  // Rank 0 writes the run files; whether it could open them is broadcast, so that a bad
+  // log.dir stops every rank instead of leaving the others waiting.
+  std::unique_ptr<std::FILE, FileCloser> metrics;
+  Status open_status;
+  int64_t open_failed = 0;
+  if (rank == 0) {
+    StatusOr<std::FILE*> f = OpenMetrics(c);
+    if (f.ok()) {
+      metrics.reset(*f);
+    } else {
+      open_status = f.status();
+      open_failed = 1;
+    }
+  }
+  SG_RETURN_IF_ERROR(comm->Broadcast(
+      Span<uint8_t>(reinterpret_cast<uint8_t*>(&open_failed), sizeof(open_failed)), 0));
+  if (open_failed != 0) {
+    return rank == 0 ? open_status
+                     : Status::FailedPrecondition("rank 0 could not open log.dir (see its error)");
+  }
+
+  // Adaptive widths (AdaQP): traced every training pass, re-solved after epoch 1 and then every
+  // assign_every epochs.
+  std::unique_ptr<AdaptiveBits> adaptive;
+  if (train_bits == 0) {
+    AdaptiveBitsOptions ao;
+    ao.lambda = c.distributed.quantization.lambda;
+    ao.group_size = c.distributed.quantization.group_size;
+    ao.aggregation = sage ? comm::Aggregation::kSageMean : comm::Aggregation::kGcn;
+    SG_ASSIGN_OR_RETURN(AdaptiveBits a, AdaptiveBits::Create(comm, &book, &g, layers, ao));
+    adaptive = std::make_unique<AdaptiveBits>(std::move(a));
+  }
+  const models::StaticGnnImpl::LayerInputHook train_hook = [&](int64_t l, const torch::Tensor& h) {
+    if (!adaptive) return HaloExchangeOp(h, &exchange, train_bits, train_bits);
+    const torch::Tensor hc = h.detach().contiguous();
+    const Status s = adaptive->Trace(
+        l, Span<const float>(hc.data_ptr<float>(), static_cast<size_t>(hc.numel())), hc.size(1));
+    TORCH_CHECK(s.ok(), s.ToString());
+    return HaloExchangeOp(h, &exchange, 8, 8, &adaptive->forward(l), &adaptive->backward(l));
+  };
+  const models::StaticGnnImpl::LayerInputHook eval_hook =
+      [&](int64_t, const torch::Tensor& h) { return HaloExchangeOp(h, &exchange, 32, 32); };
+  namespace F = torch::nn::functional;
+  const auto sum = F::CrossEntropyFuncOptions().reduction(torch::kSum);
+
+  StaticRunResult result;
+  result.full_graph = true;
+  result.num_batches_per_epoch = 1;
+  result.rank = rank;
+  result.world_size = world;
+  result.edge_cut = book.edge_cut();
+  result.num_inner = num_inner;
+  result.num_halo = part.num_halo;
+  double elapsed = 0;
+  Selector selector;
+  std::vector<float> flat(static_cast<size_t>(num_values) + 1);
+
+  for (int64_t epoch = 1; epoch <= c.train.epochs; ++epoch) {
+    StaticEpochRecord rec;
+    rec.epoch = epoch;
+    model->train();
+    const auto t0 = Clock::now();
+    optimizer->zero_grad();
+    const int64_t bytes_before = exchange.stats().bytes_sent;
+    const torch::Tensor logits = model->forward(x, blocks, train_hook);
+    torch::Tensor loss =
+        F::cross_entropy(logits.index_select(0, train_idx), labels.index_select(0, train_idx), sum) /
+        num_train;
+    // A rank without training nodes must still run the backward halo exchanges.
+    if (tr.empty()) loss = loss + logits.sum() * 0;
+    loss.backward();
+    result.train_halo_bytes_sent += exchange.stats().bytes_sent - bytes_before;
+    // Gradient sync: one all-reduce of every gradient plus the loss.
+    int64_t off = 0;
+    for (const auto& p : params) {
+      if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+      const torch::Tensor gc = p.grad().contiguous();
+      std::copy_n(gc.data_ptr<float>(), gc.numel(), flat.data() + off);
+      off += gc.numel();
+    }
+    flat[num_values] = loss.item<float>();
+    SG_RETURN_IF_ERROR(comm->AllReduceSum(Span<float>(flat)));
+    off = 0;
+    for (const auto& p : params) {
+      p.mutable_grad().copy_(
+          torch::from_blob(flat.data() + off, p.sizes(), torch::kFloat32));
+      off += p.numel();
+    }
+    optimizer->step();
+    if (adaptive && (epoch - 1) % c.distributed.quantization.assign_every == 0) {
+      SG_RETURN_IF_ERROR(adaptive->Assign());
+    }
+    rec.loss = flat[num_values];
+    rec.epoch_seconds = Seconds(t0, Clock::now());
+    elapsed += rec.epoch_seconds;
+    rec.elapsed_seconds = elapsed;
+
+    bool stop = false;
+    if (epoch % c.train.eval_every == 0 || epoch == c.train.epochs) {
+      torch::NoGradGuard no_grad;
+      model->eval();
+      const torch::Tensor out = model->forward(x, blocks, eval_hook);
+      const torch::Tensor correct = out.argmax(1).eq(labels).to(torch::kFloat64);
+      double counts[4] = {correct.index_select(0, train_idx).sum().item<double>(),
+                          correct.index_select(0, val_idx).sum().item<double>(),
+                          correct.index_select(0, test_idx).sum().item<double>(),
+                          F::cross_entropy(out.index_select(0, val_idx),
+                                           labels.index_select(0, val_idx), sum)
+                              .item<double>()};
+      SG_RETURN_IF_ERROR(comm->AllReduceSum(Span<double>(counts, 4)));
+      rec.evaluated = true;
+      rec.train_acc = counts[0] / num_train;
+      rec.val_acc = num_val > 0 ? counts[1] / num_val : 0;
+      rec.test_acc = num_test > 0 ? counts[2] / num_test : 0;
+      rec.val_loss = num_val > 0 ? counts[3] / num_val : 0;
+      stop = selector.Update(c, rec, &result);
+    }
+    result.epochs.push_back(rec);
+    if (metrics) std::fprintf(metrics.get(), "%s\n", RecordJson(rec).c_str());
+    if (on_epoch) on_epoch(rec);
+    if (stop) break;
+  }
+  result.train_seconds = elapsed;
+  result.halo_bytes_sent = exchange.stats().bytes_sent;
+  if (adaptive) {
+    result.bit_assignments = adaptive->report().assignments;
+    result.mean_bits = adaptive->report().mean_bits;
+  }
+  if (metrics) {
+    metrics.reset();
+    SG_RETURN_IF_ERROR(WriteSummary(
+        c, d, result,
+        fmt::format(",\"distributed\":{{\"backend\":\"{}\",\"world_size\":{},\"edge_cut\":{},"
+                    "\"quantization_bits\":\"{}\",\"rank0_inner\":{},\"rank0_halo\":{},"
+                    "\"rank0_halo_bytes_sent\":{},\"rank0_train_halo_bytes_sent\":{}}}",
+                    comm->name(), world, result.edge_cut, c.distributed.quantization.bits,
+                    num_inner, part.num_halo, result.halo_bytes_sent, result.train_halo_bytes_sent)));
   }
   return result;
 }
 
 }  // namespace
+
+StatusOr<StaticRunResult> TrainStaticDistributed(const StaticConfig& config,
+                                                 const datasets::StaticDataset& dataset,
+                                                 comm::Communicator* comm,
+                                                 const StaticEpochCallback& on_epoch) {
+  if (comm == nullptr) return Status::InvalidArgument("TrainStaticDistributed: no communicator");
+  try {
+    return TrainDistributed(config, dataset, comm, on_epoch);
+  } catch (const std::exception& e) {  // LibTorch and the halo exchange report through c10::Error
+    return Status::Internal(std::string("distributed static training failed on rank ") +
+                            std::to_string(comm->rank()) + ": " + e.what());
+  }
+}
+
+comm::Backend CommBackend(DistributedBackend b) {
+  switch (b) {
+    case DistributedBackend::kMpi:
+      return comm::Backend::kMpi;
+    case DistributedBackend::kNccl:
+      return comm::Backend::kNccl;
+    default:
+      return comm::Backend::kLocal;
+  }
+}
 
 StatusOr<datasets::StaticDataset> LoadStaticConfigDataset(const StaticConfig& c) {
   datasets::StaticLoadOptions o;
@@ -347,6 +730,11 @@ StatusOr<datasets::StaticDataset> LoadStaticConfigDataset(const StaticConfig& c)
 StatusOr<StaticRunResult> TrainStaticOnDataset(const StaticConfig& config,
                                                const datasets::StaticDataset& dataset,
                                                const StaticEpochCallback& on_epoch) {
+  if (config.distributed.backend != DistributedBackend::kNone) {
+    SG_ASSIGN_OR_RETURN(std::unique_ptr<comm::Communicator> comm,
+                        comm::CreateCommunicator(CommBackend(config.distributed.backend)));
+    return TrainStaticDistributed(config, dataset, comm.get(), on_epoch);
+  }
   try {
     return Train(config, dataset, on_epoch);
   } catch (const std::exception& e) {  // LibTorch reports through c10::Error

@@ -4,7 +4,8 @@
 // (sampling/neighbor_sampler.h), so the full-graph vs mini-batch comparison of Liu et al. is a
 // config change.
 //
-// The config is its own YAML document (sections dataset, model, sampling, train, log), declared
+// The config is its own YAML document (sections dataset, model, sampling, train, log and
+// distributed), declared
 // with the same Visit() schema as core/config.h and loaded just as strictly by
 // LoadStaticConfigFile (trainers/static_config.cc): unknown keys, wrong types and ranges are
 // errors of the form "gcn.yaml:7:9: key 'train.lr': expected a number > 0, got '-1'".
@@ -26,6 +27,9 @@ namespace streamgnn::trainers {
 enum class StaticModel { kGcn, kSage, kGat };
 enum class StaticSelect { kBestVal, kLast };
 enum class WeightDecayScope { kAll, kFirstLayer };
+// none = one process, no partitioning; local / mpi / nccl = distributed full-graph training
+// over that communicator (local: one rank, the whole graph as one part).
+enum class DistributedBackend { kNone, kLocal, kMpi, kNccl };
 
 }  // namespace streamgnn::trainers
 
@@ -48,7 +52,20 @@ struct EnumTraits<trainers::WeightDecayScope> {
       {trainers::WeightDecayScope::kAll, "all"},
       {trainers::WeightDecayScope::kFirstLayer, "first_layer"}};
 };
+template <>
+struct EnumTraits<trainers::DistributedBackend> {
+  static constexpr EnumName<trainers::DistributedBackend> kNames[] = {
+      {trainers::DistributedBackend::kNone, "none"},
+      {trainers::DistributedBackend::kLocal, "local"},
+      {trainers::DistributedBackend::kMpi, "mpi"},
+      {trainers::DistributedBackend::kNccl, "nccl"}};
+};
 }  // namespace streamgnn::core
+
+namespace streamgnn::comm {
+class Communicator;
+enum class Backend;
+}
 
 namespace streamgnn::trainers {
 
@@ -205,6 +222,52 @@ struct StaticLogSection {
   }
 };
 
+struct StaticQuantizationSection {
+  std::string bits = "32";
+  int64_t assign_every = 50;
+  double lambda = 0.5;
+  int64_t group_size = 100;
+
+  template <class V>
+  void Visit(V& v) {
+    v.Field("bits", &bits,
+            "Width of the halo messages of training (AdaQP): 32 (float32), 8, 4, 2, or adaptive "
+            "(per-message widths from the bit-width solver). Evaluation always exchanges "
+            "float32.");
+    v.Field("assign_every", &assign_every,
+            "adaptive: re-solve the widths after epoch 1 and then every this many epochs.",
+            AtLeast(1));
+    v.Field("lambda", &lambda, "adaptive: weight of variance (vs time) in the objective.",
+            InRange(0, 1));
+    v.Field("group_size", &group_size, "adaptive: messages per bit-width group.", AtLeast(1));
+    v.Rule("bits", "32, 8, 4, 2 or adaptive", [this]() -> std::string {
+      return bits == "32" || bits == "8" || bits == "4" || bits == "2" || bits == "adaptive"
+                 ? ""
+                 : "one of 32|8|4|2|adaptive";
+    });
+  }
+};
+
+// Distributed full-graph training (docs/distributed.md): the graph is METIS-partitioned into one
+// part per rank (the communicator's size), every rank trains on its inner nodes with a halo
+// exchange before every layer, and gradients are summed over ranks.
+struct StaticDistributedSection {
+  DistributedBackend backend = DistributedBackend::kNone;
+  int64_t partition_seed = 0;
+  double imbalance = 1.03;
+  StaticQuantizationSection quantization;
+
+  template <class V>
+  void Visit(V& v) {
+    v.Field("backend", &backend,
+            "none (single process) | local (one rank) | mpi (one rank per MPI process; run "
+            "under mpirun) | nccl (one CUDA device per MPI process).");
+    v.Field("partition_seed", &partition_seed, "METIS seed.", AtLeast(0));
+    v.Field("imbalance", &imbalance, "METIS: allowed max part size / average.", AtLeast(1));
+    v.Section("quantization", &quantization, "Message quantisation (AdaQP).");
+  }
+};
+
 // The whole static-training config (one YAML document).
 struct StaticConfig {
   StaticDatasetSection dataset;
@@ -212,6 +275,7 @@ struct StaticConfig {
   StaticSamplingSection sampling;
   StaticTrainSection train;
   StaticLogSection log;
+  StaticDistributedSection distributed;
 
   template <class V>
   void Visit(V& v) {
@@ -220,6 +284,15 @@ struct StaticConfig {
     v.Section("sampling", &sampling, "Mini-batch size and fan-outs (all + all = full graph).");
     v.Section("train", &train, "Optimisation and model selection.");
     v.Section("log", &log, "Outputs.");
+    v.Section("distributed", &distributed, "Distributed full-graph training (AdaQP).");
+    v.Rule("distributed.backend", "none unless training is full-graph", [this]() -> std::string {
+      if (distributed.backend == DistributedBackend::kNone) return "";
+      bool all = sampling.batch_size == -1;
+      for (int64_t f : sampling.fanouts) all = all && f == -1;
+      return all ? ""
+                 : "none: distributed training is full-graph only (set sampling.batch_size: all "
+                   "and sampling.fanouts: all)";
+    });
     v.Rule("sampling.fanouts", "one entry, or one per layer", [this]() -> std::string {
       const size_t n = sampling.fanouts.size();
       return n == 1 || static_cast<int64_t>(n) == model.layers
@@ -256,9 +329,22 @@ struct StaticRunResult {
   double train_seconds = 0;    // sum of epoch_seconds
   int64_t num_batches_per_epoch = 0;
   bool full_graph = false;
+  // Distributed runs: this rank's view.
+  int rank = 0;
+  int world_size = 1;
+  int64_t edge_cut = 0;            // edges between parts
+  int64_t num_inner = 0;           // this rank's inner / halo node counts
+  int64_t num_halo = 0;
+  int64_t halo_bytes_sent = 0;     // this rank, training + evaluation + setup, all epochs
+  int64_t train_halo_bytes_sent = 0;  // this rank, training passes only (forward + backward)
+  // quantization.bits adaptive: widths assigned, and the mean width of this rank's forward rows
+  // after the last assignment.
+  int64_t bit_assignments = 0;
+  double mean_bits = 0;
 };
 
 // Called after every epoch (from the training thread), e.g. to print progress.
+// Distributed runs call it on every rank with the global (all-rank) figures.
 using StaticEpochCallback = std::function<void(const StaticEpochRecord&)>;
 
 // Loads the dataset named in the config and trains. Writes <log.dir>/metrics.jsonl (one JSON
@@ -270,6 +356,17 @@ StatusOr<StaticRunResult> TrainStatic(const StaticConfig& config,
 StatusOr<StaticRunResult> TrainStaticOnDataset(const StaticConfig& config,
                                                const datasets::StaticDataset& dataset,
                                                const StaticEpochCallback& on_epoch = nullptr);
+// Distributed full-graph training on `comm` (every rank calls it with the same config and
+// dataset). distributed.backend is ignored: the communicator is given. Only rank 0 writes
+// log.dir. See docs/distributed.md.
+StatusOr<StaticRunResult> TrainStaticDistributed(const StaticConfig& config,
+                                                 const datasets::StaticDataset& dataset,
+                                                 comm::Communicator* comm,
+                                                 const StaticEpochCallback& on_epoch = nullptr);
+
+// The communicator backend of a distributed section (none -> local).
+comm::Backend CommBackend(DistributedBackend backend);
+
 // The dataset the config names, row-normalised if asked.
 StatusOr<datasets::StaticDataset> LoadStaticConfigDataset(const StaticConfig& config);
 

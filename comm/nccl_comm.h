@@ -1,0 +1,50 @@
+// NcclComm: a Communicator over NCCL, one CUDA device per rank (built with CUDA and NCCL:
+// STREAMGNN_WITH_NCCL; otherwise Create() is Unimplemented).
+//
+// Bootstrap: rank 0 draws the ncclUniqueId and broadcasts it over `bootstrap` (an MpiComm in
+// practice); every rank then binds device (local rank mod device count; the local rank is
+// OMPI_COMM_WORLD_LOCAL_RANK when mpirun sets it) and joins with ncclCommInitRank.
+//
+// The Communicator interface moves host buffers, so every call stages through device buffers
+// (cudaMemcpy in, NCCL collective / grouped send-recv, cudaMemcpy out) on one stream. That keeps
+// the trainers backend-agnostic; a device-pointer path for GPU-resident embeddings is the next
+// step (docs/distributed.md).
+#pragma once
+
+#include <memory>
+
+#include "comm/communicator.h"
+
+namespace streamgnn::comm {
+
+class NcclComm final : public Communicator {
+ public:
+  // FailedPrecondition when no CUDA device is visible; Unimplemented without NCCL.
+  static StatusOr<std::unique_ptr<NcclComm>> Create(std::unique_ptr<Communicator> bootstrap);
+  ~NcclComm() override;
+
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
+  std::string name() const override { return "nccl"; }
+  Status Barrier() override;
+  Status AllReduceSum(Span<float> data) override;
+  Status AllReduceSum(Span<double> data) override;
+  Status Broadcast(Span<uint8_t> data, int root) override;
+  Status AllToAllV(const std::vector<Bytes>& send, std::vector<Bytes>* recv) override;
+
+  // The CUDA device this rank uses.
+  int device() const { return device_; }
+
+ private:
+  struct Impl;
+  explicit NcclComm(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  int rank_ = 0;
+  int size_ = 1;
+  int device_ = -1;
+};
+
+// Whether this build links NCCL.
+bool NcclAvailable();
+
+}  // namespace streamgnn::comm

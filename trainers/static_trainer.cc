@@ -666,6 +666,10 @@ StatusOr<StaticRunResult> TrainDistributed(const StaticConfig& c, const datasets
   }
   result.train_seconds = elapsed;
   result.halo_bytes_sent = exchange.stats().bytes_sent;
+  // Every rank's training traffic, for the per-epoch figure of the communication benchmark.
+  double all_train_bytes = static_cast<double>(result.train_halo_bytes_sent);
+  SG_RETURN_IF_ERROR(comm->AllReduceSum(Span<double>(&all_train_bytes, 1)));
+  result.all_ranks_train_halo_bytes_sent = static_cast<int64_t>(all_train_bytes);
   if (adaptive) {
     result.bit_assignments = adaptive->report().assignments;
     result.mean_bits = adaptive->report().mean_bits;
@@ -676,9 +680,12 @@ StatusOr<StaticRunResult> TrainDistributed(const StaticConfig& c, const datasets
         c, d, result,
         fmt::format(",\"distributed\":{{\"backend\":\"{}\",\"world_size\":{},\"edge_cut\":{},"
                     "\"quantization_bits\":\"{}\",\"rank0_inner\":{},\"rank0_halo\":{},"
-                    "\"rank0_halo_bytes_sent\":{},\"rank0_train_halo_bytes_sent\":{}}}",
+                    "\"rank0_halo_bytes_sent\":{},\"rank0_train_halo_bytes_sent\":{},"
+                    "\"train_halo_bytes_sent\":{},\"bit_assignments\":{},\"mean_bits\":{}}}",
                     comm->name(), world, result.edge_cut, c.distributed.quantization.bits,
-                    num_inner, part.num_halo, result.halo_bytes_sent, result.train_halo_bytes_sent)));
+                    num_inner, part.num_halo, result.halo_bytes_sent, result.train_halo_bytes_sent,
+                    result.all_ranks_train_halo_bytes_sent, result.bit_assignments,
+                    result.mean_bits)));
   }
   return result;
 }

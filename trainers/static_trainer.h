@@ -337,6 +337,7 @@ struct StaticRunResult {
   int64_t num_halo = 0;
   int64_t halo_bytes_sent = 0;     // this rank, training + evaluation + setup, all epochs
   int64_t train_halo_bytes_sent = 0;  // this rank, training passes only (forward + backward)
+  int64_t all_ranks_train_halo_bytes_sent = 0;  // the same summed over every rank
   // quantization.bits adaptive: widths assigned, and the mean width of this rank's forward rows
   // after the last assignment.
   int64_t bit_assignments = 0;

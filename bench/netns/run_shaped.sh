@@ -10,7 +10,9 @@
 # CMD runs under `mpirun -np RANKS`, rank r in namespace sgn<r> at 10.77.0.<r+1>; mpirun itself
 # stays in the root namespace (10.77.0.254 on the bridge). Each rank's link is shaped in both
 # directions (a token bucket on each end of its veth pair), like one NIC per host; traffic
-# between two ranks crosses two shaped links.
+# between two ranks crosses two shaped links. Waiting ranks yield the CPU (mpi_yield_when_idle):
+# each rank looks like a host of its own to OpenMPI, which would otherwise busy-poll, and ranks
+# usually outnumber cores here.
 set -euo pipefail
 
 ranks=4
@@ -98,5 +100,6 @@ mpirun -np "$ranks" --host "$hosts" --map-by node \
   --mca plm_rsh_agent "$agent" \
   --mca oob_tcp_if_include 10.77.0.0/24 --mca btl_tcp_if_include 10.77.0.0/24 \
   --mca btl tcp,self \
+  --mca mpi_yield_when_idle 1 \
   "${forward[@]}" \
   "$@"

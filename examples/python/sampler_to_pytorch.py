@@ -6,6 +6,9 @@ recent neighbours (their embeddings plus a cosine encoding of the time gap); an 
 70% of a generated stream (communities + recency signal), evaluated by AP on the last 15%.
 
     PYTHONPATH=build/python /usr/bin/python3 examples/python/sampler_to_pytorch.py
+
+A TGN (node memory + temporal attention, PyTorch Geometric modules) fed by the same sampler:
+examples/python/sampler_to_pyg_tgn.py.
 """
 
 import argparse

@@ -401,6 +401,91 @@ struct LogConfig {
   }
 };
 
+// pipeline: how the iterations of a training pass are scheduled (MSPipe; docs/models.md,
+// "Pipeline"). Evaluation passes always run sequentially (exact memory).
+struct PipelineConfig {
+  PipelineMode mode = PipelineMode::kSequential;
+  std::string staleness = "0";
+  StalenessMitigation mitigation = StalenessMitigation::kNone;
+  int64_t queue_depth = 2;
+  int64_t max_staleness = 8;
+  int64_t profile_batches = 20;
+  double mitigation_lambda = 0.9;
+  int64_t mitigation_neighbors = 10;
+
+  // The staleness bound, or -1 for auto. Valid only after the config passed validation.
+  int64_t StalenessBound() const { return staleness == "auto" ? -1 : std::stoll(staleness); }
+
+  template <class V>
+  void Visit(V& v) {
+    v.Field("mode", &mode,
+            "sequential: one batch after another; mspipe: sample, feature fetch, memory read, "
+            "compute and memory write run as concurrent stages with bounded queues.");
+    v.Field("staleness", &staleness,
+            "mspipe: an integer s >= 0 (batch i may read node memory lacking the writes of at "
+            "most s earlier batches; 0 = exact, bit-identical to sequential) or auto (the "
+            "smallest s that hides the memory-write delay, from stage times measured over the "
+            "first profile_batches batches, as MSPipe's scheduler).");
+    v.Field("mitigation", &mitigation,
+            "none, or similarity: a node whose memory misses writes is blended with the mean "
+            "memory of its most similar (cosine) fresher nodes of the batch (MSPipe).");
+    v.Field("queue_depth", &queue_depth, "Batches buffered between two pipeline stages.",
+            InRange(1, 64));
+    v.Field("max_staleness", &max_staleness, "Upper limit of the bound staleness: auto picks.",
+            InRange(0, 64));
+    v.Field("profile_batches", &profile_batches,
+            "staleness auto: batches run at staleness 0 to measure stage times before choosing.",
+            InRange(1, 100000));
+    v.Field("mitigation_lambda", &mitigation_lambda,
+            "similarity: weight of the node's own stale memory (MSPipe's lambda).",
+            InRange(0, 1));
+    v.Field("mitigation_neighbors", &mitigation_neighbors,
+            "similarity: most similar fresher nodes averaged (MSPipe's top-K).", InRange(1, 1024));
+    v.Rule("staleness", "is an integer >= 0 or auto", [this]() -> std::string {
+      if (staleness == "auto") return "";
+      if (!staleness.empty() && staleness.size() <= 9 &&
+          staleness.find_first_not_of("0123456789") == std::string::npos) {
+        return "";
+      }
+      return "an integer >= 0 or auto";
+    });
+    v.Rule("max_staleness", "is at least an integer staleness", [this]() -> std::string {
+      if (staleness == "auto" || staleness.empty() ||
+          staleness.find_first_not_of("0123456789") != std::string::npos || staleness.size() > 9 ||
+          std::stoll(staleness) <= max_staleness) {
+        return "";
+      }
+      return "at least staleness (" + staleness + ")";
+    });
+  }
+};
+
+// pres: PRES prediction-correction of node memory and the memory-coherence objective for large
+// temporal batches (Su, Zou, Wu, ICLR 2024; docs/models.md, "PRES").
+struct PresConfig {
+  bool enabled = false;
+  double coherence_weight = 0.1;
+  double gamma = 0.9;
+  bool detach_coherence = false;
+
+  template <class V>
+  void Visit(V& v) {
+    v.Field("enabled", &enabled,
+            "Correct the memory of nodes with several events in one batch with a per-node "
+            "Gaussian model of memory transitions, and add the coherence objective to the loss.");
+    v.Field("coherence_weight", &coherence_weight,
+            "Weight of (1 - mean cosine(new memory, previous memory)) in the loss (PRES: 0.1).",
+            AtLeast(0));
+    v.Field("gamma", &gamma,
+            "Fusion weight of the prediction: s = gamma * prediction + (1 - gamma) * computed "
+            "(PRES: 0.9).",
+            InRange(0, 1));
+    v.Field("detach_coherence", &detach_coherence,
+            "Reproduce the public PRES code, whose coherence term is detached (no gradient, no "
+            "effect on training).");
+  }
+};
+
 struct Config {
   DatasetConfig dataset;
   GraphConfig graph;
@@ -408,6 +493,8 @@ struct Config {
   MemoryConfig memory;
   GnnConfig gnn;
   TrainConfig train;
+  PipelineConfig pipeline;
+  PresConfig pres;
   RuntimeConfig runtime;
   LogConfig log;
 
@@ -419,6 +506,8 @@ struct Config {
     v.Section("memory", &memory, "Node memory of memory-based temporal GNNs (TGL's names).");
     v.Section("gnn", &gnn, "The embedding module (TGL's names).");
     v.Section("train", &train, "The training loop and its evaluation.");
+    v.Section("pipeline", &pipeline, "Scheduling of training iterations (MSPipe).");
+    v.Section("pres", &pres, "PRES prediction-correction for large temporal batches.");
     v.Section("runtime", &runtime, "Threads and device.");
     v.Section("log", &log, "Logs, progress display and run folder.");
     v.Rule("gnn.layer", "is at most sampling.layer for transformer_attention",
@@ -447,6 +536,10 @@ struct Config {
              }
              return "node: gnn.arch identity without memory has nothing to learn";
            });
+    v.Rule("pres.enabled", "is false without node memory", [this]() -> std::string {
+      if (!pres.enabled || memory.type == MemoryType::kNode) return "";
+      return "false: PRES corrects node memory and memory.type is none";
+    });
     v.Rule("train.model", "matches the memory and gnn sections", [this]() -> std::string {
       return ModelMismatch();
     });

@@ -173,4 +173,24 @@ struct EnumTraits<ApMode> {
   };
 };
 
+// pipeline.mode: one batch after another, or MSPipe's staged pipeline with bounded staleness.
+enum class PipelineMode { kSequential, kMspipe };
+template <>
+struct EnumTraits<PipelineMode> {
+  static constexpr EnumName<PipelineMode> kNames[] = {
+      {PipelineMode::kSequential, "sequential"},
+      {PipelineMode::kMspipe, "mspipe"},
+  };
+};
+
+// pipeline.mitigation: what is done to a node whose memory misses writes (MSPipe).
+enum class StalenessMitigation { kNone, kSimilarity };
+template <>
+struct EnumTraits<StalenessMitigation> {
+  static constexpr EnumName<StalenessMitigation> kNames[] = {
+      {StalenessMitigation::kNone, "none"},
+      {StalenessMitigation::kSimilarity, "similarity"},
+  };
+};
+
 }  // namespace streamgnn::core

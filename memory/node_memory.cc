@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <chrono>
 #include <unordered_map>
 #include <vector>
 
@@ -28,15 +29,22 @@ NodeMemory::NodeMemory(const NodeMemoryOptions& options) : options_(options) {
   mail_ts_ = torch::zeros({n, m}, torch::kFloat64);
   mail_count_ = torch::zeros({n}, torch::kInt64);
   next_slot_ = torch::zeros({n}, torch::kInt64);
+  mail_events_ = torch::zeros({n}, torch::kInt64);
 }
 
 void NodeMemory::Reset() {
+  {
+    std::lock_guard<std::mutex> lock(sync_->mu);
+    sync_->version.store(0, std::memory_order_release);
+    sync_->aborted = false;
+  }
   memory_.zero_();
   last_update_.zero_();
   mailbox_.zero_();
   mail_ts_.zero_();
   mail_count_.zero_();
   next_slot_.zero_();
+  mail_events_.zero_();
 }
 
 MemoryRows NodeMemory::Read(const torch::Tensor& nodes) const {
@@ -48,6 +56,7 @@ MemoryRows NodeMemory::Read(const torch::Tensor& nodes) const {
   rows.mail_ts = mail_ts_.index_select(0, nodes);
   const torch::Tensor slots = torch::arange(options_.mailbox_size, torch::kInt64);
   rows.mail_valid = slots.unsqueeze(0) < mail_count_.index_select(0, nodes).unsqueeze(1);
+  rows.mail_events = mail_events_.index_select(0, nodes);
   return rows;
 }
 
@@ -111,6 +120,7 @@ void NodeMemory::Deliver(const torch::Tensor& nodes, const torch::Tensor& mails,
   double* box_ts = mail_ts_.data_ptr<double>();
   int64_t* count = mail_count_.data_ptr<int64_t>();
   int64_t* next = next_slot_.data_ptr<int64_t>();
+  int64_t* events = mail_events_.data_ptr<int64_t>();
   for (size_t g = 0; g < group_node.size(); ++g) {
     const int64_t v = group_node[g];
     const int64_t slot = next[v];
@@ -125,18 +135,91 @@ void NodeMemory::Deliver(const torch::Tensor& nodes, const torch::Tensor& mails,
     }
     box_ts[v * m + slot] = time[group_last[g]];
     next[v] = (slot + 1) % m;
+    events[v] = group_count[g];
     count[v] = std::min(count[v] + 1, m);
   }
 }
 
+void NodeMemory::Commit(const torch::Tensor& nodes, const torch::Tensor& values,
+                        const torch::Tensor& times, const torch::Tensor& mail_nodes,
+                        const torch::Tensor& mails, const torch::Tensor& mail_times) {
+  {
+    std::unique_lock<std::shared_mutex> data(sync_->data);
+    Write(nodes, values, times);
+    Deliver(mail_nodes, mails, mail_times);
+    // Bumped under the data lock: a reader holding the shared lock sees data and version agree.
+    sync_->version.fetch_add(1, std::memory_order_acq_rel);
+  }
+  { std::lock_guard<std::mutex> lock(sync_->mu); }  // no reader between its check and its wait
+  sync_->cv.notify_all();
+}
+
+StatusOr<VersionedRows> NodeMemory::ReadAtLeast(const torch::Tensor& nodes, int64_t target,
+                                                int64_t bound) const {
+  TORCH_CHECK(bound >= 0, "NodeMemory::ReadAtLeast: bound must be >= 0");
+  const int64_t need = target - bound;
+  const auto wait_start = std::chrono::steady_clock::now();
+  double waited = 0;
+  {
+    std::unique_lock<std::mutex> lock(sync_->mu);
+    sync_->cv.wait(lock, [&] {
+      return sync_->aborted || sync_->version.load(std::memory_order_acquire) >= need;
+    });
+    if (sync_->aborted) {
+      return Status::FailedPrecondition("node memory: read aborted (the pipeline stopped)");
+    }
+    waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - wait_start).count();
+  }
+  VersionedRows out;
+  out.wait_s = waited;
+  {
+    std::shared_lock<std::shared_mutex> data(sync_->data);
+    out.version = sync_->version.load(std::memory_order_acquire);
+    out.rows = Read(nodes);
+  }
+  SG_CHECK(out.version >= need, "versions only grow");
+  out.staleness = std::max<int64_t>(0, target - out.version);
+  std::lock_guard<std::mutex> lock(sync_->mu);
+  StalenessStats& st = sync_->stats;
+  ++st.reads;
+  st.stale_reads += out.staleness > 0;
+  st.max = std::max(st.max, out.staleness);
+  st.sum += out.staleness;
+  if (static_cast<int64_t>(st.histogram.size()) <= out.staleness) {
+    st.histogram.resize(static_cast<size_t>(out.staleness) + 1, 0);
+  }
+  ++st.histogram[static_cast<size_t>(out.staleness)];
+  return out;
+}
+
+void NodeMemory::Abort() {
+  {
+    std::lock_guard<std::mutex> lock(sync_->mu);
+    sync_->aborted = true;
+  }
+  sync_->cv.notify_all();
+}
+
+StalenessStats NodeMemory::staleness_stats() const {
+  std::lock_guard<std::mutex> lock(sync_->mu);
+  return sync_->stats;
+}
+
+void NodeMemory::ResetStalenessStats() {
+  std::lock_guard<std::mutex> lock(sync_->mu);
+  sync_->stats = StalenessStats();
+}
+
 NodeMemory NodeMemory::Clone() const {
-  NodeMemory copy(*this);
+  NodeMemory copy(options_);
+  copy.sync_->version.store(version());
   copy.memory_ = memory_.clone();
   copy.last_update_ = last_update_.clone();
   copy.mailbox_ = mailbox_.clone();
   copy.mail_ts_ = mail_ts_.clone();
   copy.mail_count_ = mail_count_.clone();
   copy.next_slot_ = next_slot_.clone();
+  copy.mail_events_ = mail_events_.clone();
   return copy;
 }
 
@@ -147,6 +230,8 @@ void NodeMemory::Save(torch::serialize::OutputArchive& archive) const {
   archive.write("mail_ts", mail_ts_);
   archive.write("mail_count", mail_count_);
   archive.write("next_slot", next_slot_);
+  archive.write("mail_events", mail_events_);
+  archive.write("version", torch::tensor(version()));
 }
 
 Status NodeMemory::Load(torch::serialize::InputArchive& archive) {
@@ -164,6 +249,14 @@ Status NodeMemory::Load(torch::serialize::InputArchive& archive) {
       }
       tensor->copy_(t);
     }
+    torch::Tensor v, e;
+    // Checkpoints written before versions and PRES lack these two.
+    if (archive.try_read("mail_events", e) && e.sizes().equals(mail_events_.sizes())) {
+      mail_events_.copy_(e);
+    } else {
+      mail_events_.copy_((mail_count_ > 0).to(torch::kInt64));
+    }
+    if (archive.try_read("version", v)) sync_->version.store(v.item<int64_t>());
   } catch (const std::exception& e) {
     return Status::Corruption(fmt::format("node memory: {}", e.what()));
   }

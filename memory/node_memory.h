@@ -10,16 +10,31 @@
 //
 // Layout (CPU, contiguous): memory [N, dim_memory] float32; last_update [N] float64; mailbox
 // [N, mailbox_size, dim_mail] float32 (a ring per node); mail_ts [N, mailbox_size] float64;
-// mail_count [N] int64 (valid mails, <= mailbox_size); next_slot [N] int64.
+// mail_count [N] int64 (valid mails, <= mailbox_size); next_slot [N] int64; mail_events [N]
+// int64 (events combined into the newest mail).
 //
-// Thread-safety: none; one trainer owns it. Reads return copies (index_select), so a read
-// stays valid across later writes.
+// Versions (MSPipe's bounded staleness; docs/models.md, "Pipeline"). Commit() applies one
+// batch's memory writes and mails as one unit and advances version() by one; ReadAtLeast()
+// waits until version() >= target - bound and returns rows of one consistent version, so the
+// staleness of a read (target - version read) never exceeds the bound. Observed staleness is
+// recorded per read (staleness_stats()).
+//
+// Thread-safety: Commit, ReadAtLeast, Abort, version and the staleness statistics may be called
+// concurrently (one committer at a time; many readers). Everything else (Read, Write, Deliver,
+// Reset, Save, Load, Clone) needs the caller to hold no concurrent Commit. Reads return copies
+// (index_select), so a read stays valid across later writes.
 #pragma once
 
 #include <torch/torch.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
 #include <string>
+#include <vector>
 
 #include "core/config_enums.h"
 #include "core/status.h"
@@ -41,6 +56,27 @@ struct MemoryRows {
   torch::Tensor mail;         // [n, mailbox_size, dim_mail] float32 (invalid slots are zero)
   torch::Tensor mail_ts;      // [n, mailbox_size] float64 (invalid slots are 0)
   torch::Tensor mail_valid;   // [n, mailbox_size] bool
+  // Events combined into the newest mail (0 = no mail): a node with several events in one batch
+  // gets one combined mail, so its next update stands for that many transitions (PRES).
+  torch::Tensor mail_events;  // [n] int64
+};
+
+// Observed staleness of versioned reads since the last ResetStalenessStats().
+struct StalenessStats {
+  int64_t reads = 0;
+  int64_t stale_reads = 0;  // reads with staleness > 0
+  int64_t max = 0;
+  int64_t sum = 0;
+  std::vector<int64_t> histogram;  // histogram[k] = reads with staleness k
+  double mean() const { return reads ? static_cast<double>(sum) / static_cast<double>(reads) : 0; }
+};
+
+// Rows of one consistent version.
+struct VersionedRows {
+  MemoryRows rows;
+  int64_t version = 0;    // write batches contained
+  int64_t staleness = 0;  // target - version
+  double wait_s = 0;      // seconds spent waiting for the version (not reading)
 };
 
 class NodeMemory {
@@ -48,7 +84,8 @@ class NodeMemory {
   // InvalidArgument naming the field when an option is out of range.
   static StatusOr<NodeMemory> Create(const NodeMemoryOptions& options);
 
-  // All memories zero, last updates 0, mailboxes empty (start of every epoch).
+  // All memories zero, last updates 0, mailboxes empty, version 0, not aborted (start of every
+  // epoch).
   void Reset();
 
   // Rows of `nodes` (int64 [n], ids in [0, num_nodes)).
@@ -64,10 +101,30 @@ class NodeMemory {
   // to the node's ring, overwriting the oldest mail when it is full.
   void Deliver(const torch::Tensor& nodes, const torch::Tensor& mails, const torch::Tensor& times);
 
+  // One batch's writes (as Write) then mails (as Deliver), as one version: readers see all of
+  // it or none of it. Advances version() by one and wakes waiting readers.
+  void Commit(const torch::Tensor& nodes, const torch::Tensor& values, const torch::Tensor& times,
+              const torch::Tensor& mail_nodes, const torch::Tensor& mails,
+              const torch::Tensor& mail_times);
+
+  // Waits until version() >= target - bound (bound >= 0), then returns the rows of `nodes` at
+  // the version current at that moment, which lies in [target - bound, ...]. Records
+  // target - version in the staleness statistics when the version does not exceed target.
+  // FailedPrecondition when Abort() was called while waiting (a failed pipeline).
+  StatusOr<VersionedRows> ReadAtLeast(const torch::Tensor& nodes, int64_t target,
+                                      int64_t bound) const;
+
+  // Wakes every waiting reader with an error (until the next Reset()).
+  void Abort();
+
+  int64_t version() const { return sync_->version.load(std::memory_order_acquire); }
+  StalenessStats staleness_stats() const;
+  void ResetStalenessStats();
+
   // A deep copy (for snapshots taken between training and evaluation).
   NodeMemory Clone() const;
 
-  // Checkpoints: every tensor under `prefix` + name.
+  // Checkpoints: every tensor (and the version) under its name.
   void Save(torch::serialize::OutputArchive& archive) const;
   // Restores what Save wrote; InvalidArgument when the shapes do not match this memory's.
   Status Load(torch::serialize::InputArchive& archive);
@@ -80,8 +137,19 @@ class NodeMemory {
  private:
   explicit NodeMemory(const NodeMemoryOptions& options);
 
+  // Behind a pointer so that NodeMemory stays movable; Clone() makes a fresh one.
+  struct Sync {
+    mutable std::shared_mutex data;  // exclusive: Commit; shared: ReadAtLeast
+    mutable std::mutex mu;           // guards waiting, aborted and stats
+    mutable std::condition_variable cv;
+    std::atomic<int64_t> version{0};
+    bool aborted = false;
+    mutable StalenessStats stats;
+  };
+
   NodeMemoryOptions options_;
-  torch::Tensor memory_, last_update_, mailbox_, mail_ts_, mail_count_, next_slot_;
+  std::shared_ptr<Sync> sync_ = std::make_shared<Sync>();
+  torch::Tensor memory_, last_update_, mailbox_, mail_ts_, mail_count_, next_slot_, mail_events_;
 };
 
 }  // namespace streamgnn::memory

@@ -21,6 +21,7 @@
 #include "sampling/neighbor_sampler.h"
 #include "trainers/distributed_bits.h"
 #include "trainers/halo_exchange_op.h"
+#include "trainers/torch_threads.h"
 
 namespace streamgnn::trainers {
 namespace {
@@ -220,8 +221,7 @@ Status WriteSummary(const StaticConfig& c, const datasets::StaticDataset& d,
 
 StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::StaticDataset& d,
                                 const StaticEpochCallback& on_epoch) {
-  static std::once_flag once;
-  std::call_once(once, [] { core::OnThreadBudgetChange([](int n) { at::set_num_threads(n); }); });
+  BindTorchToThreadBudget();
   if (c.sampling.threads > 0) core::SetThreadBudget(static_cast<int>(c.sampling.threads));
   if (d.feature_dim <= 0 || d.num_classes <= 0 || d.train_idx.empty()) {
     return Status::InvalidArgument("dataset '" + d.name +
@@ -394,8 +394,7 @@ struct FileCloser {
 StatusOr<StaticRunResult> TrainDistributed(const StaticConfig& c, const datasets::StaticDataset& d,
                                            comm::Communicator* comm,
                                            const StaticEpochCallback& on_epoch) {
-  static std::once_flag once;
-  std::call_once(once, [] { core::OnThreadBudgetChange([](int n) { at::set_num_threads(n); }); });
+  BindTorchToThreadBudget();
   if (c.sampling.threads > 0) core::SetThreadBudget(static_cast<int>(c.sampling.threads));
   if (d.feature_dim <= 0 || d.num_classes <= 0 || d.train_idx.empty()) {
     return Status::InvalidArgument("dataset '" + d.name +

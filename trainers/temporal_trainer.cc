@@ -4,12 +4,14 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -23,10 +25,13 @@
 #include "datasets/dataset_config.h"
 #include "graph/temporal_graph.h"
 #include "memory/node_memory.h"
+#include "models/pres.h"
 #include "models/temporal_model.h"
 #include "sampling/negative_sampler.h"
 #include "sampling/temporal_sampler.h"
 #include "trainers/link_metrics.h"
+#include "trainers/pipeline.h"
+#include "trainers/torch_threads.h"
 
 namespace streamgnn::trainers {
 
@@ -49,11 +54,6 @@ double Seconds(Clock::time_point since) {
 }
 
 std::string Num(double x) { return std::isfinite(x) ? fmt::format("{}", x) : "null"; }
-
-void RegisterTorchThreads() {
-  static std::once_flag once;
-  std::call_once(once, [] { core::OnThreadBudgetChange([](int n) { at::set_num_threads(n); }); });
-}
 
 // ---- split ------------------------------------------------------------------------------------
 
@@ -221,17 +221,23 @@ class Trainer {
     int64_t batches = 0;
     LinkMetrics all, inductive;
     StageTimes stages;
+    double wall_s = 0;
+    int64_t staleness_bound = 0, staleness_max = 0, mitigated = 0;
+    double staleness_mean = 0;
   };
 
   StatusOr<EventStore> NewStore() const;
   Status Append(EventStore* store, const int64_t* events, int64_t n) const;
+  // Training passes follow pipeline.mode; evaluation passes are sequential. `options` (may be
+  // null) supplies the test-only stage hook.
   StatusOr<PassResult> RunPass(Mode mode, const std::vector<int64_t>& events, EventStore* store,
-                               int64_t epoch, core::ProgressBar* progress);
+                               int64_t epoch, core::ProgressBar* progress,
+                               const TrainOptions* options = nullptr);
   // Validation then test from the current memory; fills the metric fields of a record.
   StatusOr<EpochRecord> Evaluate();
   Status WriteCheckpoint(const std::string& path, int64_t epoch, const memory::NodeMemory* mem,
-                         const std::vector<EpochRecord>& history, int64_t best_epoch,
-                         int64_t bad_epochs);
+                         const models::PresFilter* pres, const std::vector<EpochRecord>& history,
+                         int64_t best_epoch, int64_t bad_epochs);
   Status ReadCheckpoint(const std::string& path, bool with_optimizer, int64_t* epoch,
                         std::string* history, int64_t* best_epoch, int64_t* bad_epochs);
   bool with_mrr() const { return config_.train.eval_negatives > 0; }
@@ -242,6 +248,8 @@ class Trainer {
   models::TemporalModel model_{nullptr};
   std::unique_ptr<torch::optim::Adam> optimizer_;
   std::optional<memory::NodeMemory> memory_;
+  std::optional<models::PresFilter> pres_;  // pres.enabled
+  int64_t auto_staleness_ = -1;             // staleness auto: the bound chosen; -1 = not yet
   std::optional<sampling::TemporalSampler> sampler_;
   std::optional<sampling::NegativeSampler> train_negatives_, eval_negatives_;
   std::vector<int> fanouts_;  // hops the model or mail delivery needs; empty = no sampling
@@ -251,7 +259,7 @@ class Trainer {
 };
 
 Status Trainer::Setup() {
-  RegisterTorchThreads();
+  BindTorchToThreadBudget();
   core::SetThreadBudget(static_cast<int>(config_.runtime.threads));
   if (config_.runtime.device == core::DeviceKind::kCuda) {
     return Status::Unimplemented(
@@ -294,6 +302,7 @@ Status Trainer::Setup() {
     mo.combine = config_.memory.mail_combine;
     SG_ASSIGN_OR_RETURN(memory::NodeMemory m, memory::NodeMemory::Create(mo));
     memory_.emplace(std::move(m));
+    if (config_.pres.enabled) pres_.emplace(ds_.num_nodes, config_.memory.dim_out);
   }
 
   const bool attention = model_->uses_neighbors_for_embedding();
@@ -378,9 +387,35 @@ Status Trainer::Append(EventStore* store, const int64_t* events, int64_t n) cons
   return Status::Ok();
 }
 
+// One batch on its way through the stages. Owns every buffer its tensors view.
+struct BatchWork {
+  int64_t index = 0;  // batch number in the pass (0-based)
+  int64_t n = 0;      // events
+  const int64_t* ev = nullptr;
+  uint64_t batch_key = 0;
+  std::vector<NodeId> roots, neg, mrr_neg;
+  std::vector<Timestamp> times;
+  sampling::SampleResult sample;
+  models::BatchInputs in;
+  std::vector<std::vector<int64_t>> edge_rows;
+  torch::Tensor write_set;  // int64: nodes whose memory or mailbox this batch's commit changes
+  torch::Tensor batch_edge_feat;
+  memory::MemoryRows rows;
+  int64_t staleness = 0;
+  int64_t mitigated = 0;
+  double read_wait_s = 0;  // memory_read: waiting for the version the bound requires
+  // compute results
+  torch::Tensor pos, negs, mrr_scores;
+  torch::Tensor write_memory;  // [U, dim_memory] detached (PRES-corrected when enabled)
+  torch::Tensor write_last_update;
+  double loss = 0;
+  StageTimes t;
+};
+
 StatusOr<Trainer::PassResult> Trainer::RunPass(Mode mode, const std::vector<int64_t>& events,
                                                EventStore* store, int64_t epoch,
-                                               core::ProgressBar* progress) {
+                                               core::ProgressBar* progress,
+                                               const TrainOptions* options) {
   const core::TrainConfig& tc = config_.train;
   const bool training = mode == Mode::kTrain;
   const int64_t batch = training || tc.eval_batch_size == 0 ? tc.batch_size : tc.eval_batch_size;
@@ -392,53 +427,70 @@ StatusOr<Trainer::PassResult> Trainer::RunPass(Mode mode, const std::vector<int6
   const uint64_t pass_stream = training ? core::StreamKey(1, static_cast<uint64_t>(epoch))
                                         : (mode == Mode::kVal ? kValNegativeStream : kTestNegativeStream);
   const sampling::NegativeSampler& negatives = training ? *train_negatives_ : *eval_negatives_;
+  const bool pipelined = training && config_.pipeline.mode == core::PipelineMode::kMspipe;
+  const core::PipelineConfig& pc = config_.pipeline;
+  const bool mitigate = pipelined && memory_ && pc.mitigation == core::StalenessMitigation::kSimilarity;
+  const std::function<void(const char*, int64_t)> hook =
+      options != nullptr && training ? options->stage_hook : nullptr;
 
   PassResult result;
   MetricAccumulator all_acc, ind_acc;
   all_acc.mode = ind_acc.mode = tc.ap_mode;
-  sampling::SampleResult sample;
-  std::vector<NodeId> roots, neg, mrr_neg;
-  std::vector<Timestamp> times;
   const int64_t total = static_cast<int64_t>(events.size());
+  const int64_t num_batches = (total + batch - 1) / batch;
   const auto i64 = torch::TensorOptions().dtype(torch::kInt64);
+  if (memory_) memory_->ResetStalenessStats();
+  // Memory versions count commits since the memory was reset; evaluation continues from the
+  // training pass's memory, so its batches start at the current version.
+  const int64_t base_version = memory_ ? memory_->version() : 0;
 
-  for (int64_t b = 0, index = 0; b < total; b += batch, ++index) {
-    const int64_t n = std::min(batch, total - b);
-    const int64_t* ev = events.data() + b;
-    const uint64_t batch_key = core::StreamKey(pass_stream, static_cast<uint64_t>(index));
-    auto t0 = Clock::now();
+  // Staleness bound: 0 for sequential passes; for mspipe the configured one, or with auto, 0
+  // while profiling then the chosen one (kept across epochs and in checkpoints).
+  const int64_t configured = pc.StalenessBound();
+  std::atomic<int64_t> bound{0};
+  const bool profile = pipelined && configured < 0 && auto_staleness_ < 0;
+  if (pipelined) bound = configured >= 0 ? configured : std::max<int64_t>(0, auto_staleness_);
+  StageTimes profiled;
+  // Write sets of batches whose commits a read may lack (mitigation), by batch index.
+  std::mutex write_sets_mu;
+  std::map<int64_t, torch::Tensor> write_sets;
 
-    // ---- sample: store, negatives, neighbours, index tensors ----
+  const auto since = [](Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); };
+
+  // ---- sample: store, negatives, neighbours, index tensors ----
+  const auto stage_sample = [&](BatchWork& w) -> Status {
+    const auto t0 = Clock::now();
+    if (hook) hook("sample", w.index);  // inside the stage's time: a slow stage
+    const int64_t n = w.n;
+    const int64_t* ev = w.ev;
     if (tc.intra_batch_neighbors) SG_RETURN_IF_ERROR(Append(store, ev, n));
-    neg.resize(n);
-    negatives.Sample(batch_key, neg);
-    mrr_neg.resize(n * mrr_negatives);
-    if (mrr_negatives > 0) negatives.Sample(core::StreamKey(kMrrStream, batch_key), mrr_neg);
-    roots.clear();
-    times.clear();
-    for (int64_t i = 0; i < n; ++i) roots.push_back(ds_.src[ev[i]]);
-    for (int64_t i = 0; i < n; ++i) roots.push_back(ds_.dst[ev[i]]);
-    roots.insert(roots.end(), neg.begin(), neg.end());
-    roots.insert(roots.end(), mrr_neg.begin(), mrr_neg.end());
+    w.neg.resize(n);
+    negatives.Sample(w.batch_key, w.neg);
+    w.mrr_neg.resize(n * mrr_negatives);
+    if (mrr_negatives > 0) negatives.Sample(core::StreamKey(kMrrStream, w.batch_key), w.mrr_neg);
+    for (int64_t i = 0; i < n; ++i) w.roots.push_back(ds_.src[ev[i]]);
+    for (int64_t i = 0; i < n; ++i) w.roots.push_back(ds_.dst[ev[i]]);
+    w.roots.insert(w.roots.end(), w.neg.begin(), w.neg.end());
+    w.roots.insert(w.roots.end(), w.mrr_neg.begin(), w.mrr_neg.end());
     for (int64_t r = 0; r < 3 + mrr_negatives; ++r) {
-      for (int64_t i = 0; i < n; ++i) times.push_back(ds_.ts[ev[i]]);
+      for (int64_t i = 0; i < n; ++i) w.times.push_back(ds_.ts[ev[i]]);
     }
-    const int64_t num_roots = static_cast<int64_t>(roots.size());
+    const int64_t num_roots = static_cast<int64_t>(w.roots.size());
     if (sampler_) {
       const graph::Snapshot snapshot = store->graph->GetSnapshot();
       // With deliver_to neighbors and an identity embedding, only the positive roots'
       // neighbours are needed.
       const int64_t sampled_roots = attention ? num_roots : 2 * n;
-      sampler_->Sample(snapshot, Span<const NodeId>(roots.data(), sampled_roots),
-                       Span<const Timestamp>(times.data(), sampled_roots), batch_key, &sample);
+      sampler_->Sample(snapshot, Span<const NodeId>(w.roots.data(), sampled_roots),
+                       Span<const Timestamp>(w.times.data(), sampled_roots), w.batch_key, &w.sample);
     }
     if (!tc.intra_batch_neighbors) SG_RETURN_IF_ERROR(Append(store, ev, n));
 
-    models::BatchInputs in;
+    models::BatchInputs& in = w.in;
     std::vector<torch::Tensor> level_nodes;
-    level_nodes.push_back(torch::from_blob(roots.data(), {num_roots}, i64));
+    level_nodes.push_back(torch::from_blob(w.roots.data(), {num_roots}, i64));
     for (int64_t d = 0; d + 1 < levels; ++d) {
-      auto& layer = sample.layers[d];
+      auto& layer = w.sample.layers[d];
       level_nodes.push_back(torch::from_blob(layer.neighbors.data(), {layer.num_sampled()}, i64));
     }
     {
@@ -451,13 +503,13 @@ StatusOr<Trainer::PassResult> Trainer::RunPass(Mode mode, const std::vector<int6
         offset += t.size(0);
       }
     }
-    in.root_times = torch::from_blob(times.data(), {num_roots}, torch::kFloat64);
-    std::vector<std::vector<int64_t>> edge_rows(static_cast<size_t>(levels > 1 ? levels - 1 : 0));
+    in.root_times = torch::from_blob(w.times.data(), {num_roots}, torch::kFloat64);
+    w.edge_rows.assign(static_cast<size_t>(levels > 1 ? levels - 1 : 0), {});
     for (int64_t d = 0; d + 1 < levels; ++d) {
-      const auto& layer = sample.layers[d];
+      const auto& layer = w.sample.layers[d];
       const int64_t r = layer.num_roots(), k = fanouts_[d], s = layer.num_sampled();
       std::vector<int64_t> index(static_cast<size_t>(r * k), s);
-      std::vector<int64_t>& rows = edge_rows[d];
+      std::vector<int64_t>& rows = w.edge_rows[d];
       rows.assign(static_cast<size_t>(r * k), ds_.num_events());
       for (int64_t i = 0; i < r; ++i) {
         for (int64_t j = layer.offsets[i]; j < layer.offsets[i + 1]; ++j) {
@@ -472,90 +524,161 @@ StatusOr<Trainer::PassResult> Trainer::RunPass(Mode mode, const std::vector<int6
       in.dt.push_back(torch::cat({dt, torch::zeros({1}, torch::kFloat32)}).index_select(0, idx).view({r, k}));
       in.mask.push_back((idx < s).view({r, k}));
     }
-    auto t1 = Clock::now();
-    result.stages.sample += std::chrono::duration<double>(t1 - t0).count();
+    if (mitigate) {
+      // Nodes this batch's commit will change: its endpoints and, for APAN, their mail
+      // recipients (the sampled neighbours of the positive roots).
+      std::vector<int64_t> touched(w.roots.begin(), w.roots.begin() + 2 * n);
+      if (deliver_neighbors) {
+        const auto& layer = w.sample.layers[0];
+        touched.insert(touched.end(), layer.neighbors.begin(),
+                       layer.neighbors.begin() + layer.offsets[2 * n]);
+      }
+      w.write_set = std::get<0>(at::_unique(torch::tensor(touched, i64)));
+      std::lock_guard<std::mutex> lock(write_sets_mu);
+      write_sets[w.index] = w.write_set;
+    }
+    w.t.sample += since(t0);
+    return Status::Ok();
+  };
 
-    // ---- features ----
+  // ---- features ----
+  const auto stage_features = [&](BatchWork& w) -> Status {
+    const auto t0 = Clock::now();
+    if (hook) hook("features", w.index);
+    models::BatchInputs& in = w.in;
     in.node_feat = node_feat_.index_select(0, in.nodes);
     for (int64_t d = 0; d + 1 < levels; ++d) {
       const int64_t r = in.mask[d].size(0), k = in.mask[d].size(1);
       in.edge_feat.push_back(
-          edge_feat_.index_select(0, torch::tensor(edge_rows[d], i64)).view({r, k, edge_feat_.size(1)}));
+          edge_feat_.index_select(0, torch::tensor(w.edge_rows[d], i64)).view({r, k, edge_feat_.size(1)}));
     }
-    std::vector<int64_t> batch_events(ev, ev + n);
-    const torch::Tensor batch_edge_feat =
-        edge_feat_.index_select(0, torch::tensor(batch_events, i64));
-    auto t2 = Clock::now();
-    result.stages.features += std::chrono::duration<double>(t2 - t1).count();
+    std::vector<int64_t> batch_events(w.ev, w.ev + w.n);
+    w.batch_edge_feat = edge_feat_.index_select(0, torch::tensor(batch_events, i64));
+    w.t.features += since(t0);
+    return Status::Ok();
+  };
 
-    // ---- memory read ----
-    memory::MemoryRows rows;
-    if (memory_) rows = memory_->Read(in.nodes);
-    auto t3 = Clock::now();
-    result.stages.memory_read += std::chrono::duration<double>(t3 - t2).count();
+  // ---- memory read: waits for the version the staleness bound requires ----
+  const auto stage_read = [&](BatchWork& w) -> Status {
+    const auto t0 = Clock::now();
+    if (hook) hook("memory_read", w.index);
+    if (memory_) {
+      SG_ASSIGN_OR_RETURN(memory::VersionedRows vr,
+                          memory_->ReadAtLeast(w.in.nodes, base_version + w.index, bound.load()));
+      w.rows = std::move(vr.rows);
+      w.staleness = vr.staleness;
+      // The stage's cost is the read, not the wait for the writer: auto staleness needs the
+      // former (a wait at staleness 0 would count the write twice).
+      w.read_wait_s = vr.wait_s;
+      if (mitigate) {
+        // The commits this read lacks are those of batches version..index-1.
+        std::vector<torch::Tensor> missing;
+        {
+          std::lock_guard<std::mutex> lock(write_sets_mu);
+          for (auto it = write_sets.begin(); it != write_sets.end();) {
+            if (it->first < vr.version - base_version) {
+              it = write_sets.erase(it);  // committed and seen: no later read can miss it
+            } else {
+              if (it->first < w.index) missing.push_back(it->second);
+              ++it;
+            }
+          }
+        }
+        if (!missing.empty()) {
+          const torch::Tensor stale = at::isin(w.in.nodes, torch::cat(missing));
+          w.rows.memory = MitigateStaleMemory(w.rows.memory, w.rows.last_update, stale,
+                                              pc.mitigation_lambda, pc.mitigation_neighbors,
+                                              &w.mitigated);
+        }
+      }
+    }
+    w.t.memory_read += since(t0) - w.read_wait_s;
+    return Status::Ok();
+  };
 
-    // ---- forward ----
+  // ---- compute: forward, loss, backward, optimiser step (on the calling thread) ----
+  const auto stage_compute = [&](BatchWork& w) -> Status {
+    const auto t0 = Clock::now();
+    if (hook) hook("compute", w.index);
+    const int64_t n = w.n;
     std::optional<torch::NoGradGuard> no_grad;
     if (!training) no_grad.emplace();
-    models::ForwardOutput out = model_->forward(in, memory_ ? &rows : nullptr);
+    models::ForwardOutput out = model_->forward(w.in, memory_ ? &w.rows : nullptr);
     const torch::Tensor h_src = out.embeddings.narrow(0, 0, n);
     const torch::Tensor h_dst = out.embeddings.narrow(0, n, n);
     const torch::Tensor h_neg = out.embeddings.narrow(0, 2 * n, n);
-    const torch::Tensor pos = model_->Score(h_src, h_dst);
-    const torch::Tensor negs = model_->Score(h_src, h_neg);
-    const torch::Tensor loss =
-        torch::binary_cross_entropy_with_logits(pos, torch::ones_like(pos)) +
-        torch::binary_cross_entropy_with_logits(negs, torch::zeros_like(negs));
-    torch::Tensor mrr_scores;
+    w.pos = model_->Score(h_src, h_dst);
+    w.negs = model_->Score(h_src, h_neg);
+    torch::Tensor loss = torch::binary_cross_entropy_with_logits(w.pos, torch::ones_like(w.pos)) +
+                         torch::binary_cross_entropy_with_logits(w.negs, torch::zeros_like(w.negs));
     if (mrr_negatives > 0) {
-      mrr_scores = model_->Score(h_src.repeat_interleave(mrr_negatives, 0),
-                                 out.embeddings.narrow(0, 3 * n, n * mrr_negatives));
+      w.mrr_scores = model_->Score(h_src.repeat_interleave(mrr_negatives, 0),
+                                   out.embeddings.narrow(0, 3 * n, n * mrr_negatives));
     }
-    auto t4 = Clock::now();
-    result.stages.forward += std::chrono::duration<double>(t4 - t3).count();
-
-    // ---- backward ----
+    if (memory_) {
+      w.write_memory = out.new_memory.detach();
+      w.write_last_update = out.new_last_update;
+    }
+    if (pres_) {
+      const torch::Tensor updated = w.rows.mail_valid.any(1).nonzero().squeeze(1);
+      const torch::Tensor prev = w.rows.memory.index_select(0, updated);
+      const torch::Tensor computed = out.new_memory.index_select(0, updated);
+      if (training && config_.pres.coherence_weight > 0) {
+        torch::Tensor coherence = models::CoherenceLoss(computed, prev);
+        if (config_.pres.detach_coherence) coherence = coherence.detach();
+        loss = loss + config_.pres.coherence_weight * coherence;
+      }
+      const torch::Tensor nodes = w.in.nodes.index_select(0, updated);
+      const torch::Tensor corrected =
+          pres_->Correct(nodes, prev, computed.detach(), w.rows.mail_events.index_select(0, updated),
+                         config_.pres.gamma);
+      pres_->Observe(nodes, prev, computed);
+      w.write_memory = w.write_memory.index_copy(0, updated, corrected);
+    }
+    const auto t1 = Clock::now();
+    w.t.forward += std::chrono::duration<double>(t1 - t0).count();
     if (training) {
       optimizer_->zero_grad();
       loss.backward();
       optimizer_->step();
     }
-    const double loss_value = loss.item<double>();
-    if (!std::isfinite(loss_value)) {
+    w.loss = loss.item<double>();
+    if (!std::isfinite(w.loss)) {
       return Status::Internal(fmt::format("epoch {} batch {}: the loss is {} (lower train.lr?)",
-                                          epoch, index, loss_value));
+                                          epoch, w.index, w.loss));
     }
-    result.loss_sum += loss_value;
-    ++result.batches;
-    auto t5 = Clock::now();
-    result.stages.backward += std::chrono::duration<double>(t5 - t4).count();
+    w.t.backward += since(t1);
+    return Status::Ok();
+  };
 
-    // ---- memory write: the batch's endpoints and their mails ----
+  // ---- memory write: the batch's endpoints and their mails, as one version ----
+  const auto stage_write = [&](BatchWork& w) -> Status {
+    const auto t0 = Clock::now();
+    if (hook) hook("memory_write", w.index);
     if (memory_) {
       torch::NoGradGuard guard;
+      const int64_t n = w.n;
+      const models::BatchInputs& in = w.in;
       const torch::Tensor idx_src = in.level_index[0].narrow(0, 0, n);
       const torch::Tensor idx_dst = in.level_index[0].narrow(0, n, n);
       const torch::Tensor positives = std::get<0>(at::_unique(torch::cat({idx_src, idx_dst})));
-      const torch::Tensor new_memory = out.new_memory.detach();
-      memory_->Write(in.nodes.index_select(0, positives), new_memory.index_select(0, positives),
-                     out.new_last_update.index_select(0, positives));
-      const torch::Tensor mem_src = new_memory.index_select(0, idx_src);
-      const torch::Tensor mem_dst = new_memory.index_select(0, idx_dst);
-      const torch::Tensor mails = model_->MakeMails(mem_src, mem_dst, batch_edge_feat);
-      const torch::Tensor ev_times = torch::from_blob(times.data(), {n}, torch::kFloat64);
-      const torch::Tensor src_nodes = torch::from_blob(roots.data(), {n}, i64);
-      const torch::Tensor dst_nodes = torch::from_blob(roots.data() + n, {n}, i64);
+      const torch::Tensor mem_src = w.write_memory.index_select(0, idx_src);
+      const torch::Tensor mem_dst = w.write_memory.index_select(0, idx_dst);
+      const torch::Tensor mails = model_->MakeMails(mem_src, mem_dst, w.batch_edge_feat);
+      const torch::Tensor ev_times = torch::from_blob(w.times.data(), {n}, torch::kFloat64);
+      const torch::Tensor src_nodes = torch::from_blob(w.roots.data(), {n}, i64);
+      const torch::Tensor dst_nodes = torch::from_blob(w.roots.data() + n, {n}, i64);
       torch::Tensor mail_nodes = torch::stack({src_nodes, dst_nodes}, 1).reshape({-1});
       torch::Tensor mail_times = torch::stack({ev_times, ev_times}, 1).reshape({-1});
       torch::Tensor mail_rows = mails;
       if (deliver_neighbors) {
         // Each endpoint's mail also goes to its sampled neighbours (APAN), in event order.
-        const auto& layer = sample.layers[0];
+        const auto& layer = w.sample.layers[0];
         std::vector<int64_t> nodes_v, mail_index;
         for (int64_t i = 0; i < n; ++i) {
           for (int64_t side = 0; side < 2; ++side) {
             const int64_t root = side * n + i;
-            nodes_v.push_back(roots[root]);
+            nodes_v.push_back(w.roots[root]);
             mail_index.push_back(2 * i + side);
             for (int64_t j = layer.offsets[root]; j < layer.offsets[root + 1]; ++j) {
               nodes_v.push_back(layer.neighbors[j]);
@@ -568,23 +691,62 @@ StatusOr<Trainer::PassResult> Trainer::RunPass(Mode mode, const std::vector<int6
         mail_rows = mails.index_select(0, mi);
         mail_times = mail_times.index_select(0, mi);
       }
-      memory_->Deliver(mail_nodes, mail_rows, mail_times);
+      memory_->Commit(in.nodes.index_select(0, positives), w.write_memory.index_select(0, positives),
+                      w.write_last_update.index_select(0, positives), mail_nodes, mail_rows,
+                      mail_times);
     }
-    auto t6 = Clock::now();
-    result.stages.memory_write += std::chrono::duration<double>(t6 - t5).count();
+    w.t.memory_write += since(t0);
+    return Status::Ok();
+  };
 
-    // ---- metrics ----
+  // ---- bookkeeping after the write: totals, metrics, progress, auto staleness ----
+  int64_t done_events = 0;
+  const auto finish = [&](BatchWork& w) {
+    result.stages.sample += w.t.sample;
+    result.stages.features += w.t.features;
+    result.stages.memory_read += w.t.memory_read;
+    result.stages.forward += w.t.forward;
+    result.stages.backward += w.t.backward;
+    result.stages.memory_write += w.t.memory_write;
+    result.loss_sum += w.loss;
+    result.mitigated += w.mitigated;
+    ++result.batches;
+    done_events += w.n;
+    if (profile && w.index < pc.profile_batches) {
+      profiled.sample += w.t.sample;
+      profiled.features += w.t.features;
+      profiled.memory_read += w.t.memory_read;
+      profiled.forward += w.t.forward + w.t.backward;
+      profiled.memory_write += w.t.memory_write;
+      if (w.index + 1 == std::min(pc.profile_batches, num_batches)) {
+        const double b = static_cast<double>(w.index + 1);
+        StageCosts costs;
+        costs.sample = profiled.sample / b;
+        costs.features = profiled.features / b;
+        costs.memory_read = profiled.memory_read / b;
+        costs.compute = profiled.forward / b;
+        costs.memory_write = profiled.memory_write / b;
+        auto_staleness_ = ChooseStaleness(costs, pc.max_staleness);
+        bound = auto_staleness_;
+        core::Logger()->info(
+            "pipeline: staleness auto chose {} from {} profiled batches (per batch: sample {:.2f} "
+            "ms, features {:.2f} ms, memory read {:.2f} ms, compute {:.2f} ms, memory write "
+            "{:.2f} ms)",
+            auto_staleness_, w.index + 1, 1e3 * costs.sample, 1e3 * costs.features,
+            1e3 * costs.memory_read, 1e3 * costs.compute, 1e3 * costs.memory_write);
+      }
+    }
     if (!training) {
-      const std::vector<float> p = ToVector(pos), q = ToVector(negs);
+      const std::vector<float> p = ToVector(w.pos), q = ToVector(w.negs);
       all_acc.AddBatch(p, q);
       std::vector<float> mrr_all;
       if (mrr_negatives > 0) {
-        mrr_all = ToVector(mrr_scores);
+        mrr_all = ToVector(w.mrr_scores);
         all_acc.AddRanks(p, mrr_all, mrr_negatives);
       }
       std::vector<float> ip, iq, imrr;
-      for (int64_t i = 0; i < n; ++i) {
-        if (!split_.inductive[ev[i]]) continue;
+      for (int64_t i = 0; i < w.n; ++i) {
+        if (!split_.inductive[w.ev[i]]) continue;
         ip.push_back(p[i]);
         iq.push_back(q[i]);
         if (mrr_negatives > 0) {
@@ -595,10 +757,65 @@ StatusOr<Trainer::PassResult> Trainer::RunPass(Mode mode, const std::vector<int6
       ind_acc.AddBatch(ip, iq);
       if (mrr_negatives > 0) ind_acc.AddRanks(ip, imrr, mrr_negatives);
     }
-    if (progress != nullptr) {
-      progress->Set(b + n, fmt::format("loss {:.4f}", result.loss_sum / result.batches));
+  };
+
+  const auto make = [&](int64_t index) {
+    auto w = std::make_unique<BatchWork>();
+    w->index = index;
+    const int64_t b = index * batch;
+    w->n = std::min(batch, total - b);
+    w->ev = events.data() + b;
+    w->batch_key = core::StreamKey(pass_stream, static_cast<uint64_t>(index));
+    return w;
+  };
+
+  const auto t_pass = Clock::now();
+  if (!pipelined) {
+    for (int64_t index = 0; index < num_batches; ++index) {
+      std::unique_ptr<BatchWork> w = make(index);
+      SG_RETURN_IF_ERROR(stage_sample(*w));
+      SG_RETURN_IF_ERROR(stage_features(*w));
+      SG_RETURN_IF_ERROR(stage_read(*w));
+      SG_RETURN_IF_ERROR(stage_compute(*w));
+      SG_RETURN_IF_ERROR(stage_write(*w));
+      finish(*w);
+      if (progress != nullptr) {
+        progress->Set(done_events, fmt::format("loss {:.4f}", result.loss_sum / result.batches));
+      }
     }
+  } else {
+    // The calling thread computes (the model, the optimiser and the torch generator stay on
+    // one thread, as in a sequential pass); the other stages run on their own threads.
+    std::vector<PipelineStage<BatchWork>> stages = {
+        {"sample", stage_sample},
+        {"features", stage_features},
+        {"memory_read", stage_read},
+        {"compute",
+         [&](BatchWork& w) -> Status {
+           SG_RETURN_IF_ERROR(stage_compute(w));
+           if (progress != nullptr) {
+             progress->Set(std::min(total, (w.index + 1) * batch), fmt::format("loss {:.4f}", w.loss));
+           }
+           return Status::Ok();
+         }},
+        {"memory_write",
+         [&](BatchWork& w) -> Status {
+           SG_RETURN_IF_ERROR(stage_write(w));
+           finish(w);
+           return Status::Ok();
+         }},
+    };
+    SG_RETURN_IF_ERROR(RunPipeline<BatchWork>(
+        num_batches, make, stages, /*caller_stage=*/3, pc.queue_depth,
+        [&] { if (memory_) memory_->Abort(); }));
   }
+  result.wall_s = since(t_pass);
+  if (memory_) {
+    const memory::StalenessStats st = memory_->staleness_stats();
+    result.staleness_max = st.max;
+    result.staleness_mean = st.mean();
+  }
+  result.staleness_bound = pipelined ? bound.load() : 0;
   result.all = all_acc.Result(mrr_negatives > 0);
   result.inductive = ind_acc.Result(mrr_negatives > 0);
   return result;
@@ -621,7 +838,7 @@ StatusOr<EpochRecord> Trainer::Evaluate() {
 }
 
 Status Trainer::WriteCheckpoint(const std::string& path, int64_t epoch,
-                                const memory::NodeMemory* mem,
+                                const memory::NodeMemory* mem, const models::PresFilter* pres,
                                 const std::vector<EpochRecord>& history, int64_t best_epoch,
                                 int64_t bad_epochs) {
   const std::string tmp = path + ".tmp";
@@ -645,6 +862,12 @@ Status Trainer::WriteCheckpoint(const std::string& path, int64_t epoch,
       mem->Save(memory_archive);
       archive.write("memory", memory_archive);
     }
+    if (pres != nullptr) {
+      torch::serialize::OutputArchive pres_archive;
+      pres->Save(pres_archive);
+      archive.write("pres", pres_archive);
+    }
+    archive.write("pipeline_staleness", torch::tensor(auto_staleness_));
     archive.save_to(tmp);
   } catch (const std::exception& e) {
     return Status::IOError(fmt::format("{}: cannot write checkpoint: {}", tmp, e.what()));
@@ -687,6 +910,16 @@ Status Trainer::ReadCheckpoint(const std::string& path, bool with_optimizer, int
       archive.read("memory", memory_archive);
       SG_RETURN_IF_ERROR(memory_->Load(memory_archive).WithPrefix(path));
     }
+    if (pres_) {
+      torch::serialize::InputArchive pres_archive;
+      if (!archive.try_read("pres", pres_archive)) {
+        return Status::InvalidArgument(fmt::format(
+            "{}: the checkpoint has no PRES state (written with pres.enabled false)", path));
+      }
+      SG_RETURN_IF_ERROR(pres_->Load(pres_archive).WithPrefix(path));
+    }
+    torch::Tensor chosen;
+    if (archive.try_read("pipeline_staleness", chosen)) auto_staleness_ = chosen.item<int64_t>();
   } catch (const std::exception& e) {
     return Status::Corruption(fmt::format("{}: cannot read checkpoint: {}", path, e.what()));
   }
@@ -756,19 +989,26 @@ StatusOr<TrainSummary> Trainer::Train(const TrainOptions& options) {
   for (int64_t epoch = start_epoch; epoch <= tc.epoch && !stop; ++epoch) {
     torch::manual_seed(core::StreamKey(static_cast<uint64_t>(tc.seed), 0x45504f4348, epoch));
     if (memory_) memory_->Reset();
+    if (pres_) pres_->Reset();
     SG_ASSIGN_OR_RETURN(EventStore store, NewStore());
     const auto t0 = Clock::now();
     core::ProgressBar progress(fmt::format("epoch {}/{}", epoch, tc.epoch),
                                static_cast<int64_t>(split_.train.size()), config_.log.progress);
-    SG_ASSIGN_OR_RETURN(PassResult train, RunPass(Mode::kTrain, split_.train, &store, epoch, &progress));
+    SG_ASSIGN_OR_RETURN(PassResult train, RunPass(Mode::kTrain, split_.train, &store, epoch, &progress, &options));
     progress.Finish();
     EpochRecord r;
     r.epoch = epoch;
     r.train_s = Seconds(t0);
     r.train_loss = train.loss_sum / std::max<int64_t>(1, train.batches);
     r.stages = train.stages;
+    r.staleness_bound = train.staleness_bound;
+    r.staleness_max = train.staleness_max;
+    r.staleness_mean = train.staleness_mean;
+    r.mitigated_nodes = train.mitigated;
     std::optional<memory::NodeMemory> after_training;
     if (memory_) after_training.emplace(memory_->Clone());
+    std::optional<models::PresFilter> pres_after_training;
+    if (pres_) pres_after_training.emplace(pres_->Clone());
     const auto t1 = Clock::now();
     SG_ASSIGN_OR_RETURN(const EpochRecord eval, Evaluate());
     r.eval_s = Seconds(t1);
@@ -788,6 +1028,7 @@ StatusOr<TrainSummary> Trainer::Train(const TrainOptions& options) {
     summary.epochs.push_back(r);
     if (tc.checkpoint) {
       SG_RETURN_IF_ERROR(WriteCheckpoint(checkpoint, epoch, after_training ? &*after_training : nullptr,
+                                         pres_after_training ? &*pres_after_training : nullptr,
                                          summary.epochs, best_epoch, bad_epochs));
       if (improved) {
         fs::copy_file(checkpoint, best_path + ".tmp", fs::copy_options::overwrite_existing, ec);
@@ -868,11 +1109,13 @@ std::string EpochRecord::ToJson(bool with_mrr) const {
       "{{\"epoch\": {}, \"train_loss\": {}, \"train_s\": {:.3f}, \"eval_s\": {:.3f}, {}, {}, {}, {}, "
       "\"time_sample_s\": {:.3f}, \"time_features_s\": {:.3f}, \"time_memory_read_s\": {:.3f}, "
       "\"time_forward_s\": {:.3f}, \"time_backward_s\": {:.3f}, \"time_memory_write_s\": {:.3f}, "
-      "\"best_epoch\": {}}}",
+      "\"staleness_bound\": {}, \"staleness_max\": {}, \"staleness_mean\": {:.4f}, "
+      "\"mitigated_nodes\": {}, \"best_epoch\": {}}}",
       epoch, Num(train_loss), train_s, eval_s, MetricsJson("val", val, with_mrr),
       MetricsJson("val_inductive", val_inductive, with_mrr), MetricsJson("test", test, with_mrr),
       MetricsJson("test_inductive", test_inductive, with_mrr), stages.sample, stages.features,
-      stages.memory_read, stages.forward, stages.backward, stages.memory_write, best_epoch);
+      stages.memory_read, stages.forward, stages.backward, stages.memory_write, staleness_bound,
+      staleness_max, staleness_mean, mitigated_nodes, best_epoch);
 }
 
 std::string EvalSummary::ToJson(bool with_mrr) const {

@@ -45,7 +45,7 @@ struct LinkMetrics {
 struct StageTimes {
   double sample = 0;        // store append, negatives, neighbour sampling, index building
   double features = 0;      // node and edge feature gathers
-  double memory_read = 0;   // node memory rows
+  double memory_read = 0;   // node memory rows (not the wait for a memory version)
   double forward = 0;       // memory updater, embedding, predictor, loss
   double backward = 0;      // backward pass and optimiser step
   double memory_write = 0;  // memory and mailbox updates
@@ -57,12 +57,20 @@ struct EpochRecord {
   double train_s = 0;
   double eval_s = 0;
   LinkMetrics val, val_inductive, test, test_inductive;
-  StageTimes stages;
+  StageTimes stages;  // busy time per stage; with pipeline.mode mspipe the stages overlap
+  // Training pass: the staleness bound used (pipeline.staleness, or the one auto chose), the
+  // staleness observed on node-memory reads (max, mean over batches), and the nodes corrected
+  // by staleness mitigation.
+  int64_t staleness_bound = 0;
+  int64_t staleness_max = 0;
+  double staleness_mean = 0;
+  int64_t mitigated_nodes = 0;
   int64_t best_epoch = 0;  // best epoch so far (by validation AP)
 
   // One line of metrics.jsonl: epoch, train_loss, train_s, eval_s, val_ap, val_auc,
   // val_inductive_ap, val_inductive_auc, test_ap, test_auc, test_inductive_ap,
-  // test_inductive_auc, val_mrr/test_mrr (when enabled), time_<stage>_s, best_epoch.
+  // test_inductive_auc, val_mrr/test_mrr (when enabled), time_<stage>_s, staleness_bound,
+  // staleness_max, staleness_mean, mitigated_nodes, best_epoch.
   // Undefined metrics are null.
   std::string ToJson(bool with_mrr) const;
 };
@@ -85,6 +93,10 @@ struct TrainOptions {
   bool print_epochs = true;
   // Called after every epoch (metrics written, checkpoint taken), on the training thread.
   std::function<void(const EpochRecord&)> on_epoch;
+  // Test-only: called at the start of every stage ("sample", "features", "memory_read",
+  // "compute", "memory_write") of every training batch, on the thread running that stage
+  // (injects delays into the pipeline).
+  std::function<void(const char* stage, int64_t batch)> stage_hook;
 };
 
 // Checks what the config names but the config loader cannot: that the dataset file exists.

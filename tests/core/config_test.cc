@@ -126,6 +126,20 @@ train:
   intra_batch_neighbors: false
   node_classification: false
   checkpoint: false
+pipeline:
+  mode: mspipe
+  staleness: auto
+  mitigation: similarity
+  queue_depth: 4
+  max_staleness: 6
+  profile_batches: 30
+  mitigation_lambda: 0.8
+  mitigation_neighbors: 5
+pres:
+  enabled: true
+  coherence_weight: 0.2
+  gamma: 0.8
+  detach_coherence: true
 runtime:
   threads: 4
   device: cuda
@@ -375,7 +389,7 @@ TEST(Config, UnknownSectionListsTheKnownOnes) {
   ASSERT_FALSE(c.ok());
   EXPECT_THAT(c.status().message(),
               HasSubstr("tgn.yml:18:1: key 'model': expected a section name (one of dataset, "
-                        "graph, sampling, memory, gnn, train, runtime, log), got 'model'"));
+                        "graph, sampling, memory, gnn, train, pipeline, pres, runtime, log), got 'model'"));
 }
 
 struct BadCase {

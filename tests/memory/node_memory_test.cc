@@ -3,6 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <random>
+#include <thread>
+
 namespace streamgnn::memory {
 namespace {
 
@@ -105,6 +110,106 @@ TEST(NodeMemory, ResetCloneAndCheckpointRoundTrip) {
   Status s = wrong.Load(in2);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("memory"), std::string::npos);
+}
+
+TEST(NodeMemory, MailEventsCountTheEventsCombinedIntoTheNewestMail) {
+  NodeMemory m = Make(1, core::MailCombine::kLast);
+  m.Deliver(Ids({1, 2, 1, 1}), torch::ones({4, 2}), Times({1, 2, 3, 4}));
+  MemoryRows r = m.Read(Ids({0, 1, 2}));
+  EXPECT_EQ(r.mail_events[0].item<int64_t>(), 0);
+  EXPECT_EQ(r.mail_events[1].item<int64_t>(), 3);
+  EXPECT_EQ(r.mail_events[2].item<int64_t>(), 1);
+  m.Deliver(Ids({1}), torch::ones({1, 2}), Times({5}));
+  EXPECT_EQ(m.Read(Ids({1})).mail_events[0].item<int64_t>(), 1);
+}
+
+TEST(NodeMemory, CommitIsOneVersionAndReadsReportTheirStaleness) {
+  NodeMemory m = Make(1, core::MailCombine::kLast);
+  EXPECT_EQ(m.version(), 0);
+  m.Commit(Ids({3}), torch::full({1, 3}, 2.f), Times({5}), Ids({3, 4}), torch::ones({2, 2}),
+           Times({5, 5}));
+  EXPECT_EQ(m.version(), 1);
+  EXPECT_EQ(m.memory()[3][0].item<float>(), 2.f);
+  EXPECT_EQ(m.mail_count()[4].item<int64_t>(), 1);
+  // Target 3 with bound 2 needs version >= 1: served at once, 2 batches stale.
+  auto r = m.ReadAtLeast(Ids({3}), 3, 2);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->version, 1);
+  EXPECT_EQ(r->staleness, 2);
+  auto fresh = m.ReadAtLeast(Ids({3}), 1, 0);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(fresh->staleness, 0);
+  const StalenessStats st = m.staleness_stats();
+  EXPECT_EQ(st.reads, 2);
+  EXPECT_EQ(st.stale_reads, 1);
+  EXPECT_EQ(st.max, 2);
+  EXPECT_DOUBLE_EQ(st.mean(), 1.0);
+  ASSERT_EQ(st.histogram.size(), 3u);
+  EXPECT_EQ(st.histogram[2], 1);
+  // The version survives a checkpoint and Reset clears it.
+  torch::serialize::OutputArchive out;
+  m.Save(out);
+  std::stringstream buffer;
+  out.save_to(buffer);
+  NodeMemory other = Make(1, core::MailCombine::kLast);
+  torch::serialize::InputArchive in;
+  in.load_from(buffer);
+  ASSERT_TRUE(other.Load(in).ok());
+  EXPECT_EQ(other.version(), 1);
+  m.Reset();
+  EXPECT_EQ(m.version(), 0);
+}
+
+TEST(NodeMemory, AbortWakesABlockedReader) {
+  NodeMemory m = Make(1, core::MailCombine::kLast);
+  std::thread reader([&] {
+    auto r = m.ReadAtLeast(Ids({0}), 5, 0);  // version 5 never comes
+    EXPECT_FALSE(r.ok());
+    EXPECT_NE(r.status().message().find("aborted"), std::string::npos);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  m.Abort();
+  reader.join();
+}
+
+// A writer commits batch i (row 0 := i + 1) while readers of batches i ask for target i with
+// bound s, all with random delays: every read sees one whole version in [i - s, i], and the row
+// it sees is that version's value.
+TEST(NodeMemory, StalenessBoundHoldsUnderRandomDelays) {
+  for (int64_t bound : {0, 1, 3}) {
+    SCOPED_TRACE(bound);
+    NodeMemory m = Make(1, core::MailCombine::kLast);
+    constexpr int64_t kBatches = 60;
+    std::atomic<int64_t> next_read{0};
+    std::thread writer([&] {
+      std::mt19937 rng(7);
+      for (int64_t i = 0; i < kBatches; ++i) {
+        // Batch i's write may only follow batch i's read (as in the pipeline).
+        while (next_read.load() <= i) std::this_thread::yield();
+        std::this_thread::sleep_for(std::chrono::microseconds(rng() % 400));
+        m.Commit(Ids({0}), torch::full({1, 3}, static_cast<float>(i + 1)), Times({1.0 * i}),
+                 Ids({0}), torch::ones({1, 2}), Times({1.0 * i}));
+      }
+    });
+    std::mt19937 rng(11);
+    for (int64_t i = 0; i < kBatches; ++i) {
+      std::this_thread::sleep_for(std::chrono::microseconds(rng() % 400));
+      auto r = m.ReadAtLeast(Ids({0}), i, bound);
+      ASSERT_TRUE(r.ok());
+      EXPECT_GE(r->version, i - bound);
+      EXPECT_LE(r->version, i);
+      EXPECT_EQ(r->staleness, i - r->version);
+      EXPECT_EQ(r->rows.memory[0][0].item<float>(), static_cast<float>(r->version));
+      next_read = i + 1;
+    }
+    writer.join();
+    const StalenessStats st = m.staleness_stats();
+    EXPECT_EQ(st.reads, kBatches);
+    EXPECT_LE(st.max, bound);
+    if (bound == 0) {
+      EXPECT_EQ(st.max, 0);
+    }
+  }
 }
 
 }  // namespace

@@ -77,12 +77,15 @@ INSTANTIATE_TEST_SUITE_P(
                       "train.epoch=4"}}),
     [](const auto& info) { return std::string(info.param.model); });
 
-// TGN does not reach its bar yet: mean test AP 0.871 over 3 seeds (DyGLib 92.3, bar 90.5; see
-// docs/models.md, "Known gaps"). Disabled, so CI reports it as not run rather than as passing;
-// run it with --gtest_also_run_disabled_tests.
-INSTANTIATE_TEST_SUITE_P(DISABLED_BelowBar, UciAccuracy,
+// TGN needs a long budget: on uci its validation AP is flat and noisy (+-0.01) for ~12 epochs
+// and then climbs slowly (DyGLib's own code, seeds 0-2: best-validation test AP 0.867 within 4
+// epochs, 0.900 within 20, 0.912 within 30; docs/models.md). Widths 172 as DyGLib (memory and
+// embedding), 30 epochs without early stopping. About 6 min per seed on an idle core, so it
+// stays out of the default accuracy run; run it with --gtest_also_run_disabled_tests.
+INSTANTIATE_TEST_SUITE_P(DISABLED_Long, UciAccuracy,
                          ::testing::Values(AccuracyCase{"tgn", 0.905,
-                                                        {"memory.dim_out=172", "train.epoch=4"}}),
+                                                        {"memory.dim_out=172", "gnn.dim_out=172",
+                                                         "train.epoch=30", "train.patience=0"}}),
                          [](const auto& info) { return std::string(info.param.model); });
 
 }  // namespace

@@ -219,6 +219,16 @@ Status WriteSummary(const StaticConfig& c, const datasets::StaticDataset& d,
   return Status::Ok();
 }
 
+// The graph a model aggregates over: GCN/GAT over A + I; SAGE keeps self apart (no self-loops).
+StatusOr<graph::CsrGraph> BuildTrainingGraph(const StaticConfig& c, const datasets::StaticDataset& d) {
+  graph::CsrBuildOptions go;
+  go.symmetrize = c.dataset.symmetrize || d.undirected;
+  const bool sage = c.model.name == StaticModel::kSage;
+  go.add_self_loops = !sage && c.model.self_loops;
+  go.remove_self_loops = sage;
+  return d.BuildGraph(go);
+}
+
 StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::StaticDataset& d,
                                 const StaticEpochCallback& on_epoch) {
   BindTorchToThreadBudget();
@@ -228,14 +238,7 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::StaticDat
                                    "' needs node features, labels and training nodes");
   }
   const int64_t layers = c.model.layers;
-  const bool sage = c.model.name == StaticModel::kSage;
-
-  // Graph: GCN/GAT aggregate over A + I; SAGE keeps self apart (no self-loops).
-  graph::CsrBuildOptions go;
-  go.symmetrize = c.dataset.symmetrize || d.undirected;
-  go.add_self_loops = !sage && c.model.self_loops;
-  go.remove_self_loops = sage;
-  SG_ASSIGN_OR_RETURN(graph::CsrGraph g, d.BuildGraph(go));
+  SG_ASSIGN_OR_RETURN(graph::CsrGraph g, BuildTrainingGraph(c, d));
   const std::vector<int64_t> out_degree = g.OutDegrees();
 
   sampling::NeighborSamplerOptions so;
@@ -415,12 +418,7 @@ StatusOr<StaticRunResult> TrainDistributed(const StaticConfig& c, const datasets
   SG_ASSIGN_OR_RETURN(const int train_bits, TrainingBits(c));
   const int64_t layers = c.model.layers;
   const bool sage = c.model.name == StaticModel::kSage;
-
-  graph::CsrBuildOptions go;
-  go.symmetrize = c.dataset.symmetrize || d.undirected;
-  go.add_self_loops = !sage && c.model.self_loops;
-  go.remove_self_loops = sage;
-  SG_ASSIGN_OR_RETURN(graph::CsrGraph g, d.BuildGraph(go));
+  SG_ASSIGN_OR_RETURN(graph::CsrGraph g, BuildTrainingGraph(c, d));
   const std::vector<int64_t> out_degree = g.OutDegrees();
 
   // Partition: rank 0 runs METIS and broadcasts, so every rank has the same book whatever METIS

@@ -26,7 +26,13 @@ StatusOr<HaloExchange> HaloExchange::Create(Communicator* comm, const graph::Loc
   return HaloExchange(comm, part, seed);
 }
 
-Status HaloExchange::Check(Span<float> rows, int64_t dim, int bits) const {
+Status HaloExchange::Check(Span<float> rows, int64_t dim, int bits,
+                           const RowBits* row_bits) const {
+  if (row_bits != nullptr && static_cast<int>(row_bits->size()) != comm_->size()) {
+    return Status::InvalidArgument("HaloExchange: row widths for " +
+                                   std::to_string(row_bits->size()) + " ranks, expected " +
+                                   std::to_string(comm_->size()));
+  }
   if (dim < 1) return Status::InvalidArgument("HaloExchange: dim must be >= 1");
   if (static_cast<int64_t>(rows.size()) != num_local() * dim) {
     return Status::InvalidArgument("HaloExchange: expected " + std::to_string(num_local()) + " x " +
@@ -98,13 +104,8 @@ Status HaloExchange::Unpack(const Bytes& msg, int64_t dim, int64_t count, int bi
 
 Status HaloExchange::Forward(Span<float> rows, int64_t dim, int bits, const RowBits* row_bits) {
   if (row_bits != nullptr) bits = 8;  // any quantised width: the rows carry their own
-  SG_RETURN_IF_ERROR(Check(rows, dim, bits));
+  SG_RETURN_IF_ERROR(Check(rows, dim, bits, row_bits));
   const int n = comm_->size(), me = comm_->rank();
-  if (row_bits != nullptr && static_cast<int>(row_bits->size()) != n) {
-    return Status::InvalidArgument("HaloExchange: row widths for " +
-                                   std::to_string(row_bits->size()) + " ranks, expected " +
-                                   std::to_string(n));
-  }
   std::vector<Bytes> send(n), recv;
   for (int q = 0; q < n; ++q) {
     if (q == me) continue;
@@ -131,13 +132,8 @@ Status HaloExchange::Forward(Span<float> rows, int64_t dim, int bits, const RowB
 Status HaloExchange::Backward(Span<float> grads, int64_t dim, int bits,
                               const RowBits* row_bits) {
   if (row_bits != nullptr) bits = 8;
-  SG_RETURN_IF_ERROR(Check(grads, dim, bits));
+  SG_RETURN_IF_ERROR(Check(grads, dim, bits, row_bits));
   const int n = comm_->size(), me = comm_->rank();
-  if (row_bits != nullptr && static_cast<int>(row_bits->size()) != n) {
-    return Status::InvalidArgument("HaloExchange: row widths for " +
-                                   std::to_string(row_bits->size()) + " ranks, expected " +
-                                   std::to_string(n));
-  }
   std::vector<Bytes> send(n), recv;
   for (int q = 0; q < n; ++q) {
     if (q == me) continue;

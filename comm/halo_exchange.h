@@ -60,7 +60,8 @@ class HaloExchange {
  private:
   HaloExchange(Communicator* comm, const graph::LocalPartition* part, uint64_t seed)
       : comm_(comm), part_(part), seed_(seed) {}
-  Status Check(Span<float> rows, int64_t dim, int bits) const;
+  // Arguments of Forward/Backward; per-row widths (row_bits) need one list per rank.
+  Status Check(Span<float> rows, int64_t dim, int bits, const RowBits* row_bits) const;
   // Packs `count` rows (row ids from `ids`, or the contiguous range starting at `first` when
   // ids is null) into one message, at `bits` or at the per-row widths `widths`.
   StatusOr<Bytes> Pack(const float* rows, int64_t dim, const std::vector<int64_t>* ids,

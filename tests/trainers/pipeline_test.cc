@@ -16,6 +16,7 @@
 
 #include "datasets/synthetic.h"
 #include "trainers/temporal_trainer.h"
+#include "tests/testing/temp_dir.h"
 
 namespace streamgnn::trainers {
 namespace {
@@ -120,23 +121,7 @@ TEST(RunPipeline, RunsEveryItemThroughEveryStageInOrderAndReportsTheFirstError) 
 
 // ---- the trainer ----
 
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() /
-            ("streamgnn_pipeline_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string str() const { return path_.string(); }
-
- private:
-  fs::path path_;
-};
+using ::streamgnn::testing::TempDir;
 
 const datasets::TemporalDataset& Graph() {
   static const datasets::TemporalDataset ds = [] {

@@ -11,29 +11,14 @@
 #include <sstream>
 
 #include "datasets/synthetic.h"
+#include "tests/testing/temp_dir.h"
 
 namespace streamgnn::trainers {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() /
-            ("streamgnn_trainer_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string str() const { return path_.string(); }
-
- private:
-  fs::path path_;
-};
+using ::streamgnn::testing::TempDir;
 
 // A graph whose links follow communities (carried by the node features: community embedding
 // plus noise) and recency (repeat links): far above chance for a model that uses either.

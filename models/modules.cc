@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "models/segment_ops.h"
+
 namespace streamgnn::models {
 
 namespace {
@@ -84,18 +86,61 @@ torch::Tensor MemoryUpdaterImpl::forward(const torch::Tensor& memory, const torc
   TORCH_CHECK(mails.dim() == 3 && mails.size(0) == memory.size(0) &&
                   mails.size(2) == options_.dim_mail,
               "MemoryUpdater: mails must be [n, M, dim_mail]");
+  if (options_.kind == core::MemoryUpdate::kTransformer) {
+    return TransformerUpdate(memory, mails, mail_dt, valid);
+  }
+  TORCH_CHECK(mails.size(1) == 1, "MemoryUpdater: gru/rnn read exactly one mail per node");
+  // Only rows with a mail change; the others keep their memory and cost nothing.
+  const torch::Tensor rows = valid.select(1, 0).nonzero().squeeze(1);
+  if (rows.size(0) == 0) return memory;
+  const bool all = rows.size(0) == memory.size(0);
+  const torch::Tensor mail = all ? mails.select(1, 0) : mails.select(1, 0).index_select(0, rows);
+  const torch::Tensor h = all ? memory : memory.index_select(0, rows);
+  const torch::Tensor updated = RecurrentCell(h, mail, all ? mail_dt.select(1, 0)
+                                                          : mail_dt.select(1, 0).index_select(0, rows));
+  return all ? updated : memory.index_copy(0, rows, updated);
+}
+
+torch::Tensor MemoryUpdaterImpl::InputGates(const torch::Tensor& mail, const torch::Tensor& dt,
+                                            const torch::Tensor& weight,
+                                            const torch::Tensor& bias) {
+  if (options_.msg_func != core::MessageFunction::kIdentity) {
+    torch::Tensor input = mail;
+    if (options_.dim_time > 0) input = torch::cat({mail, time_->forward(dt)}, 1);
+    return torch::addmm(bias, msg_->forward(input), weight.t());
+  }
+  // W [mail, phi(dt)] = W_mail mail + W_time phi(dt): no concatenated input, and the backward
+  // pass computes no gradient for the mail columns (mails are data).
+  const torch::Tensor gates = torch::addmm(bias, mail, weight.narrow(1, 0, options_.dim_mail).t());
+  if (options_.dim_time == 0) return gates;
+  return torch::addmm(gates, time_->forward(dt),
+                      weight.narrow(1, options_.dim_mail, options_.dim_time).t());
+}
+
+// GRUCell / RNNCell (tanh) on precomputed input gates, in PyTorch's formulas.
+torch::Tensor MemoryUpdaterImpl::RecurrentCell(const torch::Tensor& h, const torch::Tensor& mail,
+                                               const torch::Tensor& dt) {
+  if (options_.kind == core::MemoryUpdate::kRnn) {
+    const torch::Tensor gi = InputGates(mail, dt, rnn_->weight_ih, rnn_->bias_ih);
+    return torch::tanh(torch::addmm(gi + rnn_->bias_hh, h, rnn_->weight_hh.t()));
+  }
+  const std::vector<torch::Tensor> gi = InputGates(mail, dt, gru_->weight_ih, gru_->bias_ih).chunk(3, 1);
+  const std::vector<torch::Tensor> gh = torch::addmm(gru_->bias_hh, h, gru_->weight_hh.t()).chunk(3, 1);
+  const torch::Tensor reset = torch::sigmoid(gi[0] + gh[0]);
+  const torch::Tensor update = torch::sigmoid(gi[1] + gh[1]);
+  const torch::Tensor candidate = torch::tanh(gi[2] + reset * gh[2]);
+  return candidate + update * (h - candidate);  // (1 - z) n + z h
+}
+
+torch::Tensor MemoryUpdaterImpl::TransformerUpdate(const torch::Tensor& memory,
+                                                   const torch::Tensor& mails,
+                                                   const torch::Tensor& mail_dt,
+                                                   const torch::Tensor& valid) {
   const int64_t n = memory.size(0), m = mails.size(1);
   torch::Tensor input = mails;
   if (options_.dim_time > 0) input = torch::cat({mails, time_->forward(mail_dt)}, 2);
   input = msg_->forward(input);
   const torch::Tensor has_mail = valid.any(1).unsqueeze(1);  // [n, 1]
-  if (options_.kind != core::MemoryUpdate::kTransformer) {
-    TORCH_CHECK(m == 1, "MemoryUpdater: gru/rnn read exactly one mail per node");
-    const torch::Tensor x = input.select(1, 0);
-    const torch::Tensor updated =
-        options_.kind == core::MemoryUpdate::kGru ? gru_->forward(x, memory) : rnn_->forward(x, memory);
-    return torch::where(has_mail, updated, memory);
-  }
   const int64_t h = options_.heads, d = options_.dim_memory / options_.heads;
   const torch::Tensor q = w_q_->forward(memory).view({n, 1, h, d});
   const torch::Tensor k = w_k_->forward(input).view({n, m, h, d});
@@ -125,23 +170,37 @@ TemporalAttentionImpl::TemporalAttentionImpl(const Options& options) : options_(
 
 torch::Tensor TemporalAttentionImpl::forward(const torch::Tensor& h_root, const torch::Tensor& h_nbr,
                                              const torch::Tensor& edge, const torch::Tensor& dt,
-                                             const torch::Tensor& mask) {
-  const int64_t r = dt.size(0), k = dt.size(1);
-  TORCH_CHECK(h_root.dim() == 2 && h_root.size(0) == r && h_root.size(1) == options_.dim_node,
-              "TemporalAttention: h_root must be [R, dim_node]");
-  TORCH_CHECK(h_nbr.dim() == 3 && h_nbr.size(0) == r && h_nbr.size(1) == k,
-              "TemporalAttention: h_nbr must be [R, k, dim_node]");
-  TORCH_CHECK(edge.dim() == 3 && edge.size(2) == options_.dim_edge,
-              "TemporalAttention: edge must be [R, k, dim_edge]");
+                                             const torch::Tensor& offsets) {
+  const int64_t r = h_root.size(0), slots = dt.size(0);
+  TORCH_CHECK(h_root.dim() == 2 && h_root.size(1) == options_.dim_node && offsets.size(0) == r + 1,
+              "TemporalAttention: h_root must be [R, dim_node] with offsets [R + 1]");
+  TORCH_CHECK(h_nbr.dim() == 2 && h_nbr.size(0) == slots && h_nbr.size(1) == options_.dim_node,
+              "TemporalAttention: h_nbr must be [S, dim_node]");
+  TORCH_CHECK(edge.dim() == 2 && edge.size(0) == slots && edge.size(1) == options_.dim_edge,
+              "TemporalAttention: edge must be [S, dim_edge]");
   const int64_t h = options_.heads, d = options_.dim_out / options_.heads;
-  const torch::Tensor zero_time = time_->forward(torch::zeros({r}, dt.options()));
-  const torch::Tensor q = w_q_->forward(torch::cat({h_root, zero_time}, 1)).view({r, 1, h, d});
-  const torch::Tensor kv_in = torch::cat({h_nbr, edge, time_->forward(dt)}, 2);
-  const torch::Tensor key = w_k_->forward(kv_in).view({r, k, h, d});
-  const torch::Tensor value = w_v_->forward(kv_in).view({r, k, h, d});
-  torch::Tensor att = torch::leaky_relu((q * key).sum(3), 0.2);  // [R, k, h]
-  att = att_dropout_->forward(MaskedSoftmax(att, mask));
-  const torch::Tensor agg = (att.unsqueeze(3) * value).sum(1).reshape({r, h * d});
+  const int64_t dn = options_.dim_node, kv_in = dn + options_.dim_edge + options_.dim_time + 1;
+  // q = W_q [h_root, phi(0)] + b_q; phi(0) is the same for every root.
+  const torch::Tensor& w_q = w_q_->weight;
+  const torch::Tensor q_bias = torch::addmm(w_q_->bias.unsqueeze(0),
+                                            time_->forward(torch::zeros({1}, dt.options())),
+                                            w_q.narrow(1, dn, options_.dim_time).t());
+  const torch::Tensor q = torch::addmm(q_bias, h_root, w_q.narrow(1, 0, dn).t()).view({r, h, d});
+  // Keys and values are affine in x = [h_nbr, e, phi(dt), 1] (the 1 carries the biases), so
+  // their projections move to the root side, once per root instead of once per slot:
+  //   q_h . (W_k,h x) = (W_k,h^T q_h) . x        sum_j a_jh W_v,h x_j = W_v,h (sum_j a_jh x_j)
+  // for each head h. The same values as projecting every slot, with ~1/50 of the FLOPs.
+  const torch::Tensor x =
+      torch::cat({h_nbr, edge, time_->forward(dt), torch::ones({slots, 1}, dt.options())}, 1);
+  const torch::Tensor w_k = torch::cat({w_k_->weight, w_k_->bias.unsqueeze(1)}, 1).view({h, d, kv_in});
+  const torch::Tensor w_v = torch::cat({w_v_->weight, w_v_->bias.unsqueeze(1)}, 1).view({h, d, kv_in});
+  const torch::Tensor q_in = torch::bmm(q.transpose(0, 1), w_k).transpose(0, 1);  // [R, h, kv_in]
+  torch::Tensor att = torch::leaky_relu(SegmentDot(q_in, x, offsets), 0.2);     // [S, h]
+  att = att_dropout_->forward(SegmentSoftmax(att, offsets));
+  const torch::Tensor mixed = SegmentMix(att, x, offsets);  // [R, h, kv_in]
+  const torch::Tensor agg = torch::bmm(mixed.transpose(0, 1), w_v.transpose(1, 2))  // [h, R, d]
+                                .transpose(0, 1)
+                                .reshape({r, h * d});
   const torch::Tensor out = w_o_->forward(torch::cat({agg, h_root}, 1));
   return norm_->forward(torch::relu(dropout_->forward(out)));
 }

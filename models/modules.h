@@ -64,6 +64,13 @@ class MemoryUpdaterImpl : public torch::nn::Module {
                         const torch::Tensor& mail_dt, const torch::Tensor& valid);
 
  private:
+  torch::Tensor InputGates(const torch::Tensor& mail, const torch::Tensor& dt,
+                           const torch::Tensor& weight, const torch::Tensor& bias);
+  torch::Tensor RecurrentCell(const torch::Tensor& h, const torch::Tensor& mail,
+                              const torch::Tensor& dt);
+  torch::Tensor TransformerUpdate(const torch::Tensor& memory, const torch::Tensor& mails,
+                                  const torch::Tensor& mail_dt, const torch::Tensor& valid);
+
   Options options_;
   TimeEncoder time_{nullptr};
   MessageFunction msg_{nullptr};
@@ -77,11 +84,12 @@ TORCH_MODULE(MemoryUpdater);
 
 // One temporal graph attention layer (TGAT / TGN; TGL's TransfomerAttentionLayer):
 //   q = W_q [h_root, phi(0)];  k, v = W_k, W_v [h_nbr, e, phi(dt)]
-//   a = softmax over valid neighbours of LeakyReLU_0.2(q . k) per head, then attention dropout
-//   out = LayerNorm(ReLU(Dropout(W_o [sum a v, h_root])))
-// h_root [R, dn], h_nbr [R, k, dn], edge [R, k, de] (de may be 0), dt [R, k], mask [R, k].
-// A root without neighbours aggregates zeros. dn may be 0 (no node input, TGAT on featureless
-// graphs).
+//   a = softmax over the root's neighbours of LeakyReLU_0.2(q . k) per head, then attention
+//   dropout;  out = LayerNorm(ReLU(Dropout(W_o [sum a v, h_root])))
+// Neighbours are packed per root (no padding): root r's are rows [offsets[r], offsets[r+1]) of
+// h_nbr [S, dn], edge [S, de] (de may be 0) and dt [S]; h_root [R, dn], offsets int64 [R + 1].
+// A root without neighbours aggregates zeros. dn may be 0 (TGAT on featureless graphs). The
+// projections of k and v are applied on the root side (docs/models.md, "Attention cost").
 class TemporalAttentionImpl : public torch::nn::Module {
  public:
   struct Options {
@@ -96,7 +104,7 @@ class TemporalAttentionImpl : public torch::nn::Module {
   explicit TemporalAttentionImpl(const Options& options);
   torch::Tensor forward(const torch::Tensor& h_root, const torch::Tensor& h_nbr,
                         const torch::Tensor& edge, const torch::Tensor& dt,
-                        const torch::Tensor& mask);
+                        const torch::Tensor& offsets);
 
  private:
   Options options_;

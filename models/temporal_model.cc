@@ -122,16 +122,12 @@ ForwardOutput TemporalModelImpl::forward(const BatchInputs& in, const memory::Me
               levels);
   std::vector<torch::Tensor> h(static_cast<size_t>(num_layers + 1));
   for (int64_t d = 0; d <= num_layers; ++d) h[d] = h0.index_select(0, in.level_index[d]);
-  // 3. layer l computes levels 0..L-l-1 from levels 0..L-l.
+  // 3. layer l computes levels 0..L-l-1 from levels 0..L-l; level d+1 holds level d's
+  // neighbours in slot order.
   for (int64_t l = 0; l < num_layers; ++l) {
     std::vector<torch::Tensor> next(static_cast<size_t>(num_layers - l));
     for (int64_t d = 0; d < num_layers - l; ++d) {
-      const torch::Tensor& mask = in.mask[d];
-      const int64_t r = mask.size(0), k = mask.size(1);
-      const torch::Tensor padded =
-          torch::cat({h[d + 1], torch::zeros({1, h[d + 1].size(1)}, h[d + 1].options())}, 0);
-      const torch::Tensor h_nbr = padded.index_select(0, in.nbr_index[d]).view({r, k, -1});
-      next[d] = layers_[l]->forward(h[d], h_nbr, in.edge_feat[d], in.dt[d], mask);
+      next[d] = layers_[l]->forward(h[d], h[d + 1], in.edge_feat[d], in.dt[d], in.offsets[d]);
     }
     h = std::move(next);
   }

@@ -2,8 +2,8 @@
 // from the config's memory and gnn sections (TGL's GeneralModel; docs/models.md).
 //
 // One forward pass covers one batch's computation graph, built by the trainer from the sampler
-// output (BatchInputs): the unique nodes the batch touches, and for each hop d the padded
-// neighbour layout of the level-d entries (roots are level 0; the neighbours of level d are
+// output (BatchInputs): the unique nodes the batch touches, and for each hop d the packed
+// neighbour lists of the level-d entries (roots are level 0; the neighbours of level d are
 // level d+1, in sampler order). The model
 //   1. updates the memory of the unique nodes from their mailboxes (memory updater; with
 //      gradient),
@@ -47,11 +47,11 @@ struct BatchInputs {
   torch::Tensor nodes;                     // int64 [U]: unique node ids
   std::vector<torch::Tensor> level_index;  // level d: int64 [n_d], index into nodes
   torch::Tensor root_times;                // float64 [n_0]
-  // hop d (0 <= d < levels - 1): padded neighbours of the level-d entries.
-  std::vector<torch::Tensor> nbr_index;  // int64 [n_d * k_d] into level d+1; n_{d+1} = padding
-  std::vector<torch::Tensor> dt;         // float32 [n_d, k_d]
-  std::vector<torch::Tensor> mask;       // bool [n_d, k_d]
-  std::vector<torch::Tensor> edge_feat;  // float32 [n_d, k_d, dim_edge_feat]
+  // hop d (0 <= d < levels - 1): the neighbours of the level-d entries, packed: entry i's are
+  // the level-(d+1) entries [offsets[i], offsets[i+1]) (so n_{d+1} = offsets[n_d]).
+  std::vector<torch::Tensor> offsets;    // int64 [n_d + 1]
+  std::vector<torch::Tensor> dt;         // float32 [n_{d+1}]: entry time - edge time
+  std::vector<torch::Tensor> edge_feat;  // float32 [n_{d+1}, dim_edge_feat]
   torch::Tensor node_feat;               // float32 [U, dim_node_feat] (dim may be 0)
 };
 

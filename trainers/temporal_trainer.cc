@@ -254,7 +254,7 @@ class Trainer {
   std::optional<sampling::NegativeSampler> train_negatives_, eval_negatives_;
   std::vector<int> fanouts_;  // hops the model or mail delivery needs; empty = no sampling
   torch::Tensor node_feat_;   // [num_nodes, F]
-  torch::Tensor edge_feat_;   // [num_events + 1, E]; the last row is zeros (padding)
+  torch::Tensor edge_feat_;   // [num_events, E]
   std::vector<std::string> history_lines_;
 };
 
@@ -336,19 +336,15 @@ Status Trainer::Setup() {
     eval_negatives_.emplace(std::move(b));
   }
 
-  // Features as tensors over the dataset's own buffers (no copy); the edge table gets a zero
-  // padding row, which needs one copy.
+  // Features as tensors over the dataset's own buffers (no copy).
   auto* nf = const_cast<float*>(ds_.node_feat.data());
   node_feat_ = ds_.node_feat_dim > 0
                    ? torch::from_blob(nf, {ds_.num_nodes, ds_.node_feat_dim}, torch::kFloat32)
                    : torch::zeros({ds_.num_nodes, 0}, torch::kFloat32);
-  if (ds_.edge_feat_dim > 0) {
-    auto* ef = const_cast<float*>(ds_.edge_feat.data());
-    edge_feat_ = torch::cat({torch::from_blob(ef, {ds_.num_events(), ds_.edge_feat_dim}, torch::kFloat32),
-                             torch::zeros({1, ds_.edge_feat_dim}, torch::kFloat32)});
-  } else {
-    edge_feat_ = torch::zeros({ds_.num_events() + 1, 0}, torch::kFloat32);
-  }
+  auto* ef = const_cast<float*>(ds_.edge_feat.data());
+  edge_feat_ = ds_.edge_feat_dim > 0
+                   ? torch::from_blob(ef, {ds_.num_events(), ds_.edge_feat_dim}, torch::kFloat32)
+                   : torch::zeros({ds_.num_events(), 0}, torch::kFloat32);
   core::Logger()->info(
       "split: {} train events ({} after masking {} nodes), {} val, {} test; {} parameters",
       split_.train_all.size(), split_.train.size(), split_.masked_nodes, split_.val.size(),
@@ -506,23 +502,13 @@ StatusOr<Trainer::PassResult> Trainer::RunPass(Mode mode, const std::vector<int6
     in.root_times = torch::from_blob(w.times.data(), {num_roots}, torch::kFloat64);
     w.edge_rows.assign(static_cast<size_t>(levels > 1 ? levels - 1 : 0), {});
     for (int64_t d = 0; d + 1 < levels; ++d) {
-      const auto& layer = w.sample.layers[d];
-      const int64_t r = layer.num_roots(), k = fanouts_[d], s = layer.num_sampled();
-      std::vector<int64_t> index(static_cast<size_t>(r * k), s);
+      auto& layer = w.sample.layers[d];
+      const int64_t r = layer.num_roots(), s = layer.num_sampled();
       std::vector<int64_t>& rows = w.edge_rows[d];
-      rows.assign(static_cast<size_t>(r * k), ds_.num_events());
-      for (int64_t i = 0; i < r; ++i) {
-        for (int64_t j = layer.offsets[i]; j < layer.offsets[i + 1]; ++j) {
-          const int64_t slot = i * k + (j - layer.offsets[i]);
-          index[slot] = j;
-          rows[slot] = store->event_of_edge[layer.edges[j]];
-        }
-      }
-      torch::Tensor idx = torch::tensor(index, i64);
-      const torch::Tensor dt = torch::from_blob(const_cast<float*>(layer.dt.data()), {s}, torch::kFloat32);
-      in.nbr_index.push_back(idx);
-      in.dt.push_back(torch::cat({dt, torch::zeros({1}, torch::kFloat32)}).index_select(0, idx).view({r, k}));
-      in.mask.push_back((idx < s).view({r, k}));
+      rows.resize(static_cast<size_t>(s));
+      for (int64_t j = 0; j < s; ++j) rows[j] = store->event_of_edge[layer.edges[j]];
+      in.offsets.push_back(torch::from_blob(layer.offsets.data(), {r + 1}, i64));
+      in.dt.push_back(torch::from_blob(layer.dt.data(), {s}, torch::kFloat32));
     }
     if (mitigate) {
       // Nodes this batch's commit will change: its endpoints and, for APAN, their mail
@@ -548,9 +534,9 @@ StatusOr<Trainer::PassResult> Trainer::RunPass(Mode mode, const std::vector<int6
     models::BatchInputs& in = w.in;
     in.node_feat = node_feat_.index_select(0, in.nodes);
     for (int64_t d = 0; d + 1 < levels; ++d) {
-      const int64_t r = in.mask[d].size(0), k = in.mask[d].size(1);
-      in.edge_feat.push_back(
-          edge_feat_.index_select(0, torch::tensor(w.edge_rows[d], i64)).view({r, k, edge_feat_.size(1)}));
+      std::vector<int64_t>& rows = w.edge_rows[d];
+      in.edge_feat.push_back(edge_feat_.index_select(
+          0, torch::from_blob(rows.data(), {static_cast<int64_t>(rows.size())}, i64)));
     }
     std::vector<int64_t> batch_events(w.ev, w.ev + w.n);
     w.batch_edge_feat = edge_feat_.index_select(0, torch::tensor(batch_events, i64));
@@ -638,7 +624,10 @@ StatusOr<Trainer::PassResult> Trainer::RunPass(Mode mode, const std::vector<int6
     const auto t1 = Clock::now();
     w.t.forward += std::chrono::duration<double>(t1 - t0).count();
     if (training) {
-      optimizer_->zero_grad();
+      // Gradients are cleared to "none", not zeroed: a parameter this batch does not use (the
+      // memory updater while no node has mail) then gets no Adam step, whatever earlier batches
+      // of this process did, so a resumed run takes the uninterrupted run's steps.
+      for (torch::Tensor& p : model_->parameters()) p.mutable_grad() = torch::Tensor();
       loss.backward();
       optimizer_->step();
     }

@@ -126,6 +126,21 @@ TEST(MemoryUpdater, GradientsAndNodesWithoutMailKeepTheirMemory) {
   }
 }
 
+// The packed layout of a padded [R, k, ...] batch with mask [R, k]: slot rows in root order
+// and offsets [R + 1].
+struct Packed {
+  torch::Tensor slots, offsets;
+};
+Packed Pack(const torch::Tensor& mask) {
+  Packed p;
+  p.slots = mask.reshape({-1}).nonzero().squeeze(1);
+  p.offsets = torch::cat({torch::zeros({1}, torch::kInt64), mask.sum(1).cumsum(0)});
+  return p;
+}
+torch::Tensor PackRows(const torch::Tensor& padded, const Packed& p) {
+  return padded.reshape({padded.size(0) * padded.size(1), -1}).index_select(0, p.slots);
+}
+
 TEST(TemporalAttention, GradientsMaskAndEmptyNeighbourhoods) {
   for (int64_t dim_node : {int64_t{4}, int64_t{0}}) {
     SCOPED_TRACE(dim_node);
@@ -148,21 +163,150 @@ TEST(TemporalAttention, GradientsMaskAndEmptyNeighbourhoods) {
     torch::Tensor mask = torch::ones({r, k}, torch::kBool);
     mask[0][3] = false;
     mask[2].fill_(false);  // root 2 has no neighbours
+    const Packed p = Pack(mask);
+    const auto forward = [&](const torch::Tensor& e) {
+      return att->forward(h_root, PackRows(h_nbr, p), PackRows(e, p), PackRows(dt.unsqueeze(2), p).squeeze(1),
+                          p.offsets);
+    };
     auto wrt = Params(*att);
     for (auto& t : {h_root, h_nbr, edge, dt}) {
       if (t.numel() > 0) wrt.push_back(t);
     }
-    ExpectGradientsMatch([&] { return att->forward(h_root, h_nbr, edge, dt, mask); }, wrt,
-                         "temporal attention");
-    const torch::Tensor out = att->forward(h_root, h_nbr, edge, dt, mask);
+    ExpectGradientsMatch([&] { return forward(edge); }, wrt, "temporal attention");
+    const torch::Tensor out = forward(edge);
     EXPECT_EQ(out.sizes(), torch::IntArrayRef({r, 6}));
     torch::Tensor edge2 = edge.detach().clone();
     edge2[0][3].fill_(50);
     edge2[2].fill_(50);
-    EXPECT_TRUE(torch::allclose(att->forward(h_root, h_nbr, edge2, dt, mask), out));
+    EXPECT_TRUE(torch::allclose(forward(edge2), out));
     edge2[0][0].fill_(50);
-    EXPECT_FALSE(torch::allclose(att->forward(h_root, h_nbr, edge2, dt, mask)[0], out[0]));
+    EXPECT_FALSE(torch::allclose(forward(edge2)[0], out[0]));
   }
+}
+
+// ---- the formulations the modules had before (TGL's), as references ---------------------------
+
+torch::Tensor Phi(torch::nn::Module& m, const std::string& prefix, const torch::Tensor& dt) {
+  auto p = m.named_parameters();
+  return torch::cos(dt.unsqueeze(-1) * p[prefix + "w"] + p[prefix + "b"]);
+}
+
+// K and V projected for every padded neighbour slot of [h_nbr, e, phi(dt)].
+torch::Tensor ReferenceAttention(TemporalAttentionImpl& m, int64_t heads, const torch::Tensor& h_root,
+                                 const torch::Tensor& h_nbr, const torch::Tensor& edge,
+                                 const torch::Tensor& dt, const torch::Tensor& mask) {
+  namespace F = torch::nn::functional;
+  auto p = m.named_parameters();
+  const int64_t r = dt.size(0), k = dt.size(1);
+  const int64_t out_dim = p["w_o.bias"].size(0), d = out_dim / heads;
+  const torch::Tensor zero = Phi(m, "time.", torch::zeros({r}, dt.options()));
+  const torch::Tensor q = F::linear(torch::cat({h_root, zero}, 1), p["w_q.weight"], p["w_q.bias"])
+                              .view({r, 1, heads, d});
+  const torch::Tensor kv_in = torch::cat({h_nbr, edge, Phi(m, "time.", dt)}, 2);
+  const torch::Tensor key = F::linear(kv_in, p["w_k.weight"], p["w_k.bias"]).view({r, k, heads, d});
+  const torch::Tensor value = F::linear(kv_in, p["w_v.weight"], p["w_v.bias"]).view({r, k, heads, d});
+  const torch::Tensor m3 = mask.unsqueeze(-1);
+  torch::Tensor att = torch::leaky_relu((q * key).sum(3), 0.2);
+  att = torch::softmax(att.masked_fill(~m3, -1e30), 1) * m3.to(att.dtype());
+  const torch::Tensor agg = (att.unsqueeze(3) * value).sum(1).reshape({r, heads * d});
+  const torch::Tensor out = F::linear(torch::cat({agg, h_root}, 1), p["w_o.weight"], p["w_o.bias"]);
+  return F::layer_norm(torch::relu(out), F::LayerNormFuncOptions({out_dim})
+                                             .weight(p["norm.weight"]).bias(p["norm.bias"]));
+}
+
+// GRUCell on [mail, phi(dt)] for every row, rows without mail keep their memory.
+torch::Tensor ReferenceGru(MemoryUpdaterImpl& m, const torch::Tensor& memory, const torch::Tensor& mails,
+                           const torch::Tensor& dt, const torch::Tensor& valid) {
+  auto p = m.named_parameters();
+  const torch::Tensor x = torch::cat({mails.select(1, 0), Phi(m, "time.", dt.select(1, 0))}, 1);
+  const torch::Tensor updated = torch::gru_cell(x, memory, p["gru.weight_ih"], p["gru.weight_hh"],
+                                                p["gru.bias_ih"], p["gru.bias_hh"]);
+  return torch::where(valid.any(1).unsqueeze(1), updated, memory);
+}
+
+// Every gradient of sum(out * weights) over `wrt`, for the module's output and the reference's.
+void ExpectSameValuesAndGradients(const std::function<torch::Tensor()>& module_out,
+                                  const std::function<torch::Tensor()>& reference_out,
+                                  const std::vector<torch::Tensor>& wrt, double tolerance) {
+  const auto grads = [&](const torch::Tensor& out, const torch::Tensor& weights) {
+    for (const auto& t : wrt) {
+      if (t.grad().defined()) t.grad().zero_();
+    }
+    (out * weights).sum().backward();
+    std::vector<torch::Tensor> g;
+    for (const auto& t : wrt) g.push_back(t.grad().clone());
+    return g;
+  };
+  const torch::Tensor a = module_out(), b = reference_out();
+  ASSERT_EQ(a.sizes(), b.sizes());
+  EXPECT_LT((a - b).abs().max().item<double>(), tolerance);
+  const torch::Tensor weights = torch::randn(a.sizes(), a.options());
+  const std::vector<torch::Tensor> ga = grads(a, weights), gb = grads(b, weights);
+  for (size_t i = 0; i < wrt.size(); ++i) {
+    const double scale = std::max(1.0, gb[i].abs().max().item<double>());
+    EXPECT_LT((ga[i] - gb[i]).abs().max().item<double>(), tolerance * scale) << "gradient " << i;
+  }
+}
+
+TEST(TemporalAttention, EqualsThePerSlotProjectionsOnRandomBatches) {
+  for (int trial = 0; trial < 4; ++trial) {
+    SCOPED_TRACE(trial);
+    torch::manual_seed(100 + trial);
+    TemporalAttentionImpl::Options o;
+    o.dim_node = trial == 3 ? 0 : 16;
+    o.dim_edge = trial % 2 == 0 ? 0 : 5;
+    o.dim_time = 12;
+    o.dim_out = 16;
+    o.heads = trial == 2 ? 4 : 2;
+    o.dropout = 0;
+    o.att_dropout = 0;
+    TemporalAttention att(o);
+    const int64_t r = 40, k = 7;
+    // Repeated roots (the same inputs twice), padded slots, empty neighbourhoods.
+    torch::Tensor h_root = torch::randn({r, o.dim_node});
+    h_root.narrow(0, 20, 10).copy_(h_root.narrow(0, 0, 10));
+    torch::Tensor h_nbr = torch::randn({r, k, o.dim_node});
+    torch::Tensor edge = torch::randn({r, k, o.dim_edge});
+    torch::Tensor dt = torch::rand({r, k}) * 1000;
+    torch::Tensor mask = torch::rand({r, k}) < 0.7;
+    mask.narrow(0, 30, 3).fill_(false);
+    h_nbr.masked_fill_(~mask.unsqueeze(-1), 0);
+    edge.masked_fill_(~mask.unsqueeze(-1), 0);
+    dt.masked_fill_(~mask, 0);
+    h_root.set_requires_grad(true);
+    h_nbr.set_requires_grad(true);
+    edge.set_requires_grad(true);
+    dt.set_requires_grad(true);
+    std::vector<torch::Tensor> wrt = att->parameters();
+    for (auto& t : {h_root, h_nbr, edge, dt}) {
+      if (t.numel() > 0) wrt.push_back(t);
+    }
+    const Packed p = Pack(mask);
+    ExpectSameValuesAndGradients(
+        [&] {
+          return att->forward(h_root, PackRows(h_nbr, p), PackRows(edge, p),
+                              PackRows(dt.unsqueeze(2), p).squeeze(1), p.offsets);
+        },
+        [&] { return ReferenceAttention(*att, o.heads, h_root, h_nbr, edge, dt, mask); }, wrt, 1e-5);
+  }
+}
+
+TEST(MemoryUpdater, GruEqualsTorchGruCellOnConcatenatedInputs) {
+  torch::manual_seed(9);
+  MemoryUpdaterImpl::Options o;
+  o.dim_memory = 16;
+  o.dim_mail = 40;
+  o.dim_time = 12;
+  MemoryUpdater up(o);
+  const int64_t n = 50;
+  torch::Tensor mem = torch::randn({n, 16}).set_requires_grad(true);
+  torch::Tensor mails = torch::randn({n, 1, 40}).set_requires_grad(true);
+  torch::Tensor dt = (torch::rand({n, 1}) * 100).set_requires_grad(true);
+  torch::Tensor valid = torch::rand({n, 1}) < 0.8;
+  std::vector<torch::Tensor> wrt = up->parameters();
+  wrt.insert(wrt.end(), {mem, mails, dt});
+  ExpectSameValuesAndGradients([&] { return up->forward(mem, mails, dt, valid); },
+                               [&] { return ReferenceGru(*up, mem, mails, dt, valid); }, wrt, 1e-5);
 }
 
 TEST(JodieProjection, Gradients) {
@@ -228,10 +372,9 @@ TEST(TemporalModel, ShapesAndGradientFlowPerArchitecture) {
     in.nodes = torch::arange(6, torch::kInt64);
     in.level_index = {torch::tensor({0, 1, 2}, torch::kInt64), torch::tensor({3, 4, 5}, torch::kInt64)};
     in.root_times = torch::tensor({10.0, 11.0, 12.0}, torch::kFloat64);
-    in.nbr_index = {torch::tensor({0, 1, 2, 3, 3, 3}, torch::kInt64)};
-    in.dt = {torch::rand({3, 2})};
-    in.mask = {torch::tensor({true, true, true, false, false, false}).view({3, 2})};
-    in.edge_feat = {torch::randn({3, 2, 2})};
+    in.offsets = {torch::tensor({0, 2, 3, 3}, torch::kInt64)};  // root 2 has no neighbours
+    in.dt = {torch::rand({3})};
+    in.edge_feat = {torch::randn({3, 2})};
     in.node_feat = torch::randn({6, 3});
     memory::MemoryRows rows;
     const int64_t m = spec.memory.mailbox_size;

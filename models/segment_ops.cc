@@ -1,0 +1,254 @@
+#include "models/segment_ops.h"
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace streamgnn::models {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// Segments per parallel task: a segment is about k * H * D multiply-adds (~4k for TGN).
+constexpr int64_t kGrain = 16;
+
+void CheckSegments(const char* op, const torch::Tensor& offsets, int64_t slots,
+                   std::initializer_list<torch::Tensor> values) {
+  for (const torch::Tensor& t : values) {
+    TORCH_CHECK(t.device().is_cpu(), op, ": only CPU kernels are built (got a tensor on ",
+                t.device().str(), ")");
+    TORCH_CHECK(t.scalar_type() == torch::kFloat32 || t.scalar_type() == torch::kFloat64, op,
+                ": expected float32 or float64");
+  }
+  TORCH_CHECK(offsets.dim() == 1 && offsets.size(0) >= 1 && offsets.scalar_type() == torch::kInt64 &&
+                  offsets.device().is_cpu() && offsets.is_contiguous(),
+              op, ": offsets must be a contiguous CPU int64 [R + 1] tensor");
+  const int64_t* off = offsets.data_ptr<int64_t>();
+  TORCH_CHECK(off[0] == 0 && off[offsets.size(0) - 1] == slots, op,
+              ": offsets must run from 0 to the number of slots (", slots, ")");
+}
+
+// A dot product in a fixed order (8 interleaved partial sums): vectorisable, and unlike a
+// compiler-reassociated reduction its result does not depend on the operands' alignment, so
+// runs are reproducible (exact resume).
+template <typename T>
+T Dot(const T* __restrict a, const T* __restrict b, int64_t n) {
+  T acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (int j = 0; j < 8; ++j) acc[j] += a[i + j] * b[i + j];
+  }
+  T tail = 0;
+  for (; i < n; ++i) tail += a[i] * b[i];
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail;
+}
+
+// out[s, h] = q[r, h, :] . x[s, :]
+torch::Tensor DotKernel(const torch::Tensor& q_in, const torch::Tensor& x_in, const torch::Tensor& offsets) {
+  const torch::Tensor q = q_in.contiguous(), x = x_in.contiguous();
+  const int64_t roots = q.size(0), heads = q.size(1), dim = q.size(2);
+  torch::Tensor out = torch::empty({x.size(0), heads}, x.options());
+  const int64_t* off = offsets.data_ptr<int64_t>();
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "SegmentDot", [&] {
+    const scalar_t* qp = q.data_ptr<scalar_t>();
+    const scalar_t* xp = x.data_ptr<scalar_t>();
+    scalar_t* op = out.data_ptr<scalar_t>();
+    at::parallel_for(0, roots, kGrain, [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) {
+        for (int64_t s = off[r]; s < off[r + 1]; ++s) {
+          const scalar_t* xs = xp + s * dim;
+          for (int64_t h = 0; h < heads; ++h) {
+            const scalar_t* qh = qp + (r * heads + h) * dim;
+            op[s * heads + h] = Dot(qh, xs, dim);
+          }
+        }
+      }
+    });
+  });
+  return out;
+}
+
+// out[r, h, :] = sum_s a[s, h] x[s, :]
+torch::Tensor MixKernel(const torch::Tensor& a_in, const torch::Tensor& x_in, const torch::Tensor& offsets) {
+  const torch::Tensor a = a_in.contiguous(), x = x_in.contiguous();
+  const int64_t roots = offsets.size(0) - 1, heads = a.size(1), dim = x.size(1);
+  torch::Tensor out = torch::zeros({roots, heads, dim}, x.options());
+  const int64_t* off = offsets.data_ptr<int64_t>();
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "SegmentMix", [&] {
+    const scalar_t* ap = a.data_ptr<scalar_t>();
+    const scalar_t* xp = x.data_ptr<scalar_t>();
+    scalar_t* op = out.data_ptr<scalar_t>();
+    at::parallel_for(0, roots, kGrain, [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) {
+        for (int64_t s = off[r]; s < off[r + 1]; ++s) {
+          const scalar_t* xs = xp + s * dim;
+          for (int64_t h = 0; h < heads; ++h) {
+            const scalar_t w = ap[s * heads + h];
+            scalar_t* oh = op + (r * heads + h) * dim;
+            for (int64_t i = 0; i < dim; ++i) oh[i] += w * xs[i];
+          }
+        }
+      }
+    });
+  });
+  return out;
+}
+
+// out[s, :] = sum_h a[s, h] y[r, h, :]
+torch::Tensor SpreadKernel(const torch::Tensor& a_in, const torch::Tensor& y_in, const torch::Tensor& offsets) {
+  const torch::Tensor a = a_in.contiguous(), y = y_in.contiguous();
+  const int64_t roots = y.size(0), heads = y.size(1), dim = y.size(2);
+  torch::Tensor out = torch::zeros({a.size(0), dim}, y.options());
+  const int64_t* off = offsets.data_ptr<int64_t>();
+  AT_DISPATCH_FLOATING_TYPES(y.scalar_type(), "SegmentSpread", [&] {
+    const scalar_t* ap = a.data_ptr<scalar_t>();
+    const scalar_t* yp = y.data_ptr<scalar_t>();
+    scalar_t* op = out.data_ptr<scalar_t>();
+    at::parallel_for(0, roots, kGrain, [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) {
+        for (int64_t s = off[r]; s < off[r + 1]; ++s) {
+          scalar_t* os = op + s * dim;
+          for (int64_t h = 0; h < heads; ++h) {
+            const scalar_t w = ap[s * heads + h];
+            const scalar_t* yh = yp + (r * heads + h) * dim;
+            for (int64_t i = 0; i < dim; ++i) os[i] += w * yh[i];
+          }
+        }
+      }
+    });
+  });
+  return out;
+}
+
+torch::Tensor SoftmaxKernel(const torch::Tensor& scores_in, const torch::Tensor& offsets) {
+  const torch::Tensor scores = scores_in.contiguous();
+  const int64_t roots = offsets.size(0) - 1, heads = scores.size(1);
+  torch::Tensor out = torch::empty_like(scores);
+  const int64_t* off = offsets.data_ptr<int64_t>();
+  AT_DISPATCH_FLOATING_TYPES(scores.scalar_type(), "SegmentSoftmax", [&] {
+    const scalar_t* sp = scores.data_ptr<scalar_t>();
+    scalar_t* op = out.data_ptr<scalar_t>();
+    at::parallel_for(0, roots, kGrain * 8, [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) {
+        for (int64_t h = 0; h < heads; ++h) {
+          scalar_t top = -std::numeric_limits<scalar_t>::infinity();
+          for (int64_t s = off[r]; s < off[r + 1]; ++s) top = std::max(top, sp[s * heads + h]);
+          scalar_t sum = 0;
+          for (int64_t s = off[r]; s < off[r + 1]; ++s) {
+            op[s * heads + h] = std::exp(sp[s * heads + h] - top);
+            sum += op[s * heads + h];
+          }
+          for (int64_t s = off[r]; s < off[r + 1]; ++s) op[s * heads + h] /= sum;
+        }
+      }
+    });
+  });
+  return out;
+}
+
+// d scores = p * (g - sum_seg p g)
+torch::Tensor SoftmaxBackwardKernel(const torch::Tensor& p_in, const torch::Tensor& g_in,
+                                    const torch::Tensor& offsets) {
+  const torch::Tensor p = p_in.contiguous(), g = g_in.contiguous();
+  const int64_t roots = offsets.size(0) - 1, heads = p.size(1);
+  torch::Tensor out = torch::empty_like(p);
+  const int64_t* off = offsets.data_ptr<int64_t>();
+  AT_DISPATCH_FLOATING_TYPES(p.scalar_type(), "SegmentSoftmaxBackward", [&] {
+    const scalar_t* pp = p.data_ptr<scalar_t>();
+    const scalar_t* gp = g.data_ptr<scalar_t>();
+    scalar_t* op = out.data_ptr<scalar_t>();
+    at::parallel_for(0, roots, kGrain * 8, [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) {
+        for (int64_t h = 0; h < heads; ++h) {
+          scalar_t dot = 0;
+          for (int64_t s = off[r]; s < off[r + 1]; ++s) dot += pp[s * heads + h] * gp[s * heads + h];
+          for (int64_t s = off[r]; s < off[r + 1]; ++s) {
+            op[s * heads + h] = pp[s * heads + h] * (gp[s * heads + h] - dot);
+          }
+        }
+      }
+    });
+  });
+  return out;
+}
+
+// The backward of each op is written with the other kernels:
+//   Dot:  dq = Mix(g, x),  dx = Spread(g, q)
+//   Mix:  da = Dot(g, x),  dx = Spread(a, g)
+struct DotFunction : torch::autograd::Function<DotFunction> {
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& q, const torch::Tensor& x,
+                               const torch::Tensor& offsets) {
+    ctx->save_for_backward({q, x, offsets});
+    return DotKernel(q, x, offsets);
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const torch::Tensor &q = saved[0], &x = saved[1], &offsets = saved[2];
+    torch::Tensor dq, dx;
+    if (ctx->needs_input_grad(0)) dq = MixKernel(grads[0], x, offsets);
+    if (ctx->needs_input_grad(1)) dx = SpreadKernel(grads[0], q, offsets);
+    return {dq, dx, torch::Tensor()};
+  }
+};
+
+struct MixFunction : torch::autograd::Function<MixFunction> {
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& a, const torch::Tensor& x,
+                               const torch::Tensor& offsets) {
+    ctx->save_for_backward({a, x, offsets});
+    return MixKernel(a, x, offsets);
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const torch::Tensor &a = saved[0], &x = saved[1], &offsets = saved[2];
+    torch::Tensor da, dx;
+    if (ctx->needs_input_grad(0)) da = DotKernel(grads[0], x, offsets);
+    if (ctx->needs_input_grad(1)) dx = SpreadKernel(a, grads[0], offsets);
+    return {da, dx, torch::Tensor()};
+  }
+};
+
+struct SoftmaxFunction : torch::autograd::Function<SoftmaxFunction> {
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& scores,
+                               const torch::Tensor& offsets) {
+    torch::Tensor p = SoftmaxKernel(scores, offsets);
+    ctx->save_for_backward({p, offsets});
+    return p;
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    return {SoftmaxBackwardKernel(saved[0], grads[0], saved[1]), torch::Tensor()};
+  }
+};
+
+}  // namespace
+
+torch::Tensor SegmentDot(const torch::Tensor& q, const torch::Tensor& x, const torch::Tensor& offsets) {
+  CheckSegments("SegmentDot", offsets, x.size(0), {q, x});
+  TORCH_CHECK(q.dim() == 3 && x.dim() == 2 && q.size(0) == offsets.size(0) - 1 && q.size(2) == x.size(1),
+              "SegmentDot: expected q [R, H, D] and x [S, D]");
+  return DotFunction::apply(q, x, offsets);
+}
+
+torch::Tensor SegmentMix(const torch::Tensor& a, const torch::Tensor& x, const torch::Tensor& offsets) {
+  CheckSegments("SegmentMix", offsets, x.size(0), {a, x});
+  TORCH_CHECK(a.dim() == 2 && x.dim() == 2 && a.size(0) == x.size(0),
+              "SegmentMix: expected a [S, H] and x [S, D]");
+  return MixFunction::apply(a, x, offsets);
+}
+
+torch::Tensor SegmentSoftmax(const torch::Tensor& scores, const torch::Tensor& offsets) {
+  CheckSegments("SegmentSoftmax", offsets, scores.size(0), {scores});
+  TORCH_CHECK(scores.dim() == 2, "SegmentSoftmax: expected scores [S, H]");
+  return SoftmaxFunction::apply(scores, offsets);
+}
+
+torch::Tensor SegmentIds(const torch::Tensor& offsets) {
+  const int64_t roots = offsets.size(0) - 1;
+  return torch::repeat_interleave(torch::arange(roots, offsets.options()),
+                                  offsets.narrow(0, 1, roots) - offsets.narrow(0, 0, roots));
+}
+
+}  // namespace streamgnn::models

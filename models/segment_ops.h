@@ -1,0 +1,28 @@
+// Differentiable attention primitives over packed neighbour segments: the slots of root r are
+// rows [offsets[r], offsets[r+1]) of a slot tensor, so roots with few neighbours carry no
+// padding (the shapes of DGL's SDDMM and SpMM on a CSR block). TemporalAttention is written on
+// these three; docs/models.md gives the formulation.
+//
+// offsets: int64 [R + 1], non-decreasing, offsets[0] = 0, offsets[R] = S. Every tensor is
+// float32 or float64 on the CPU; other devices are refused with an error naming the op (their
+// kernels belong to GPU training). Rows of an empty segment get zeros (SegmentMix) and no
+// slots (SegmentDot, SegmentSoftmax).
+#pragma once
+
+#include <torch/torch.h>
+
+namespace streamgnn::models {
+
+// out[s, h] = q[r(s), h, :] . x[s, :]          q [R, H, D], x [S, D] -> [S, H]
+torch::Tensor SegmentDot(const torch::Tensor& q, const torch::Tensor& x, const torch::Tensor& offsets);
+
+// out[r, h, :] = sum_{s in r} a[s, h] x[s, :]   a [S, H], x [S, D] -> [R, H, D]
+torch::Tensor SegmentMix(const torch::Tensor& a, const torch::Tensor& x, const torch::Tensor& offsets);
+
+// Softmax over the slots of each segment, per column h.   scores [S, H] -> [S, H]
+torch::Tensor SegmentSoftmax(const torch::Tensor& scores, const torch::Tensor& offsets);
+
+// Root index of every slot: int64 [S] (for gathers and tests).
+torch::Tensor SegmentIds(const torch::Tensor& offsets);
+
+}  // namespace streamgnn::models

@@ -231,8 +231,8 @@ StatusOr<graph::CsrGraph> BuildTrainingGraph(const StaticConfig& c, const datase
 
 StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::StaticDataset& d,
                                 const StaticEpochCallback& on_epoch) {
-  BindTorchToThreadBudget();
-  if (c.sampling.threads > 0) core::SetThreadBudget(static_cast<int>(c.sampling.threads));
+  SetTorchThreads(c.sampling.threads > 0 ? static_cast<int>(c.sampling.threads) : core::ThreadBudget(),
+                  TorchParallelism::kIntraOp);
   if (d.feature_dim <= 0 || d.num_classes <= 0 || d.train_idx.empty()) {
     return Status::InvalidArgument("dataset '" + d.name +
                                    "' needs node features, labels and training nodes");
@@ -397,8 +397,8 @@ struct FileCloser {
 StatusOr<StaticRunResult> TrainDistributed(const StaticConfig& c, const datasets::StaticDataset& d,
                                            comm::Communicator* comm,
                                            const StaticEpochCallback& on_epoch) {
-  BindTorchToThreadBudget();
-  if (c.sampling.threads > 0) core::SetThreadBudget(static_cast<int>(c.sampling.threads));
+  SetTorchThreads(c.sampling.threads > 0 ? static_cast<int>(c.sampling.threads) : core::ThreadBudget(),
+                  TorchParallelism::kIntraOp);
   if (d.feature_dim <= 0 || d.num_classes <= 0 || d.train_idx.empty()) {
     return Status::InvalidArgument("dataset '" + d.name +
                                    "' needs node features, labels and training nodes");

@@ -32,6 +32,7 @@
 #include "trainers/link_metrics.h"
 #include "trainers/pipeline.h"
 #include "trainers/torch_threads.h"
+#include <torch/csrc/autograd/profiler_legacy.h>
 
 namespace streamgnn::trainers {
 
@@ -256,11 +257,11 @@ class Trainer {
   torch::Tensor node_feat_;   // [num_nodes, F]
   torch::Tensor edge_feat_;   // [num_events, E]
   std::vector<std::string> history_lines_;
+  int threads_ = 1;  // the thread budget
 };
 
 Status Trainer::Setup() {
-  BindTorchToThreadBudget();
-  core::SetThreadBudget(static_cast<int>(config_.runtime.threads));
+  threads_ = SetTorchThreads(static_cast<int>(config_.runtime.threads), TorchParallelism::kTasks);
   if (config_.runtime.device == core::DeviceKind::kCuda) {
     return Status::Unimplemented(
         "runtime.device: cuda training is not implemented yet; use runtime.device: cpu");
@@ -983,7 +984,10 @@ StatusOr<TrainSummary> Trainer::Train(const TrainOptions& options) {
     const auto t0 = Clock::now();
     core::ProgressBar progress(fmt::format("epoch {}/{}", epoch, tc.epoch),
                                static_cast<int64_t>(split_.train.size()), config_.log.progress);
+    std::optional<torch::autograd::profiler::RecordProfile> prof;
+    if (std::getenv("SG_PROFILE")) prof.emplace(std::getenv("SG_PROFILE"));
     SG_ASSIGN_OR_RETURN(PassResult train, RunPass(Mode::kTrain, split_.train, &store, epoch, &progress, &options));
+    prof.reset();
     progress.Finish();
     EpochRecord r;
     r.epoch = epoch;

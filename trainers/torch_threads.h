@@ -1,14 +1,26 @@
-// The LibTorch side of the global thread budget (core/threads.h): LibTorch's intra-op pool and,
-// when LibTorch runs on OpenBLAS (Debian's libopenblas0-pthread), OpenBLAS's own pthread pool,
-// which at::set_num_threads does not size. Left at one thread per core, OpenBLAS's idle workers
-// spin in sched_yield against TBB's and OpenMP's (measured: 16% of a TGN epoch's CPU time,
-// docs/benchmarks.md "TGN against PyG").
+// How the trainers spend the thread budget (runtime.threads, sampling.threads) on the pools
+// LibTorch brings: its intra-op pool (GNU OpenMP in Debian's LibTorch) and, when LibTorch runs
+// on OpenBLAS (Debian's libopenblas0-pthread), OpenBLAS's own pthread pool, which
+// at::set_num_threads does not size. The policy, and the measurements behind it, are in
+// docs/architecture.md ("Threads"); every executable also makes idle OpenMP workers sleep
+// (core/openmp_env.cc).
 #pragma once
 
 namespace streamgnn::trainers {
 
-// Registers, once per process, a listener that sizes those pools to the thread budget (called
-// at once with the current budget and on every later change). Every trainer calls it first.
-void BindTorchToThreadBudget();
+enum class TorchParallelism {
+  // Large tensors (static full-graph training): the intra-op pool and OpenBLAS both get the
+  // budget.
+  kIntraOp,
+  // Many small operators (temporal batches): one intra-op thread, so the OpenMP pool never
+  // runs (its fork and join cost more than these operators gain); OpenBLAS gets the budget
+  // for the GEMMs, and the trainer spreads its own work over the budget (batch shards).
+  kTasks,
+};
+
+// Sets the process thread budget (core::SetThreadBudget: TBB) to `threads` (<= 0: every
+// available core) and sizes LibTorch's pools for it per `mode`. Also keeps freed tensor memory
+// in the process (see the .cc). Returns the budget.
+int SetTorchThreads(int threads, TorchParallelism mode);
 
 }  // namespace streamgnn::trainers

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "models/dropout.h"
 #include "models/segment_ops.h"
 
 namespace streamgnn::models {
@@ -72,8 +73,6 @@ MemoryUpdaterImpl::MemoryUpdaterImpl(const Options& options) : options_(options)
       w_v_ = register_module("w_v", torch::nn::Linear(dim_in, d));
       w_o_ = register_module("w_o", torch::nn::Linear(d, d));
       norm_ = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
-      dropout_ = register_module("dropout", torch::nn::Dropout(options.dropout));
-      att_dropout_ = register_module("att_dropout", torch::nn::Dropout(options.att_dropout));
       break;
     }
   }
@@ -146,10 +145,10 @@ torch::Tensor MemoryUpdaterImpl::TransformerUpdate(const torch::Tensor& memory,
   const torch::Tensor k = w_k_->forward(input).view({n, m, h, d});
   const torch::Tensor v = w_v_->forward(input).view({n, m, h, d});
   torch::Tensor att = torch::leaky_relu((q * k).sum(3), 0.2);  // [n, m, h]
-  att = att_dropout_->forward(MaskedSoftmax(att, valid));
+  att = Dropout(MaskedSoftmax(att, valid), options_.att_dropout, is_training());
   const torch::Tensor agg = (att.unsqueeze(3) * v).sum(1).reshape({n, h * d});
   const torch::Tensor updated =
-      torch::relu(dropout_->forward(w_o_->forward(norm_->forward(agg + memory))));
+      torch::relu(Dropout(w_o_->forward(norm_->forward(agg + memory)), options_.dropout, is_training()));
   return torch::where(has_mail, updated, memory);
 }
 
@@ -164,8 +163,6 @@ TemporalAttentionImpl::TemporalAttentionImpl(const Options& options) : options_(
   w_v_ = register_module("w_v", torch::nn::Linear(kv_in, options.dim_out));
   w_o_ = register_module("w_o", torch::nn::Linear(options.dim_out + options.dim_node, options.dim_out));
   norm_ = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({options.dim_out})));
-  dropout_ = register_module("dropout", torch::nn::Dropout(options.dropout));
-  att_dropout_ = register_module("att_dropout", torch::nn::Dropout(options.att_dropout));
 }
 
 torch::Tensor TemporalAttentionImpl::forward(const torch::Tensor& h_root, const torch::Tensor& h_nbr,
@@ -196,13 +193,13 @@ torch::Tensor TemporalAttentionImpl::forward(const torch::Tensor& h_root, const 
   const torch::Tensor w_v = torch::cat({w_v_->weight, w_v_->bias.unsqueeze(1)}, 1).view({h, d, kv_in});
   const torch::Tensor q_in = torch::bmm(q.transpose(0, 1), w_k).transpose(0, 1);  // [R, h, kv_in]
   torch::Tensor att = torch::leaky_relu(SegmentDot(q_in, x, offsets), 0.2);     // [S, h]
-  att = att_dropout_->forward(SegmentSoftmax(att, offsets));
+  att = Dropout(SegmentSoftmax(att, offsets), options_.att_dropout, is_training());
   const torch::Tensor mixed = SegmentMix(att, x, offsets);  // [R, h, kv_in]
   const torch::Tensor agg = torch::bmm(mixed.transpose(0, 1), w_v.transpose(1, 2))  // [h, R, d]
                                 .transpose(0, 1)
                                 .reshape({r, h * d});
   const torch::Tensor out = w_o_->forward(torch::cat({agg, h_root}, 1));
-  return norm_->forward(torch::relu(dropout_->forward(out)));
+  return norm_->forward(torch::relu(Dropout(out, options_.dropout, is_training())));
 }
 
 // ---- JodieProjection --------------------------------------------------------------------------
@@ -236,12 +233,12 @@ NodeClassifierImpl::NodeClassifierImpl(int64_t dim, double dropout) {
   fc1_ = register_module("fc1", torch::nn::Linear(dim, 80));
   fc2_ = register_module("fc2", torch::nn::Linear(80, 10));
   fc3_ = register_module("fc3", torch::nn::Linear(10, 1));
-  dropout_ = register_module("dropout", torch::nn::Dropout(dropout));
+  dropout_ = dropout;
 }
 
 torch::Tensor NodeClassifierImpl::forward(const torch::Tensor& h) {
-  torch::Tensor x = dropout_->forward(torch::relu(fc1_->forward(h)));
-  x = dropout_->forward(torch::relu(fc2_->forward(x)));
+  torch::Tensor x = Dropout(torch::relu(fc1_->forward(h)), dropout_, is_training());
+  x = Dropout(torch::relu(fc2_->forward(x)), dropout_, is_training());
   return fc3_->forward(x).squeeze(1);
 }
 

@@ -78,7 +78,7 @@ class MemoryUpdaterImpl : public torch::nn::Module {
   torch::nn::RNNCell rnn_{nullptr};
   torch::nn::Linear w_q_{nullptr}, w_k_{nullptr}, w_v_{nullptr}, w_o_{nullptr};
   torch::nn::LayerNorm norm_{nullptr};
-  torch::nn::Dropout dropout_{nullptr}, att_dropout_{nullptr};
+
 };
 TORCH_MODULE(MemoryUpdater);
 
@@ -111,7 +111,7 @@ class TemporalAttentionImpl : public torch::nn::Module {
   TimeEncoder time_{nullptr};
   torch::nn::Linear w_q_{nullptr}, w_k_{nullptr}, w_v_{nullptr}, w_o_{nullptr};
   torch::nn::LayerNorm norm_{nullptr};
-  torch::nn::Dropout dropout_{nullptr}, att_dropout_{nullptr};
+
 };
 TORCH_MODULE(TemporalAttention);
 
@@ -147,7 +147,7 @@ class NodeClassifierImpl : public torch::nn::Module {
 
  private:
   torch::nn::Linear fc1_{nullptr}, fc2_{nullptr}, fc3_{nullptr};
-  torch::nn::Dropout dropout_{nullptr};
+  double dropout_;
 };
 TORCH_MODULE(NodeClassifier);
 

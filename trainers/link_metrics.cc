@@ -79,4 +79,42 @@ double MeanReciprocalRank(Span<const float> pos, Span<const float> neg, int64_t 
   return sum / static_cast<double>(n);
 }
 
+void LinkMetricAccumulator::AddBatch(const std::vector<float>& pos, const std::vector<float>& neg) {
+  if (pos.empty()) return;
+  events_ += static_cast<int64_t>(pos.size());
+  std::vector<float> s(pos);
+  s.insert(s.end(), neg.begin(), neg.end());
+  std::vector<uint8_t> l(pos.size(), 1);
+  l.resize(s.size(), 0);
+  if (mode_ == core::ApMode::kBatchMean) {
+    ap_sum_ += AveragePrecision(s, l);
+    auc_sum_ += RocAuc(s, l);
+    ++batches_;
+  } else {
+    scores_.insert(scores_.end(), s.begin(), s.end());
+    labels_.insert(labels_.end(), l.begin(), l.end());
+  }
+}
+
+void LinkMetricAccumulator::AddRanks(const std::vector<float>& pos, const std::vector<float>& neg,
+                                     int64_t num_neg) {
+  if (pos.empty()) return;
+  rr_sum_ += MeanReciprocalRank(pos, neg, num_neg) * static_cast<double>(pos.size());
+}
+
+LinkMetrics LinkMetricAccumulator::Result(bool with_mrr) const {
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  LinkMetrics m;
+  m.events = events_;
+  if (mode_ == core::ApMode::kBatchMean) {
+    m.ap = batches_ ? ap_sum_ / static_cast<double>(batches_) : kNaN;
+    m.auc = batches_ ? auc_sum_ / static_cast<double>(batches_) : kNaN;
+  } else {
+    m.ap = AveragePrecision(scores_, labels_);
+    m.auc = RocAuc(scores_, labels_);
+  }
+  m.mrr = with_mrr && events_ ? rr_sum_ / static_cast<double>(events_) : kNaN;
+  return m;
+}
+
 }  // namespace streamgnn::trainers

@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/config_enums.h"
 #include "core/span.h"
+#include "trainers/temporal_trainer.h"
 
 namespace streamgnn::trainers {
 
@@ -23,5 +25,26 @@ double RocAuc(Span<const float> scores, Span<const uint8_t> labels);
 // 0.5 #{j : neg[i][j] == pos[i]} (ties count half, as in TGB's evaluator with optimistic and
 // pessimistic ranks averaged). neg is row-major [num_pos, num_neg]. NaN without positives.
 double MeanReciprocalRank(Span<const float> pos, Span<const float> neg, int64_t num_neg);
+
+// One evaluation pass's scores as LinkMetrics: AP and ROC-AUC per batch, averaged over batches
+// (ap_mode batch_mean, TGN's), or over all scores at once (pooled); MRR over the positives.
+class LinkMetricAccumulator {
+ public:
+  explicit LinkMetricAccumulator(core::ApMode mode) : mode_(mode) {}
+  // One batch: a score per positive and one per (aligned) negative.
+  void AddBatch(const std::vector<float>& pos, const std::vector<float>& neg);
+  // The same positives against num_neg negatives each (row-major [pos.size(), num_neg]).
+  void AddRanks(const std::vector<float>& pos, const std::vector<float>& neg, int64_t num_neg);
+  LinkMetrics Result(bool with_mrr) const;
+
+ private:
+  core::ApMode mode_;
+  double ap_sum_ = 0, auc_sum_ = 0;  // batch_mean
+  int64_t batches_ = 0;
+  std::vector<float> scores_;  // pooled
+  std::vector<uint8_t> labels_;
+  double rr_sum_ = 0;  // MRR
+  int64_t events_ = 0;
+};
 
 }  // namespace streamgnn::trainers

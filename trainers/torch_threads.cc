@@ -36,7 +36,7 @@ int SetTorchThreads(int threads, TorchParallelism mode) {
   using SetThreads = void (*)(int);
   static const auto openblas =
       reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-  if (openblas != nullptr) openblas(budget);
+  if (openblas != nullptr) openblas(mode == TorchParallelism::kTasks ? 1 : budget);
   return budget;
 }
 

@@ -12,9 +12,12 @@ enum class TorchParallelism {
   // Large tensors (static full-graph training): the intra-op pool and OpenBLAS both get the
   // budget.
   kIntraOp,
-  // Many small operators (temporal batches): one intra-op thread, so the OpenMP pool never
-  // runs (its fork and join cost more than these operators gain); OpenBLAS gets the budget
-  // for the GEMMs, and the trainer spreads its own work over the budget (batch shards).
+  // Many small operators computed whole (temporal batches with PRES or staleness mitigation):
+  // one intra-op thread, so the OpenMP pool never runs (its fork and join cost more than these
+  // operators gain); OpenBLAS gets the budget for the GEMMs.
+  kGemm,
+  // Many small operators, computed by the trainer as independent tasks (temporal batches in
+  // shards): one thread for each pool, the budget goes to the trainer's own tasks.
   kTasks,
 };
 

@@ -41,6 +41,9 @@ TEST(SetTorchThreads, SizesTheIntraOpPoolAndOpenBlasFromTheBudget) {
   EXPECT_EQ(SetTorchThreads(2, TorchParallelism::kTasks), 2);
   EXPECT_EQ(core::ThreadBudget(), 2);
   EXPECT_EQ(at::get_num_threads(), 1);
+  if (openblas != nullptr) EXPECT_EQ(openblas(), 1);
+  EXPECT_EQ(SetTorchThreads(2, TorchParallelism::kGemm), 2);
+  EXPECT_EQ(at::get_num_threads(), 1);
   if (openblas != nullptr) EXPECT_EQ(openblas(), 2);
   EXPECT_EQ(SetTorchThreads(2, TorchParallelism::kIntraOp), 2);
   EXPECT_EQ(at::get_num_threads(), 2);

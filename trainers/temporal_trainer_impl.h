@@ -1,0 +1,106 @@
+// TemporalTrainerImpl: the state of one temporal training run, behind TrainTemporal and
+// EvaluateCheckpoint (temporal_trainer.h). Split over files by concern, as RocksDB splits
+// DBImpl:
+//   temporal_trainer.cc     setup, the epoch loop, evaluation, the public functions
+//   temporal_pass.cc        one pass over events: the stages of a batch (PassRunner)
+//   temporal_batch.{h,cc}   a batch's shards and their model inputs
+//   temporal_checkpoint.cc  checkpoints and resume
+//   temporal_split.{h,cc}   the event split and inductive masking
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/progress.h"
+#include "core/status.h"
+#include "datasets/temporal_dataset.h"
+#include "graph/temporal_graph.h"
+#include "memory/node_memory.h"
+#include "models/pres.h"
+#include "models/temporal_model.h"
+#include "sampling/negative_sampler.h"
+#include "sampling/temporal_sampler.h"
+#include "trainers/temporal_split.h"
+#include "trainers/temporal_trainer.h"
+
+namespace streamgnn::trainers {
+
+// A block store plus the map from its edge ids to dataset event ids.
+struct EventStore {
+  std::unique_ptr<graph::TemporalGraph> graph;
+  std::vector<int64_t> event_of_edge;
+};
+
+enum class PassMode { kTrain, kVal, kTest };
+
+struct PassResult {
+  double loss_sum = 0;
+  int64_t batches = 0;
+  LinkMetrics all, inductive;
+  StageTimes stages;
+  double wall_s = 0;
+  int64_t staleness_bound = 0, staleness_max = 0, mitigated = 0;
+  double staleness_mean = 0;
+};
+
+class TemporalTrainerImpl {
+ public:
+  TemporalTrainerImpl(const core::Config& config, const datasets::TemporalDataset& ds)
+      : config_(config), ds_(ds) {}
+
+  Status Setup();
+  StatusOr<TrainSummary> Train(const TrainOptions& options);
+  StatusOr<EvalSummary> EvaluateFrom(const std::string& checkpoint_path);
+
+ private:
+  friend class PassRunner;
+
+  StatusOr<EventStore> NewStore() const;
+  Status Append(EventStore* store, const int64_t* events, int64_t n) const;
+  // Training passes follow pipeline.mode; evaluation passes are sequential. `options` (may be
+  // null) supplies the test-only stage hook.
+  StatusOr<PassResult> RunPass(PassMode mode, const std::vector<int64_t>& events, EventStore* store,
+                               int64_t epoch, core::ProgressBar* progress,
+                               const TrainOptions* options = nullptr);
+  // Validation then test from the current memory; fills the metric fields of a record.
+  StatusOr<EpochRecord> Evaluate();
+  // PRES and similarity mitigation work across a batch's rows: such batches are computed whole.
+  bool WholeBatches() const;
+  // Shards per batch: the thread budget, or 1 for whole batches.
+  int64_t ShardsPerBatch() const;
+
+  // temporal_checkpoint.cc
+  Status WriteCheckpoint(const std::string& path, int64_t epoch, const memory::NodeMemory* mem,
+                         const models::PresFilter* pres, const std::vector<EpochRecord>& history,
+                         int64_t best_epoch, int64_t bad_epochs);
+  Status ReadCheckpoint(const std::string& path, bool with_optimizer, int64_t* epoch,
+                        std::string* history, int64_t* best_epoch, int64_t* bad_epochs);
+  bool with_mrr() const { return config_.train.eval_negatives > 0; }
+
+  const core::Config& config_;
+  const datasets::TemporalDataset& ds_;
+  TemporalSplit split_;
+  models::TemporalModel model_{nullptr};
+  std::unique_ptr<torch::optim::Adam> optimizer_;
+  std::optional<memory::NodeMemory> memory_;
+  std::optional<models::PresFilter> pres_;  // pres.enabled
+  int64_t auto_staleness_ = -1;             // staleness auto: the bound chosen; -1 = not yet
+  std::optional<sampling::TemporalSampler> sampler_;
+  std::optional<sampling::NegativeSampler> train_negatives_, eval_negatives_;
+  std::vector<int> fanouts_;  // hops the model or mail delivery needs; empty = no sampling
+  torch::Tensor node_feat_;   // [num_nodes, F]
+  torch::Tensor edge_feat_;   // [num_events, E]
+  int threads_ = 1;           // the thread budget
+};
+
+// Parses the JSON lines of metrics.jsonl back into records (only the fields the epoch loop
+// needs after a resume).
+std::vector<EpochRecord> ParseHistory(const std::string& lines);
+
+}  // namespace streamgnn::trainers

@@ -224,7 +224,11 @@ LinkPredictorImpl::LinkPredictorImpl(int64_t dim) {
 }
 
 torch::Tensor LinkPredictorImpl::forward(const torch::Tensor& h_src, const torch::Tensor& h_dst) {
-  return out_fc_->forward(torch::relu(src_fc_->forward(h_src) + dst_fc_->forward(h_dst))).squeeze(1);
+  return Score(ProjectSource(h_src), h_dst);
+}
+
+torch::Tensor LinkPredictorImpl::Score(const torch::Tensor& src_projected, const torch::Tensor& h_dst) {
+  return out_fc_->forward(torch::relu(src_projected + dst_fc_->forward(h_dst))).squeeze(1);
 }
 
 // ---- NodeClassifier ---------------------------------------------------------------------------

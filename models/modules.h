@@ -132,6 +132,10 @@ class LinkPredictorImpl : public torch::nn::Module {
  public:
   explicit LinkPredictorImpl(int64_t dim);
   torch::Tensor forward(const torch::Tensor& h_src, const torch::Tensor& h_dst);
+  // The two halves of forward, so that a source scored against several destinations (its
+  // positive, its negatives) is projected once: forward = Score(ProjectSource(h_src), h_dst).
+  torch::Tensor ProjectSource(const torch::Tensor& h_src) { return src_fc_->forward(h_src); }
+  torch::Tensor Score(const torch::Tensor& src_projected, const torch::Tensor& h_dst);
 
  private:
   torch::nn::Linear src_fc_{nullptr}, dst_fc_{nullptr}, out_fc_{nullptr};

@@ -72,6 +72,11 @@ class TemporalModelImpl : public torch::nn::Module {
   torch::Tensor Score(const torch::Tensor& h_src, const torch::Tensor& h_dst) {
     return predictor_->forward(h_src, h_dst);
   }
+  // Score in two halves: sources projected once, then scored against any destinations.
+  torch::Tensor ProjectSources(const torch::Tensor& h_src) { return predictor_->ProjectSource(h_src); }
+  torch::Tensor ScoreProjected(const torch::Tensor& src_projected, const torch::Tensor& h_dst) {
+    return predictor_->Score(src_projected, h_dst);
+  }
 
   // Mails of n events: for the source [s'_src, s'_dst, e], for the destination
   // [s'_dst, s'_src, e]. Returns [2n, dim_mail] ordered src_0, dst_0, src_1, dst_1, ...

@@ -32,6 +32,8 @@ constexpr uint64_t kValNegativeStream = 0x56414c;     // "VAL"
 constexpr uint64_t kTestNegativeStream = 0x54455354;  // "TEST"
 constexpr uint64_t kMrrStream = 0x4d5252;             // "MRR"
 constexpr uint64_t kDropoutStream = 0x44524f50;       // "DROP"
+// Batches a sequential pass samples ahead of the one it computes.
+constexpr int64_t kPrefetchBatches = 2;
 
 double Since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
@@ -275,16 +277,16 @@ void PassRunner::ComputeShard(const BatchWork& w, int64_t s) {
   models::TemporalModel& model = t_.model_;
   const int64_t n = shard.n;
   models::ForwardOutput out = model->forward(shard.in, t_.memory_ ? &shard.rows : nullptr);
-  const torch::Tensor h_src = out.embeddings.narrow(0, 0, n);
-  shard.pos = model->Score(h_src, out.embeddings.narrow(0, n, n));
-  shard.negs = model->Score(h_src, out.embeddings.narrow(0, 2 * n, n));
+  const torch::Tensor src = model->ProjectSources(out.embeddings.narrow(0, 0, n));
+  shard.pos = model->ScoreProjected(src, out.embeddings.narrow(0, n, n));
+  shard.negs = model->ScoreProjected(src, out.embeddings.narrow(0, 2 * n, n));
   const double share = static_cast<double>(n) / static_cast<double>(w.n);
   torch::Tensor loss =
       torch::binary_cross_entropy_with_logits(shard.pos, torch::ones_like(shard.pos)) * share +
       torch::binary_cross_entropy_with_logits(shard.negs, torch::zeros_like(shard.negs)) * share;
   if (mrr_negatives_ > 0) {
-    shard.mrr_scores = model->Score(h_src.repeat_interleave(mrr_negatives_, 0),
-                                    out.embeddings.narrow(0, 3 * n, n * mrr_negatives_));
+    shard.mrr_scores = model->ScoreProjected(src.repeat_interleave(mrr_negatives_, 0),
+                                             out.embeddings.narrow(0, 3 * n, n * mrr_negatives_));
   }
   if (t_.memory_) {
     shard.write_memory = out.new_memory.detach();
@@ -517,18 +519,29 @@ StatusOr<PassResult> PassRunner::Run() {
   const int64_t total = static_cast<int64_t>(events_.size());
   const auto t_pass = Clock::now();
   if (!pipelined_) {
-    for (int64_t index = 0; index < num_batches_; ++index) {
-      std::unique_ptr<BatchWork> w = Make(index);
-      SG_RETURN_IF_ERROR(Sample(*w));
-      SG_RETURN_IF_ERROR(Features(*w));
-      SG_RETURN_IF_ERROR(ReadMemory(*w));
-      SG_RETURN_IF_ERROR(Compute(*w));
-      SG_RETURN_IF_ERROR(WriteMemory(*w));
-      Finish(*w);
-      if (progress_ != nullptr) {
-        progress_->Set(done_events_, fmt::format("loss {:.4f}", result_.loss_sum / result_.batches));
-      }
-    }
+    // Sequential semantics, with the next batches' sampling and features prepared on another
+    // thread while this one computes (they read nothing the later stages write).
+    std::vector<PipelineStage<BatchWork>> stages = {
+        {"prepare",
+         [this](BatchWork& w) -> Status {
+           SG_RETURN_IF_ERROR(Sample(w));
+           return Features(w);
+         }},
+        {"compute",
+         [this](BatchWork& w) -> Status {
+           SG_RETURN_IF_ERROR(ReadMemory(w));
+           SG_RETURN_IF_ERROR(Compute(w));
+           SG_RETURN_IF_ERROR(WriteMemory(w));
+           Finish(w);
+           if (progress_ != nullptr) {
+             progress_->Set(done_events_, fmt::format("loss {:.4f}", result_.loss_sum / result_.batches));
+           }
+           return Status::Ok();
+         }},
+    };
+    SG_RETURN_IF_ERROR(RunPipeline<BatchWork>(
+        num_batches_, [this](int64_t index) { return Make(index); }, stages, /*caller_stage=*/1,
+        kPrefetchBatches, [this] { if (t_.memory_) t_.memory_->Abort(); }));
   } else {
     // The calling thread computes (the model, the optimiser and the torch generator stay on
     // one thread, as in a sequential pass); the other stages run on their own threads.

@@ -465,6 +465,15 @@ void PassRunner::Finish(BatchWork& w) {
   result_.stages.memory_write += w.t.memory_write;
   result_.loss_sum += w.loss;
   result_.mitigated += w.mitigated;
+  for (const BatchShard& shard : w.shards) {
+    BatchShapes& b = result_.shapes;
+    b.roots += static_cast<double>(shard.roots.size());
+    b.unique_nodes += static_cast<double>(shard.in.nodes.size(0));
+    if (shard.rows.mail_valid.defined()) {
+      b.memory_updates += shard.rows.mail_valid.any(1).sum().item<double>();
+    }
+    for (const torch::Tensor& dt : shard.in.dt) b.slots += static_cast<double>(dt.size(0));
+  }
   ++result_.batches;
   done_events_ += w.n;
   if (profile_ && w.index < config_.pipeline.profile_batches) ProfileForAutoStaleness(w);
@@ -579,6 +588,11 @@ StatusOr<PassResult> PassRunner::Run() {
     result_.staleness_mean = st.mean();
   }
   result_.staleness_bound = pipelined_ ? bound_.load() : 0;
+  if (result_.batches > 0) {
+    const double b = static_cast<double>(result_.batches);
+    result_.shapes = {result_.shapes.roots / b, result_.shapes.unique_nodes / b,
+                      result_.shapes.memory_updates / b, result_.shapes.slots / b};
+  }
   result_.all = all_acc_.Result(mrr_negatives_ > 0);
   result_.inductive = ind_acc_.Result(mrr_negatives_ > 0);
   return std::move(result_);

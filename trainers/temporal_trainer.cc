@@ -232,6 +232,7 @@ StatusOr<TrainSummary> TemporalTrainerImpl::Train(const TrainOptions& options) {
     r.train_s = Seconds(t0);
     r.train_loss = train.loss_sum / std::max<int64_t>(1, train.batches);
     r.stages = train.stages;
+    r.shapes = train.shapes;
     r.staleness_bound = train.staleness_bound;
     r.staleness_max = train.staleness_max;
     r.staleness_mean = train.staleness_mean;
@@ -343,12 +344,14 @@ std::string EpochRecord::ToJson(bool with_mrr) const {
       "\"time_sample_s\": {:.3f}, \"time_features_s\": {:.3f}, \"time_memory_read_s\": {:.3f}, "
       "\"time_forward_s\": {:.3f}, \"time_backward_s\": {:.3f}, \"time_memory_write_s\": {:.3f}, "
       "\"staleness_bound\": {}, \"staleness_max\": {}, \"staleness_mean\": {:.4f}, "
-      "\"mitigated_nodes\": {}, \"best_epoch\": {}}}",
+      "\"mitigated_nodes\": {}, \"batch_roots\": {:.1f}, \"batch_unique_nodes\": {:.1f}, "
+      "\"batch_memory_updates\": {:.1f}, \"batch_slots\": {:.1f}, \"best_epoch\": {}}}",
       epoch, Num(train_loss), train_s, eval_s, MetricsJson("val", val, with_mrr),
       MetricsJson("val_inductive", val_inductive, with_mrr), MetricsJson("test", test, with_mrr),
       MetricsJson("test_inductive", test_inductive, with_mrr), stages.sample, stages.features,
       stages.memory_read, stages.forward, stages.backward, stages.memory_write, staleness_bound,
-      staleness_max, staleness_mean, mitigated_nodes, best_epoch);
+      staleness_max, staleness_mean, mitigated_nodes, shapes.roots, shapes.unique_nodes,
+      shapes.memory_updates, shapes.slots, best_epoch);
 }
 
 std::string EvalSummary::ToJson(bool with_mrr) const {

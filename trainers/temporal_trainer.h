@@ -51,6 +51,15 @@ struct StageTimes {
   double memory_write = 0;  // memory and mailbox updates
 };
 
+// The work of the training pass's batches, per batch on average (summed over a batch's shards):
+// what a cost model needs (bench/peers/tgn_flops.py counts TGN's FLOPs from it).
+struct BatchShapes {
+  double roots = 0;           // embedded (node, time) roots
+  double unique_nodes = 0;    // nodes whose memory rows are read
+  double memory_updates = 0;  // of those, rows with a mail (the memory updater's rows)
+  double slots = 0;           // sampled neighbours, all hops
+};
+
 struct EpochRecord {
   int64_t epoch = 0;  // 1-based
   double train_loss = 0;
@@ -58,6 +67,7 @@ struct EpochRecord {
   double eval_s = 0;
   LinkMetrics val, val_inductive, test, test_inductive;
   StageTimes stages;  // busy time per stage; with pipeline.mode mspipe the stages overlap
+  BatchShapes shapes;
   // Training pass: the staleness bound used (pipeline.staleness, or the one auto chose), the
   // staleness observed on node-memory reads (max, mean over batches), and the nodes corrected
   // by staleness mitigation.
@@ -70,7 +80,7 @@ struct EpochRecord {
   // One line of metrics.jsonl: epoch, train_loss, train_s, eval_s, val_ap, val_auc,
   // val_inductive_ap, val_inductive_auc, test_ap, test_auc, test_inductive_ap,
   // test_inductive_auc, val_mrr/test_mrr (when enabled), time_<stage>_s, staleness_bound,
-  // staleness_max, staleness_mean, mitigated_nodes, best_epoch.
+  // staleness_max, staleness_mean, mitigated_nodes, batch_<shape> (BatchShapes), best_epoch.
   // Undefined metrics are null.
   std::string ToJson(bool with_mrr) const;
 };

@@ -44,6 +44,7 @@ struct PassResult {
   int64_t batches = 0;
   LinkMetrics all, inductive;
   StageTimes stages;
+  BatchShapes shapes;  // sums over the batches until the end of the pass, then means
   double wall_s = 0;
   int64_t staleness_bound = 0, staleness_max = 0, mitigated = 0;
   double staleness_mean = 0;

@@ -157,15 +157,21 @@ def make_split(src, dst, ts, val_fraction, test_fraction, inductive_fraction):
 class AttentionEmbedding(torch.nn.Module):
     """One TransformerConv layer over the sampled temporal neighbourhood."""
 
-    def __init__(self, dim_in, dim_out, dim_msg, time_enc, heads=2, dropout=0.1):
+    def __init__(self, dim_in, dim_out, dim_msg, time_enc, heads=2, dropout=0.1, output="pyg"):
         super().__init__()
         self.time_enc = time_enc
         self.conv = TransformerConv(dim_in, dim_out // heads, heads=heads, dropout=dropout,
                                     edge_dim=dim_msg + time_enc.out_channels)
+        # output "tgl": TGL's (and streamgnn's) LayerNorm(ReLU(Dropout(.))) on the layer's output,
+        # a model difference tested in docs/benchmarks.md; "pyg": the convolution's output as is.
+        self.output = output
+        self.dropout = torch.nn.Dropout(dropout)
+        self.norm = torch.nn.LayerNorm(dim_out) if output == "tgl" else None
 
     def forward(self, x, last_update, edge_index, t, msg):
         dt = (last_update[edge_index[0]] - t).to(x.dtype)
-        return self.conv(x, edge_index, torch.cat([self.time_enc(dt), msg], dim=-1))
+        z = self.conv(x, edge_index, torch.cat([self.time_enc(dt), msg], dim=-1))
+        return self.norm(torch.relu(self.dropout(z))) if self.norm is not None else z
 
 
 class LinkScore(torch.nn.Module):
@@ -201,7 +207,16 @@ class Run:
         self.memory = TGNMemory(self.num_nodes, args.msg_dim, d, d,
                                 message_module=IdentityMessage(args.msg_dim, d, d),
                                 aggregator_module=LastAggregator())
-        self.gnn = AttentionEmbedding(d, d, args.msg_dim, self.memory.time_enc, dropout=args.dropout)
+        if args.time_init == "tgat":
+            # streamgnn's (TGAT's, TGL's) time encoding start: w_i = 10^(-9 i / (d - 1)), b = 0,
+            # in place of PyG's random Linear(1, d) (a model difference, docs/benchmarks.md).
+            with torch.no_grad():
+                lin = self.memory.time_enc.lin
+                lin.weight.copy_(torch.pow(10.0, -9.0 * torch.arange(lin.out_features) /
+                                           max(lin.out_features - 1, 1)).view(-1, 1))
+                lin.bias.zero_()
+        self.gnn = AttentionEmbedding(d, d, args.msg_dim, self.memory.time_enc, dropout=args.dropout,
+                                      output=args.output)
         self.score = LinkScore(d)
         params = set(self.memory.parameters()) | set(self.gnn.parameters()) | set(self.score.parameters())
         self.opt = torch.optim.Adam(params, lr=args.lr)
@@ -306,6 +321,10 @@ def main():
     p.add_argument("--val-fraction", type=float, default=0.15)
     p.add_argument("--test-fraction", type=float, default=0.15)
     p.add_argument("--inductive-fraction", type=float, default=0.1)
+    p.add_argument("--time-init", choices=["pyg", "tgat"], default="pyg",
+                   help="time encoder start: PyG's random Linear(1, d), or TGAT's fixed frequencies")
+    p.add_argument("--output", choices=["pyg", "tgl"], default="pyg",
+                   help="attention output: the convolution's as is, or TGL's LayerNorm(ReLU(Dropout(.)))")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
 

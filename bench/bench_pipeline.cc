@@ -115,12 +115,7 @@ int main(int argc, char** argv) {
       trainers::EpochRecord mean_stages;
       for (const auto& e : summary->epochs) {
         train_s += e.train_s;
-        mean_stages.stages.sample += e.stages.sample;
-        mean_stages.stages.features += e.stages.features;
-        mean_stages.stages.memory_read += e.stages.memory_read;
-        mean_stages.stages.forward += e.stages.forward;
-        mean_stages.stages.backward += e.stages.backward;
-        mean_stages.stages.memory_write += e.stages.memory_write;
+        mean_stages.stages += e.stages;
         mean_stages.staleness_bound = e.staleness_bound;
         mean_stages.staleness_max = std::max(mean_stages.staleness_max, e.staleness_max);
         mean_stages.staleness_mean += e.staleness_mean;

@@ -380,7 +380,8 @@ struct RuntimeConfig {
   template <class V>
   void Visit(V& v) {
     v.Field("threads", &threads,
-            "Thread budget shared by TBB and LibTorch; 0 = all cores available to the process.",
+            "Thread budget: the cores TBB, LibTorch's pools and the temporal trainer's batch shards "
+            "use (docs/architecture.md, Threads); 0 = all cores available to the process.",
             AtLeast(0));
     v.Field("device", &device, "Device that runs the model.");
   }

@@ -457,12 +457,7 @@ Status PassRunner::WriteMemory(BatchWork& w) {
 
 // Totals, metrics, progress and the auto-staleness profile, after the write.
 void PassRunner::Finish(BatchWork& w) {
-  result_.stages.sample += w.t.sample;
-  result_.stages.features += w.t.features;
-  result_.stages.memory_read += w.t.memory_read;
-  result_.stages.forward += w.t.forward;
-  result_.stages.backward += w.t.backward;
-  result_.stages.memory_write += w.t.memory_write;
+  result_.stages += w.t;
   result_.loss_sum += w.loss;
   result_.mitigated += w.mitigated;
   for (const BatchShard& shard : w.shards) {

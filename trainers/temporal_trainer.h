@@ -49,6 +49,16 @@ struct StageTimes {
   double forward = 0;       // memory updater, embedding, predictor, loss
   double backward = 0;      // backward pass and optimiser step
   double memory_write = 0;  // memory and mailbox updates
+
+  StageTimes& operator+=(const StageTimes& o) {
+    sample += o.sample;
+    features += o.features;
+    memory_read += o.memory_read;
+    forward += o.forward;
+    backward += o.backward;
+    memory_write += o.memory_write;
+    return *this;
+  }
 };
 
 // The work of the training pass's batches, per batch on average (summed over a batch's shards):

@@ -35,7 +35,7 @@ void CheckSegments(const char* op, const torch::Tensor& offsets, int64_t slots,
 // compiler-reassociated reduction its result does not depend on the operands' alignment, so
 // runs are reproducible (exact resume).
 template <typename T>
-T Dot(const T* __restrict a, const T* __restrict b, int64_t n) {
+inline __attribute__((always_inline)) T Dot(const T* __restrict a, const T* __restrict b, int64_t n) {
   T acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   int64_t i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -46,78 +46,114 @@ T Dot(const T* __restrict a, const T* __restrict b, int64_t n) {
   return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail;
 }
 
+// The loops over roots [begin, end) of the three kernels. Each float32 loop is compiled twice,
+// for AVX2 and for the baseline, and picked at load time (the build targets the baseline so
+// that one binary runs everywhere). ISO C++ does not contract a * b + c into FMAs, so both
+// versions compute the same bits.
+struct Segments {
+  const int64_t* off;
+  int64_t begin, end, heads, dim;
+};
+
 // out[s, h] = q[r, h, :] . x[s, :]
+template <typename T>
+inline __attribute__((always_inline)) void DotLoop(const Segments& g, const T* q, const T* x, T* out) {
+  for (int64_t r = g.begin; r < g.end; ++r) {
+    for (int64_t s = g.off[r]; s < g.off[r + 1]; ++s) {
+      for (int64_t h = 0; h < g.heads; ++h) out[s * g.heads + h] = Dot(q + (r * g.heads + h) * g.dim, x + s * g.dim, g.dim);
+    }
+  }
+}
+
+// out[r, h, :] = sum_s a[s, h] x[s, :]; the first slot assigns, so out needs no zeroing.
+template <typename T>
+inline __attribute__((always_inline)) void MixLoop(const Segments& g, const T* a, const T* x, T* out) {
+  for (int64_t r = g.begin; r < g.end; ++r) {
+    for (int64_t h = 0; h < g.heads; ++h) {
+      T* o = out + (r * g.heads + h) * g.dim;
+      if (g.off[r] == g.off[r + 1]) std::fill(o, o + g.dim, T(0));
+      for (int64_t s = g.off[r]; s < g.off[r + 1]; ++s) {
+        const T w = a[s * g.heads + h];
+        const T* xs = x + s * g.dim;
+        if (s == g.off[r]) {
+          for (int64_t i = 0; i < g.dim; ++i) o[i] = w * xs[i];
+        } else {
+          for (int64_t i = 0; i < g.dim; ++i) o[i] += w * xs[i];
+        }
+      }
+    }
+  }
+}
+
+// out[s, :] = sum_h a[s, h] y[r, h, :]; head 0 assigns.
+template <typename T>
+inline __attribute__((always_inline)) void SpreadLoop(const Segments& g, const T* a, const T* y, T* out) {
+  for (int64_t r = g.begin; r < g.end; ++r) {
+    for (int64_t s = g.off[r]; s < g.off[r + 1]; ++s) {
+      T* o = out + s * g.dim;
+      for (int64_t h = 0; h < g.heads; ++h) {
+        const T w = a[s * g.heads + h];
+        const T* yh = y + (r * g.heads + h) * g.dim;
+        if (h == 0) {
+          for (int64_t i = 0; i < g.dim; ++i) o[i] = w * yh[i];
+        } else {
+          for (int64_t i = 0; i < g.dim; ++i) o[i] += w * yh[i];
+        }
+      }
+    }
+  }
+}
+
+#define SG_SEGMENT_CLONES __attribute__((target_clones("arch=haswell", "default")))
+SG_SEGMENT_CLONES void DotLoopF(const Segments& g, const float* q, const float* x, float* out) {
+  DotLoop(g, q, x, out);
+}
+SG_SEGMENT_CLONES void MixLoopF(const Segments& g, const float* a, const float* x, float* out) {
+  MixLoop(g, a, x, out);
+}
+SG_SEGMENT_CLONES void SpreadLoopF(const Segments& g, const float* a, const float* y, float* out) {
+  SpreadLoop(g, a, y, out);
+}
+void DotLoopF(const Segments& g, const double* q, const double* x, double* out) { DotLoop(g, q, x, out); }
+void MixLoopF(const Segments& g, const double* a, const double* x, double* out) { MixLoop(g, a, x, out); }
+void SpreadLoopF(const Segments& g, const double* a, const double* y, double* out) {
+  SpreadLoop(g, a, y, out);
+}
+
 torch::Tensor DotKernel(const torch::Tensor& q_in, const torch::Tensor& x_in, const torch::Tensor& offsets) {
   const torch::Tensor q = q_in.contiguous(), x = x_in.contiguous();
-  const int64_t roots = q.size(0), heads = q.size(1), dim = q.size(2);
-  torch::Tensor out = torch::empty({x.size(0), heads}, x.options());
-  const int64_t* off = offsets.data_ptr<int64_t>();
+  const int64_t roots = q.size(0);
+  torch::Tensor out = torch::empty({x.size(0), q.size(1)}, x.options());
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "SegmentDot", [&] {
-    const scalar_t* qp = q.data_ptr<scalar_t>();
-    const scalar_t* xp = x.data_ptr<scalar_t>();
-    scalar_t* op = out.data_ptr<scalar_t>();
     at::parallel_for(0, roots, kGrain, [&](int64_t begin, int64_t end) {
-      for (int64_t r = begin; r < end; ++r) {
-        for (int64_t s = off[r]; s < off[r + 1]; ++s) {
-          const scalar_t* xs = xp + s * dim;
-          for (int64_t h = 0; h < heads; ++h) {
-            const scalar_t* qh = qp + (r * heads + h) * dim;
-            op[s * heads + h] = Dot(qh, xs, dim);
-          }
-        }
-      }
+      const Segments g{offsets.data_ptr<int64_t>(), begin, end, q.size(1), q.size(2)};
+      DotLoopF(g, q.data_ptr<scalar_t>(), x.data_ptr<scalar_t>(), out.data_ptr<scalar_t>());
     });
   });
   return out;
 }
 
-// out[r, h, :] = sum_s a[s, h] x[s, :]
 torch::Tensor MixKernel(const torch::Tensor& a_in, const torch::Tensor& x_in, const torch::Tensor& offsets) {
   const torch::Tensor a = a_in.contiguous(), x = x_in.contiguous();
-  const int64_t roots = offsets.size(0) - 1, heads = a.size(1), dim = x.size(1);
-  torch::Tensor out = torch::zeros({roots, heads, dim}, x.options());
-  const int64_t* off = offsets.data_ptr<int64_t>();
+  const int64_t roots = offsets.size(0) - 1;
+  torch::Tensor out = torch::empty({roots, a.size(1), x.size(1)}, x.options());
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "SegmentMix", [&] {
-    const scalar_t* ap = a.data_ptr<scalar_t>();
-    const scalar_t* xp = x.data_ptr<scalar_t>();
-    scalar_t* op = out.data_ptr<scalar_t>();
     at::parallel_for(0, roots, kGrain, [&](int64_t begin, int64_t end) {
-      for (int64_t r = begin; r < end; ++r) {
-        for (int64_t s = off[r]; s < off[r + 1]; ++s) {
-          const scalar_t* xs = xp + s * dim;
-          for (int64_t h = 0; h < heads; ++h) {
-            const scalar_t w = ap[s * heads + h];
-            scalar_t* oh = op + (r * heads + h) * dim;
-            for (int64_t i = 0; i < dim; ++i) oh[i] += w * xs[i];
-          }
-        }
-      }
+      const Segments g{offsets.data_ptr<int64_t>(), begin, end, a.size(1), x.size(1)};
+      MixLoopF(g, a.data_ptr<scalar_t>(), x.data_ptr<scalar_t>(), out.data_ptr<scalar_t>());
     });
   });
   return out;
 }
 
-// out[s, :] = sum_h a[s, h] y[r, h, :]
 torch::Tensor SpreadKernel(const torch::Tensor& a_in, const torch::Tensor& y_in, const torch::Tensor& offsets) {
   const torch::Tensor a = a_in.contiguous(), y = y_in.contiguous();
-  const int64_t roots = y.size(0), heads = y.size(1), dim = y.size(2);
-  torch::Tensor out = torch::zeros({a.size(0), dim}, y.options());
-  const int64_t* off = offsets.data_ptr<int64_t>();
+  const int64_t roots = y.size(0);
+  torch::Tensor out = torch::empty({a.size(0), y.size(2)}, y.options());
   AT_DISPATCH_FLOATING_TYPES(y.scalar_type(), "SegmentSpread", [&] {
-    const scalar_t* ap = a.data_ptr<scalar_t>();
-    const scalar_t* yp = y.data_ptr<scalar_t>();
-    scalar_t* op = out.data_ptr<scalar_t>();
     at::parallel_for(0, roots, kGrain, [&](int64_t begin, int64_t end) {
-      for (int64_t r = begin; r < end; ++r) {
-        for (int64_t s = off[r]; s < off[r + 1]; ++s) {
-          scalar_t* os = op + s * dim;
-          for (int64_t h = 0; h < heads; ++h) {
-            const scalar_t w = ap[s * heads + h];
-            const scalar_t* yh = yp + (r * heads + h) * dim;
-            for (int64_t i = 0; i < dim; ++i) os[i] += w * yh[i];
-          }
-        }
-      }
+      const Segments g{offsets.data_ptr<int64_t>(), begin, end, y.size(1), y.size(2)};
+      SpreadLoopF(g, a.data_ptr<scalar_t>(), y.data_ptr<scalar_t>(), out.data_ptr<scalar_t>());
     });
   });
   return out;

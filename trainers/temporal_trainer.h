@@ -18,9 +18,10 @@
 // summary.json. Checkpoints are written to a temporary file and renamed (atomic).
 //
 // Determinism: every random draw derives from train.seed (model init, per-epoch dropout seed,
-// negatives through Philox streams keyed by epoch and batch), so the same config gives the same
-// metrics for the same thread count, and a run resumed from checkpoint.pt after epoch k gives
-// exactly the metrics of the uninterrupted run.
+// per-shard dropout generators, negatives through Philox streams keyed by epoch and batch), so
+// the same config gives the same metrics for the same thread count (a batch is computed in
+// runtime.threads shards, trainers/temporal_batch.h), and a run resumed from checkpoint.pt
+// after epoch k gives exactly the metrics of the uninterrupted run.
 //
 // This header is LibTorch-free so that apps/ can include it cheaply.
 #pragma once

@@ -80,8 +80,8 @@ INSTANTIATE_TEST_SUITE_P(
 // TGN needs a long budget: on uci its validation AP is flat and noisy (+-0.01) for ~12 epochs
 // and then climbs slowly (DyGLib's own code, seeds 0-2: best-validation test AP 0.867 within 4
 // epochs, 0.900 within 20, 0.912 within 30; docs/models.md). Widths 172 as DyGLib (memory and
-// embedding), 30 epochs without early stopping: ~7 min per seed on an idle core, the longest
-// test of the suite (measured: 0.9255 / 0.9323 / 0.9275, mean 0.928, 27 min on the shared host).
+// embedding), 30 epochs without early stopping: ~3 min per seed on an idle core, the longest
+// test of the suite (measured 2026-12-04: 0.9357 / 0.9110 / 0.9301, mean 0.926, 8.8 min).
 INSTANTIATE_TEST_SUITE_P(LongBudget, UciAccuracy,
                          ::testing::Values(AccuracyCase{"tgn", 0.905,
                                                         {"memory.dim_out=172", "gnn.dim_out=172",

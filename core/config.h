@@ -276,7 +276,9 @@ struct GnnConfig {
     v.Field("dim_out", &dim_out, "Width of the embeddings (transformer_attention).",
             InRange(1, 8192));
     v.Field("time_transform", &time_transform,
-            "jodie: JODIE's time projection h * (1 + w * dt) of an identity embedding.");
+            "jodie: JODIE's time projection of the memory, Dropout(s * (1 + W dt')), dt' the time "
+            "since the node's last update standardised by the training events' mean and std per "
+            "side (TGN's and DyGLib's code); tgl_jodie: TGL's, LayerNorm(s) * (1 + W dt / (t + 1)).");
     v.Rule("use_src_emb", "is false", [this]() -> std::string {
       return use_src_emb ? "false (a source-embedding residual is not supported)" : "";
     });
@@ -560,11 +562,11 @@ struct Config {
                "gnn.arch transformer_attention";
       case ModelName::kJodie:
         if (node && memory.memory_update == MemoryUpdate::kRnn && !attention &&
-            gnn.time_transform == TimeTransform::kJodie) {
+            gnn.time_transform != TimeTransform::kNone) {
           return "";
         }
         return "a config matching it: jodie needs memory.type node, memory.memory_update rnn, "
-               "gnn.arch identity and gnn.time_transform jodie";
+               "gnn.arch identity and gnn.time_transform jodie or tgl_jodie";
       case ModelName::kApan:
         if (node && memory.memory_update == MemoryUpdate::kTransformer &&
             memory.deliver_to == DeliverTo::kNeighbors && !attention) {

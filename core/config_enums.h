@@ -131,13 +131,14 @@ struct EnumTraits<GnnArch> {
 };
 
 // gnn.time_transform: JODIE's time projection of the embedding (TGL writes 'JODIE').
-enum class TimeTransform { kNone, kJodie };
+enum class TimeTransform { kNone, kJodie, kTglJodie };
 template <>
 struct EnumTraits<TimeTransform> {
   static constexpr EnumName<TimeTransform> kNames[] = {
       {TimeTransform::kNone, "none"},
       {TimeTransform::kJodie, "jodie"},
       {TimeTransform::kJodie, "JODIE"},
+      {TimeTransform::kTglJodie, "tgl_jodie"},
   };
 };
 

@@ -116,7 +116,8 @@ class TemporalAttentionImpl : public torch::nn::Module {
 TORCH_MODULE(TemporalAttention);
 
 // JODIE's projection of an embedding into the future: h * (1 + W dt_norm), W: Linear(1, dim)
-// initialised N(0, 1/dim) as in JODIE; dt_norm [n] = elapsed time / the dataset's time scale.
+// initialised N(0, 1/dim) as in JODIE (TGN's NormalLinear); dt_norm [n]: the elapsed time,
+// standardised or scaled by the caller (TemporalModel, gnn.time_transform).
 class JodieProjectionImpl : public torch::nn::Module {
  public:
   explicit JodieProjectionImpl(int64_t dim);

@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "models/dropout.h"
+
 namespace streamgnn::models {
 
 Status ValidateModelSpec(const ModelSpec& spec) {
@@ -26,7 +30,9 @@ Status ValidateModelSpec(const ModelSpec& spec) {
   if (attention && spec.gnn.dim_out % spec.gnn.att_head != 0) {
     return Status::InvalidArgument("key 'gnn.att_head': expected a divisor of gnn.dim_out");
   }
-  if (!(spec.time_scale > 0)) return Status::InvalidArgument("model: time_scale must be > 0");
+  if (!(spec.src_shift_std > 0) || !(spec.dst_shift_std > 0)) {
+    return Status::InvalidArgument("model: the std of the time shifts must be > 0");
+  }
   return Status::Ok();
 }
 
@@ -63,9 +69,13 @@ TemporalModelImpl::TemporalModelImpl(const ModelSpec& spec) : spec_(spec) {
       layers_.push_back(register_module(fmt::format("layer{}", l), TemporalAttention(ao)));
     }
   } else {
-    identity_norm_ = register_module(
-        "identity_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim_h0})));
-    if (spec.gnn.time_transform == core::TimeTransform::kJodie) {
+    // JODIE's projection (TGN's and DyGLib's code) applies to the memory itself; TGL's and the
+    // plain identity embedding normalise it first.
+    if (spec.gnn.time_transform != core::TimeTransform::kJodie) {
+      identity_norm_ = register_module(
+          "identity_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim_h0})));
+    }
+    if (spec.gnn.time_transform != core::TimeTransform::kNone) {
       jodie_ = register_module("jodie", JodieProjection(dim_h0));
     }
   }
@@ -107,13 +117,9 @@ ForwardOutput TemporalModelImpl::forward(const BatchInputs& in, const memory::Me
   // 2. per-level inputs.
   const int64_t levels = static_cast<int64_t>(in.level_index.size());
   if (!uses_neighbors_for_embedding()) {
-    torch::Tensor h = identity_norm_->forward(h0.index_select(0, in.level_index[0]));
-    if (jodie_) {
-      const torch::Tensor last = out.new_last_update.index_select(0, in.level_index[0]);
-      const torch::Tensor dt_norm =
-          ((in.root_times - last).clamp_min(0) / spec_.time_scale).to(torch::kFloat32);
-      h = jodie_->forward(h, dt_norm);
-    }
+    torch::Tensor h = h0.index_select(0, in.level_index[0]);
+    if (identity_norm_) h = identity_norm_->forward(h);
+    if (jodie_) h = ProjectInTime(h, out.new_last_update.index_select(0, in.level_index[0]), in);
     out.embeddings = h;
     return out;
   }
@@ -133,6 +139,24 @@ ForwardOutput TemporalModelImpl::forward(const BatchInputs& in, const memory::Me
   }
   out.embeddings = h[0];
   return out;
+}
+
+torch::Tensor TemporalModelImpl::ProjectInTime(const torch::Tensor& h, const torch::Tensor& last_update,
+                                             const BatchInputs& in) {
+  const torch::Tensor elapsed = in.root_times - last_update;  // float64
+  if (spec_.gnn.time_transform == core::TimeTransform::kTglJodie) {
+    return jodie_->forward(h, (elapsed / (in.root_times + 1)).to(torch::kFloat32));
+  }
+  // Sources are standardised with the sources' statistics, destinations and negatives with the
+  // destinations'.
+  const int64_t roots = elapsed.size(0), sources = std::min(in.num_sources, roots);
+  const auto f64 = elapsed.options();
+  const torch::Tensor mean = torch::cat({torch::full({sources}, spec_.src_shift_mean, f64),
+                                         torch::full({roots - sources}, spec_.dst_shift_mean, f64)});
+  const torch::Tensor std = torch::cat({torch::full({sources}, spec_.src_shift_std, f64),
+                                        torch::full({roots - sources}, spec_.dst_shift_std, f64)});
+  const torch::Tensor projected = jodie_->forward(h, ((elapsed - mean) / std).to(torch::kFloat32));
+  return Dropout(projected, spec_.dropout, is_training());
 }
 
 torch::Tensor TemporalModelImpl::MakeMails(const torch::Tensor& mem_src, const torch::Tensor& mem_dst,

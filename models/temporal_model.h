@@ -35,9 +35,10 @@ struct ModelSpec {
   int64_t dim_edge_feat = 0;
   double dropout = 0.1;
   double att_dropout = 0.1;
-  // JODIE: elapsed times are divided by this (the mean gap between a node's successive events
-  // in the training data); > 0.
-  double time_scale = 1.0;
+  // gnn.time_transform jodie: the mean and std of the time since a node's previous event as a
+  // source (src_*) and as a destination (dst_*) over the training events (TGN's and DyGLib's
+  // compute_time_statistics); std > 0.
+  double src_shift_mean = 0, src_shift_std = 1, dst_shift_mean = 0, dst_shift_std = 1;
 };
 
 // Checks the spec (dimensions, heads, combinations); InvalidArgument naming the key otherwise.
@@ -47,6 +48,7 @@ struct BatchInputs {
   torch::Tensor nodes;                     // int64 [U]: unique node ids
   std::vector<torch::Tensor> level_index;  // level d: int64 [n_d], index into nodes
   torch::Tensor root_times;                // float64 [n_0]
+  int64_t num_sources = 0;                 // level 0: roots [0, num_sources) are event sources
   // hop d (0 <= d < levels - 1): the neighbours of the level-d entries, packed: entry i's are
   // the level-(d+1) entries [offsets[i], offsets[i+1]) (so n_{d+1} = offsets[n_d]).
   std::vector<torch::Tensor> offsets;    // int64 [n_d + 1]
@@ -92,6 +94,11 @@ class TemporalModelImpl : public torch::nn::Module {
   const ModelSpec& spec() const { return spec_; }
 
  private:
+  // gnn.time_transform: the JODIE projection of the roots' embeddings h [n_0, d] at the roots'
+  // times, from the time since each root's last memory update.
+  torch::Tensor ProjectInTime(const torch::Tensor& h, const torch::Tensor& last_update,
+                              const BatchInputs& in);
+
   ModelSpec spec_;
   MemoryUpdater updater_{nullptr};
   torch::nn::Linear node_proj_{nullptr};

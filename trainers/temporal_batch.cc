@@ -40,6 +40,7 @@ void BuildShardInputs(const std::vector<int64_t>& event_of_edge, int64_t levels,
     offset += t.size(0);
   }
   in.root_times = torch::from_blob(s->times.data(), {num_roots}, torch::kFloat64);
+  in.num_sources = s->n;
   s->edge_rows.assign(static_cast<size_t>(levels - 1), {});
   for (int64_t d = 0; d + 1 < levels; ++d) {
     sampling::SampledBlock& layer = s->sample.layers[d];

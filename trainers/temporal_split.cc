@@ -1,6 +1,7 @@
 #include "trainers/temporal_split.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/rng.h"
 
@@ -72,21 +73,33 @@ TemporalSplit MakeTemporalSplit(const datasets::TemporalDataset& ds, const core:
   return s;
 }
 
-double MeanNodeGap(const datasets::TemporalDataset& ds, const std::vector<int64_t>& events) {
-  std::vector<double> last(static_cast<size_t>(ds.num_nodes), -1);
-  double sum = 0;
-  int64_t count = 0;
+TimeShiftStats ComputeTimeShiftStats(const datasets::TemporalDataset& ds,
+                                     const std::vector<int64_t>& events) {
+  std::vector<double> last_as_src(static_cast<size_t>(ds.num_nodes), 0);
+  std::vector<double> last_as_dst(static_cast<size_t>(ds.num_nodes), 0);
+  double src_sum = 0, src_sq = 0, dst_sum = 0, dst_sq = 0;
   for (int64_t e : events) {
-    for (NodeId v : {ds.src[e], ds.dst[e]}) {
-      if (last[v] >= 0) {
-        sum += ds.ts[e] - last[v];
-        ++count;
-      }
-      last[v] = ds.ts[e];
-    }
+    const double src_shift = ds.ts[e] - last_as_src[ds.src[e]];
+    const double dst_shift = ds.ts[e] - last_as_dst[ds.dst[e]];
+    src_sum += src_shift;
+    src_sq += src_shift * src_shift;
+    dst_sum += dst_shift;
+    dst_sq += dst_shift * dst_shift;
+    last_as_src[ds.src[e]] = ds.ts[e];
+    last_as_dst[ds.dst[e]] = ds.ts[e];
   }
-  const double mean = count > 0 ? sum / static_cast<double>(count) : 0;
-  return mean > 0 ? mean : 1.0;
+  TimeShiftStats stats;
+  if (events.empty()) return stats;
+  const double n = static_cast<double>(events.size());
+  const auto std_of = [n](double sum, double sq) {
+    const double var = std::max(0.0, sq / n - (sum / n) * (sum / n));
+    return var > 0 ? std::sqrt(var) : 1.0;
+  };
+  stats.src_mean = src_sum / n;
+  stats.dst_mean = dst_sum / n;
+  stats.src_std = std_of(src_sum, src_sq);
+  stats.dst_std = std_of(dst_sum, dst_sq);
+  return stats;
 }
 
 }  // namespace streamgnn::trainers

@@ -25,8 +25,15 @@ struct TemporalSplit {
 // training period, drawn with a fixed seed (TGN's random.seed(2020)), lose their training events.
 TemporalSplit MakeTemporalSplit(const datasets::TemporalDataset& ds, const core::TrainConfig& tc);
 
-// Mean gap between successive events of a node in `events` (JODIE's time scale); 1 when
-// undefined.
-double MeanNodeGap(const datasets::TemporalDataset& ds, const std::vector<int64_t>& events);
+// Mean and (population) standard deviation of the time since a node's previous event, as a
+// source and as a destination separately, over `events` in order; a node's first event counts
+// from time 0. TGN's compute_time_statistics and DyGLib's compute_src_dst_node_time_shifts (both
+// over all events; here the training events, so validation and test times do not leak into the
+// model). A standard deviation of 0 is reported as 1.
+struct TimeShiftStats {
+  double src_mean = 0, src_std = 1, dst_mean = 0, dst_std = 1;
+};
+TimeShiftStats ComputeTimeShiftStats(const datasets::TemporalDataset& ds,
+                                     const std::vector<int64_t>& events);
 
 }  // namespace streamgnn::trainers

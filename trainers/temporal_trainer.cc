@@ -59,7 +59,11 @@ Status TemporalTrainerImpl::Setup() {
   spec.dim_edge_feat = ds_.edge_feat_dim;
   spec.dropout = tc.dropout;
   spec.att_dropout = tc.att_dropout;
-  spec.time_scale = MeanNodeGap(ds_, split_.train);
+  const TimeShiftStats shifts = ComputeTimeShiftStats(ds_, split_.train);
+  spec.src_shift_mean = shifts.src_mean;
+  spec.src_shift_std = shifts.src_std;
+  spec.dst_shift_mean = shifts.dst_mean;
+  spec.dst_shift_std = shifts.dst_std;
   SG_RETURN_IF_ERROR(models::ValidateModelSpec(spec));
 
   torch::manual_seed(static_cast<uint64_t>(tc.seed));

@@ -408,6 +408,91 @@ TEST(TemporalModel, ShapesAndGradientFlowPerArchitecture) {
   }
 }
 
+// gnn.time_transform jodie (TGN's and DyGLib's code): s * (1 + W dt' + b) with dt' the time since
+// the last update standardised by the source statistics for sources and the destination
+// statistics for destinations and negatives; tgl_jodie (TGL's): LN(s) * (1 + W dt / (t + 1) + b).
+TEST(TemporalModel, JodieProjectionFollowsTheFormulaPerSide) {
+  for (const core::TimeTransform transform : {core::TimeTransform::kJodie, core::TimeTransform::kTglJodie}) {
+    ModelSpec spec;
+    spec.memory.memory_update = core::MemoryUpdate::kRnn;
+    spec.memory.dim_out = 2;
+    spec.memory.dim_time = 0;
+    spec.gnn.arch = core::GnnArch::kIdentity;
+    spec.gnn.time_transform = transform;
+    spec.num_nodes = 3;
+    spec.dropout = 0;
+    spec.src_shift_mean = 10;
+    spec.src_shift_std = 5;
+    spec.dst_shift_mean = 20;
+    spec.dst_shift_std = 10;
+    ASSERT_TRUE(ValidateModelSpec(spec).ok());
+    TemporalModel model(spec);
+    model->eval();
+    {
+      torch::NoGradGuard guard;
+      auto p = model->named_parameters();
+      p["jodie.w.weight"].copy_(torch::tensor({0.5f, -0.25f}).view({2, 1}));
+      p["jodie.w.bias"].copy_(torch::tensor({0.1f, 0.2f}));
+    }
+    // Node 0 is a source, node 1 a destination, node 2 a negative, all queried at time 100.
+    BatchInputs in;
+    in.nodes = torch::arange(3, torch::kInt64);
+    in.level_index = {torch::arange(3, torch::kInt64)};
+    in.root_times = torch::tensor({100.0, 100.0, 100.0}, torch::kFloat64);
+    in.num_sources = 1;
+    in.node_feat = torch::zeros({3, 0});
+    memory::MemoryRows rows;
+    rows.memory = torch::tensor({1.f, 2.f, 3.f, 4.f, 5.f, -6.f}).view({3, 2});
+    rows.last_update = torch::tensor({50.0, 70.0, 90.0}, torch::kFloat64);
+    rows.mail = torch::zeros({3, 1, model->dim_mail()});
+    rows.mail_ts = torch::zeros({3, 1}, torch::kFloat64);
+    rows.mail_valid = torch::zeros({3, 1}, torch::kBool);  // no mail: the memory stays
+    rows.mail_events = torch::zeros({3}, torch::kInt64);
+    const torch::Tensor out = model->forward(in, &rows).embeddings;
+    torch::Tensor h = rows.memory, dt;
+    if (transform == core::TimeTransform::kJodie) {
+      dt = torch::tensor({(50.f - 10) / 5, (30.f - 20) / 10, (10.f - 20) / 10});
+    } else {
+      h = torch::layer_norm(h, {2});
+      dt = torch::tensor({50.f / 101, 30.f / 101, 10.f / 101});
+    }
+    const torch::Tensor factor = 1 + dt.unsqueeze(1) * torch::tensor({0.5f, -0.25f}) + torch::tensor({0.1f, 0.2f});
+    EXPECT_TRUE(torch::allclose(out, h * factor, 1e-5, 1e-6)) << out << "\n" << h * factor;
+  }
+}
+
+// A self-loop event (u, u) mails u twice in one batch, [s', s', e] both times: the node keeps one
+// mail (its mailbox combines one batch's mails to a node), which stands for the event's two
+// endpoints (mail_events 2).
+TEST(TemporalModel, SelfLoopEventLeavesOneMail) {
+  ModelSpec spec;
+  spec.memory.dim_out = 2;
+  spec.memory.dim_time = 0;
+  spec.gnn.arch = core::GnnArch::kIdentity;
+  spec.num_nodes = 3;
+  spec.dim_edge_feat = 1;
+  TemporalModel model(spec);
+  const torch::Tensor s = torch::tensor({{0.5f, -1.f}});
+  const torch::Tensor mails = model->MakeMails(s, s, torch::tensor({{7.f}}));
+  ASSERT_EQ(mails.sizes(), torch::IntArrayRef({2, 5}));
+  EXPECT_TRUE(torch::equal(mails[0], mails[1]));
+  for (const core::MailCombine combine : {core::MailCombine::kLast, core::MailCombine::kMean}) {
+    memory::NodeMemoryOptions o;
+    o.num_nodes = 3;
+    o.dim_memory = 2;
+    o.dim_mail = 5;
+    o.mailbox_size = 4;
+    o.combine = combine;
+    auto m = memory::NodeMemory::Create(o);
+    ASSERT_TRUE(m.ok());
+    m->Deliver(torch::tensor({1, 1}, torch::kInt64), mails, torch::tensor({3.0, 3.0}, torch::kFloat64));
+    const memory::MemoryRows r = m->Read(torch::tensor({1}, torch::kInt64));
+    EXPECT_EQ(r.mail_valid[0].sum().item<int64_t>(), 1);
+    EXPECT_EQ(r.mail_events[0].item<int64_t>(), 2);
+    EXPECT_TRUE(torch::equal(r.mail[0][0], mails[0]));  // the first ring slot
+  }
+}
+
 TEST(TemporalModel, SpecValidationNamesTheKey) {
   ModelSpec spec;
   spec.num_nodes = 5;

@@ -36,7 +36,9 @@ Status DatasetInfo(const DatasetArgs& in, bool json) {
 namespace {
 
 Status Write(const datasets::TemporalDataset& ds, const std::string& to, const std::string& out) {
-  return to == "tgl" ? datasets::WriteTglCsv(ds, out) : datasets::WriteCsv(ds, out);
+  if (to == "tgl") return datasets::WriteTglCsv(ds, out);
+  if (to == "ml") return datasets::WriteMlCsv(ds, out);
+  return datasets::WriteCsv(ds, out);
 }
 
 }  // namespace

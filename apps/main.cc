@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
   std::string convert_to = "tgl", convert_out;
   CLI::App* convert = dataset->add_subcommand("convert", "Convert a dataset to TGL edges.csv or plain CSV");
   AddDatasetInput(convert, &convert_args);
-  convert->add_option("--to", convert_to, "tgl | csv")->check(CLI::IsMember({"tgl", "csv"}));
+  convert->add_option("--to", convert_to, "tgl | csv | ml (DyGLib/TGN ml_<name>.csv with .npy features)")
+      ->check(CLI::IsMember({"tgl", "csv", "ml"}));
   convert->add_option("--out", convert_out, "Output file")->required();
 
   apps::GenerateArgs gen;

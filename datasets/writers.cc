@@ -1,10 +1,12 @@
 #include "datasets/writers.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
 
+#include "datasets/npy.h"
 #include "datasets/text_io.h"
 
 namespace streamgnn::datasets {
@@ -104,6 +106,44 @@ Status WriteCsv(const TemporalDataset& ds, const std::string& path) {
         out.Char(',');
         out.Num(ds.edge_feat[i * dim + k]);
       }
+      if (!out.EndLine()) return WriteError(path);
+    }
+    return out.Flush() ? Status::Ok() : WriteError(path);
+  });
+}
+
+Status WriteMlCsv(const TemporalDataset& ds, const std::string& path) {
+  SG_RETURN_IF_ERROR(Validate(ds));
+  std::string base = path;
+  if (base.size() > 4 && base.compare(base.size() - 4, 4, ".csv") == 0) base.resize(base.size() - 4);
+  NpyMatrix edges;
+  edges.rows = ds.num_events() + 1;
+  edges.cols = std::max<int64_t>(ds.edge_feat_dim, 1);
+  edges.data.assign(static_cast<size_t>(edges.rows * edges.cols), 0.f);
+  std::copy(ds.edge_feat.begin(), ds.edge_feat.end(), edges.data.begin() + edges.cols);
+  SG_RETURN_IF_ERROR(WriteNpyMatrix(base + ".npy", edges));
+  NpyMatrix nodes;
+  nodes.rows = ds.num_nodes + 1;
+  nodes.cols = std::max<int64_t>(ds.node_feat_dim, 1);
+  nodes.data.assign(static_cast<size_t>(nodes.rows * nodes.cols), 0.f);
+  std::copy(ds.node_feat.begin(), ds.node_feat.end(), nodes.data.begin() + nodes.cols);
+  SG_RETURN_IF_ERROR(WriteNpyMatrix(base + "_node.npy", nodes));
+  return internal::WriteFileAtomic(path, [&](std::FILE* f) {
+    TextSink out(f);
+    out.Str(",u,i,ts,label,idx");
+    if (!out.EndLine()) return WriteError(path);
+    for (int64_t i = 0; i < ds.num_events(); ++i) {
+      out.Num(i);
+      out.Char(',');
+      out.Num(ds.src[i] + 1);
+      out.Char(',');
+      out.Num(ds.dst[i] + 1);
+      out.Char(',');
+      out.Num(ds.ts[i]);
+      out.Char(',');
+      out.Num(ds.labels.empty() ? 0 : ds.labels[i]);
+      out.Char(',');
+      out.Num(i + 1);
       if (!out.EndLine()) return WriteError(path);
     }
     return out.Flush() ? Status::Ok() : WriteError(path);

@@ -29,4 +29,14 @@ Status WriteTglCsv(const TemporalDataset& ds, const std::string& path,
 // LoadCsv (label_col = 3 if labels, feat_begin = 3 or 4). Node features are not written.
 Status WriteCsv(const TemporalDataset& ds, const std::string& path);
 
+// DyGLib's and TGN's ml_ format, so that their own code runs on the same events: `path`
+// (ml_<name>.csv, header ",u,i,ts,label,idx", a 0-based row index, node ids + 1 because their
+// code keeps node 0 as padding, label 0 where the dataset has none, idx = event + 1), beside it
+// ml_<name>.npy with the edge features (row idx = that event's features; row 0 zeros, their
+// padding; one zero column when the dataset has none, as their code needs the file) and
+// ml_<name>_node.npy with the node features (row = node id + 1; zeros of width 1 without them).
+// LoadMlCsv reads all three back (node ids then start at 1). All three files are written
+// atomically; the .npy files first.
+Status WriteMlCsv(const TemporalDataset& ds, const std::string& path);
+
 }  // namespace streamgnn::datasets

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "datasets/loaders.h"
+#include "datasets/npy.h"
 #include "datasets/summary.h"
 #include "datasets/writers.h"
 #include "tests/datasets/test_util.h"
@@ -41,6 +42,32 @@ TEST(Writers, CsvRoundTripIsExact) {
   auto back = LoadCsv(dir.File("out.csv"), o, "toy");
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   ExpectSameDataset(ds, *back);
+}
+
+// DyGLib's ml_ files: node ids + 1 (their padding node 0), idx = event + 1 with row 0 of the
+// .npy zeros, labels and features back exactly; node features (none here) as one zero column.
+TEST(Writers, MlRoundTripShiftsIdsPastThePaddingNode) {
+  TempDir dir;
+  const TemporalDataset ds = Toy();
+  ASSERT_TRUE(WriteMlCsv(ds, dir.File("ml_toy.csv")).ok());
+  EXPECT_EQ(testing::ReadText(dir.File("ml_toy.csv")).substr(0, 39), ",u,i,ts,label,idx\n0,1,2,0.1,0,1\n1,2,3,1");
+  auto edges = ReadNpyMatrix(dir.File("ml_toy.npy"));
+  ASSERT_TRUE(edges.ok());
+  EXPECT_EQ(edges->rows, ds.num_events() + 1);
+  EXPECT_EQ(edges->data[0], 0.f);
+  EXPECT_EQ(edges->data[2], 0.1f);
+  auto back = LoadMlCsv(dir.File("ml_toy.csv"), "toy");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_EQ(back->num_events(), ds.num_events());
+  for (int64_t e = 0; e < ds.num_events(); ++e) {
+    EXPECT_EQ(back->src[e], ds.src[e] + 1);
+    EXPECT_EQ(back->dst[e], ds.dst[e] + 1);
+    EXPECT_EQ(back->ts[e], ds.ts[e]);
+    EXPECT_EQ(back->labels[e], ds.labels[e]);
+  }
+  EXPECT_EQ(back->edge_feat, ds.edge_feat);
+  EXPECT_EQ(back->node_feat_dim, 1);
+  EXPECT_EQ(back->num_nodes, ds.num_nodes + 1);
 }
 
 TEST(Writers, TglRoundTripWithAndWithoutSplit) {

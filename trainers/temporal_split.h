@@ -27,9 +27,10 @@ TemporalSplit MakeTemporalSplit(const datasets::TemporalDataset& ds, const core:
 
 // Mean and (population) standard deviation of the time since a node's previous event, as a
 // source and as a destination separately, over `events` in order; a node's first event counts
-// from time 0. TGN's compute_time_statistics and DyGLib's compute_src_dst_node_time_shifts (both
-// over all events; here the training events, so validation and test times do not leak into the
-// model). A standard deviation of 0 is reported as 1.
+// from time 0. TGN's compute_time_statistics (over all events) and DyGLib's
+// compute_src_dst_node_time_shifts (over the training events, as the trainer calls this, so
+// validation and test times do not leak into the model). A standard deviation of 0 is reported
+// as 1.
 struct TimeShiftStats {
   double src_mean = 0, src_std = 1, dst_mean = 0, dst_std = 1;
 };

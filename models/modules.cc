@@ -92,11 +92,10 @@ torch::Tensor MemoryUpdaterImpl::forward(const torch::Tensor& memory, const torc
   // Only rows with a mail change; the others keep their memory and cost nothing.
   const torch::Tensor rows = valid.select(1, 0).nonzero().squeeze(1);
   if (rows.size(0) == 0) return memory;
-  const bool all = rows.size(0) == memory.size(0);
-  const torch::Tensor mail = all ? mails.select(1, 0) : mails.select(1, 0).index_select(0, rows);
-  const torch::Tensor h = all ? memory : memory.index_select(0, rows);
-  const torch::Tensor updated = RecurrentCell(h, mail, all ? mail_dt.select(1, 0)
-                                                          : mail_dt.select(1, 0).index_select(0, rows));
+  const bool all = rows.size(0) == memory.size(0);  // then no gather and no scatter
+  const auto pick = [&](const torch::Tensor& t) { return all ? t : t.index_select(0, rows); };
+  const torch::Tensor updated =
+      RecurrentCell(pick(memory), pick(mails.select(1, 0)), pick(mail_dt.select(1, 0)));
   return all ? updated : memory.index_copy(0, rows, updated);
 }
 

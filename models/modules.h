@@ -78,7 +78,6 @@ class MemoryUpdaterImpl : public torch::nn::Module {
   torch::nn::RNNCell rnn_{nullptr};
   torch::nn::Linear w_q_{nullptr}, w_k_{nullptr}, w_v_{nullptr}, w_o_{nullptr};
   torch::nn::LayerNorm norm_{nullptr};
-
 };
 TORCH_MODULE(MemoryUpdater);
 
@@ -89,7 +88,7 @@ TORCH_MODULE(MemoryUpdater);
 // Neighbours are packed per root (no padding): root r's are rows [offsets[r], offsets[r+1]) of
 // h_nbr [S, dn], edge [S, de] (de may be 0) and dt [S]; h_root [R, dn], offsets int64 [R + 1].
 // A root without neighbours aggregates zeros. dn may be 0 (TGAT on featureless graphs). The
-// projections of k and v are applied on the root side (docs/models.md, "Attention cost").
+// projections of k and v are applied on the root side (docs/models.md, "How the attention is computed").
 class TemporalAttentionImpl : public torch::nn::Module {
  public:
   struct Options {
@@ -111,7 +110,6 @@ class TemporalAttentionImpl : public torch::nn::Module {
   TimeEncoder time_{nullptr};
   torch::nn::Linear w_q_{nullptr}, w_k_{nullptr}, w_v_{nullptr}, w_o_{nullptr};
   torch::nn::LayerNorm norm_{nullptr};
-
 };
 TORCH_MODULE(TemporalAttention);
 

@@ -42,7 +42,8 @@ std::vector<float> ToVector(const torch::Tensor& t) {
   return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
 }
 
-torch::Tensor CatDefined(const std::vector<torch::Tensor>& parts) {
+// torch::cat without the copy for a single part (a one-shard batch).
+torch::Tensor Concat(const std::vector<torch::Tensor>& parts) {
   return parts.size() == 1 ? parts[0] : torch::cat(parts);
 }
 
@@ -73,7 +74,7 @@ class PassRunner {
   Status Features(BatchWork& w);
   Status ReadMemory(BatchWork& w);
   Status Compute(BatchWork& w);
-  void ComputeShard(const BatchWork& w, int64_t s);
+  void ComputeShard(const BatchWork& w, int64_t s, BatchShard& shard);
   Status WriteMemory(BatchWork& w);
   void Finish(BatchWork& w);
   void ProfileForAutoStaleness(const BatchWork& w);
@@ -222,7 +223,7 @@ Status PassRunner::ReadMemory(BatchWork& w) {
     std::vector<torch::Tensor> nodes;
     for (const BatchShard& shard : w.shards) nodes.push_back(shard.in.nodes);
     SG_ASSIGN_OR_RETURN(memory::VersionedRows vr,
-                        t_.memory_->ReadAtLeast(CatDefined(nodes), base_version_ + w.index, bound_.load()));
+                        t_.memory_->ReadAtLeast(Concat(nodes), base_version_ + w.index, bound_.load()));
     w.staleness = vr.staleness;
     // The stage's cost is the read, not the wait for the writer: auto staleness needs the
     // former (a wait at staleness 0 would count the write twice).
@@ -260,8 +261,7 @@ Status PassRunner::ReadMemory(BatchWork& w) {
 
 // Forward, loss and the gradient of one shard. Its loss is its part of the batch's loss:
 // mean BCE over the batch's positives plus mean BCE over its negatives.
-void PassRunner::ComputeShard(const BatchWork& w, int64_t s) {
-  BatchShard& shard = const_cast<BatchWork&>(w).shards[s];
+void PassRunner::ComputeShard(const BatchWork& w, int64_t s, BatchShard& shard) {
   std::optional<torch::NoGradGuard> no_grad;
   if (!training_) no_grad.emplace();
   // A shard on its own thread draws dropout masks from its own generator; a one-shard batch
@@ -328,7 +328,7 @@ Status PassRunner::Compute(BatchWork& w) {
   std::vector<std::exception_ptr> errors(static_cast<size_t>(shards));
   const auto run = [&](int64_t s) {
     try {
-      ComputeShard(w, s);
+      ComputeShard(w, s, w.shards[s]);
     } catch (...) {  // LibTorch reports shape errors and the like by throwing
       errors[s] = std::current_exception();
     }
@@ -381,9 +381,9 @@ Status PassRunner::Compute(BatchWork& w) {
     negs.push_back(shard.negs.detach());
     if (mrr_negatives_ > 0) mrr.push_back(shard.mrr_scores);
   }
-  w.pos = CatDefined(pos);
-  w.negs = CatDefined(negs);
-  if (mrr_negatives_ > 0) w.mrr_scores = CatDefined(mrr);
+  w.pos = Concat(pos);
+  w.negs = Concat(negs);
+  if (mrr_negatives_ > 0) w.mrr_scores = Concat(mrr);
   w.t.backward += Since(t1);
   return Status::Ok();
 }
@@ -438,8 +438,8 @@ Status PassRunner::WriteMemory(BatchWork& w) {
       mails.push_back(shard_mail_rows);
       mail_times.push_back(shard_mail_times);
     }
-    torch::Tensor write_nodes = CatDefined(nodes), write_memory = CatDefined(memories),
-                  write_times = CatDefined(times);
+    torch::Tensor write_nodes = Concat(nodes), write_memory = Concat(memories),
+                  write_times = Concat(times);
     if (w.shards.size() > 1) {  // the last occurrence of every node
       auto [unique, inverse] = at::_unique(write_nodes, /*sorted=*/true, /*return_inverse=*/true);
       const torch::Tensor last = torch::full({unique.size(0)}, -1, i64).scatter_reduce(
@@ -448,8 +448,8 @@ Status PassRunner::WriteMemory(BatchWork& w) {
       write_memory = write_memory.index_select(0, last);
       write_times = write_times.index_select(0, last);
     }
-    t_.memory_->Commit(write_nodes, write_memory, write_times, CatDefined(mail_nodes),
-                       CatDefined(mails), CatDefined(mail_times));
+    t_.memory_->Commit(write_nodes, write_memory, write_times, Concat(mail_nodes),
+                       Concat(mails), Concat(mail_times));
   }
   w.t.memory_write += Since(t0);
   return Status::Ok();

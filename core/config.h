@@ -385,7 +385,10 @@ struct RuntimeConfig {
             "Thread budget: the cores TBB, LibTorch's pools and the temporal trainer's batch shards "
             "use (docs/architecture.md, Threads); 0 = all cores available to the process.",
             AtLeast(0));
-    v.Field("device", &device, "Device that runs the model.");
+    v.Field("device", &device,
+            "Device that trains the temporal models: cpu, or cuda (model, optimiser, node memory and "
+            "features on CUDA device 0, which CUDA_VISIBLE_DEVICES picks; batches sampled on the host; "
+            "docs/models.md, On a GPU). `stream` runs on the CPU only.");
   }
 };
 

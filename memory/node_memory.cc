@@ -23,13 +23,14 @@ StatusOr<NodeMemory> NodeMemory::Create(const NodeMemoryOptions& options) {
 
 NodeMemory::NodeMemory(const NodeMemoryOptions& options) : options_(options) {
   const int64_t n = options.num_nodes, m = options.mailbox_size;
-  memory_ = torch::zeros({n, options.dim_memory}, torch::kFloat32);
-  last_update_ = torch::zeros({n}, torch::kFloat64);
-  mailbox_ = torch::zeros({n, m, options.dim_mail}, torch::kFloat32);
-  mail_ts_ = torch::zeros({n, m}, torch::kFloat64);
-  mail_count_ = torch::zeros({n}, torch::kInt64);
-  next_slot_ = torch::zeros({n}, torch::kInt64);
-  mail_events_ = torch::zeros({n}, torch::kInt64);
+  const auto on = torch::TensorOptions().device(options.device);
+  memory_ = torch::zeros({n, options.dim_memory}, on.dtype(torch::kFloat32));
+  last_update_ = torch::zeros({n}, on.dtype(torch::kFloat64));
+  mailbox_ = torch::zeros({n, m, options.dim_mail}, on.dtype(torch::kFloat32));
+  mail_ts_ = torch::zeros({n, m}, on.dtype(torch::kFloat64));
+  mail_count_ = torch::zeros({n}, on.dtype(torch::kInt64));
+  next_slot_ = torch::zeros({n}, on.dtype(torch::kInt64));
+  mail_events_ = torch::zeros({n}, on.dtype(torch::kInt64));
 }
 
 void NodeMemory::Reset() {
@@ -54,7 +55,7 @@ MemoryRows NodeMemory::Read(const torch::Tensor& nodes) const {
   rows.last_update = last_update_.index_select(0, nodes);
   rows.mail = mailbox_.index_select(0, nodes);
   rows.mail_ts = mail_ts_.index_select(0, nodes);
-  const torch::Tensor slots = torch::arange(options_.mailbox_size, torch::kInt64);
+  const torch::Tensor slots = torch::arange(options_.mailbox_size, mail_count_.options());
   rows.mail_valid = slots.unsqueeze(0) < mail_count_.index_select(0, nodes).unsqueeze(1);
   rows.mail_events = mail_events_.index_select(0, nodes);
   return rows;
@@ -81,6 +82,7 @@ void NodeMemory::Deliver(const torch::Tensor& nodes, const torch::Tensor& mails,
               "NodeMemory::Deliver: mails must be [n, dim_mail]");
   TORCH_CHECK(times.dtype() == torch::kFloat64 && times.numel() == nodes.numel(),
               "NodeMemory::Deliver: times must be float64 [n]");
+  if (!mailbox_.is_cpu()) return DeliverComposed(nodes, mails, times);
   torch::NoGradGuard no_grad;
   const int64_t n = nodes.size(0);
   if (n == 0) return;
@@ -138,6 +140,31 @@ void NodeMemory::Deliver(const torch::Tensor& nodes, const torch::Tensor& mails,
     events[v] = group_count[g];
     count[v] = std::min(count[v] + 1, m);
   }
+}
+
+void NodeMemory::DeliverComposed(const torch::Tensor& nodes, const torch::Tensor& mails,
+                                 const torch::Tensor& times) {
+  torch::NoGradGuard no_grad;
+  if (nodes.size(0) == 0) return;
+  const int64_t m = options_.mailbox_size;
+  const auto [group_node, group] = at::_unique(nodes, /*sorted=*/true, /*return_inverse=*/true);
+  const int64_t groups = group_node.size(0);
+  const torch::Tensor ones = torch::ones_like(group);
+  const torch::Tensor count = torch::zeros({groups}, group.options()).index_add(0, group, ones);
+  const torch::Tensor last = torch::full({groups}, -1, group.options())
+                                 .scatter_reduce(0, group, torch::arange(group.size(0), group.options()), "amax");
+  const torch::Tensor mail_f = mails.detach().to(torch::kFloat32);
+  const torch::Tensor mail =
+      options_.combine == core::MailCombine::kMean
+          ? torch::zeros({groups, options_.dim_mail}, mail_f.options()).index_add(0, group, mail_f) /
+                count.unsqueeze(1).to(torch::kFloat32)
+          : mail_f.index_select(0, last);
+  const torch::Tensor slot = next_slot_.index_select(0, group_node);
+  mailbox_.index_put_({group_node, slot}, mail);
+  mail_ts_.index_put_({group_node, slot}, times.index_select(0, last));
+  next_slot_.index_copy_(0, group_node, (slot + 1).remainder(m));
+  mail_events_.index_copy_(0, group_node, count);
+  mail_count_.index_copy_(0, group_node, (mail_count_.index_select(0, group_node) + 1).clamp_max(m));
 }
 
 void NodeMemory::Commit(const torch::Tensor& nodes, const torch::Tensor& values,
@@ -224,13 +251,13 @@ NodeMemory NodeMemory::Clone() const {
 }
 
 void NodeMemory::Save(torch::serialize::OutputArchive& archive) const {
-  archive.write("memory", memory_);
-  archive.write("last_update", last_update_);
-  archive.write("mailbox", mailbox_);
-  archive.write("mail_ts", mail_ts_);
-  archive.write("mail_count", mail_count_);
-  archive.write("next_slot", next_slot_);
-  archive.write("mail_events", mail_events_);
+  archive.write("memory", memory_.cpu());
+  archive.write("last_update", last_update_.cpu());
+  archive.write("mailbox", mailbox_.cpu());
+  archive.write("mail_ts", mail_ts_.cpu());
+  archive.write("mail_count", mail_count_.cpu());
+  archive.write("next_slot", next_slot_.cpu());
+  archive.write("mail_events", mail_events_.cpu());
   archive.write("version", torch::tensor(version()));
 }
 

@@ -8,7 +8,7 @@
 // event influences its own prediction, and the memory updater is trained through the
 // embeddings of the next batch that touches the node.
 //
-// Layout (CPU, contiguous): memory [N, dim_memory] float32; last_update [N] float64; mailbox
+// Layout (on options.device, contiguous): memory [N, dim_memory] float32; last_update [N] float64; mailbox
 // [N, mailbox_size, dim_mail] float32 (a ring per node); mail_ts [N, mailbox_size] float64;
 // mail_count [N] int64 (valid mails, <= mailbox_size); next_slot [N] int64; mail_events [N]
 // int64 (events combined into the newest mail).
@@ -47,6 +47,9 @@ struct NodeMemoryOptions {
   int64_t dim_mail = 200;    // >= 1
   int64_t mailbox_size = 1;  // >= 1
   core::MailCombine combine = core::MailCombine::kLast;
+  // Where every tensor lives. Arguments must be on it and reads return rows on it; checkpoints
+  // (Save) are written from host copies, so they load on any device.
+  torch::Device device = torch::kCPU;
 };
 
 // The rows of some nodes, as read before a batch.
@@ -98,8 +101,14 @@ class NodeMemory {
   // Delivers mails[i] (float32 [n, dim_mail], detached here) with time times[i] (float64 [n]) to
   // nodes[i] (int64 [n], repeats allowed, in event order). Mails to one node are first combined
   // (kLast: the last one in order; kMean: their mean, with the last one's time), then appended
-  // to the node's ring, overwriting the oldest mail when it is full.
+  // to the node's ring, overwriting the oldest mail when it is full. One dispatch point: a loop
+  // over the mails on the CPU, DeliverComposed elsewhere.
   void Deliver(const torch::Tensor& nodes, const torch::Tensor& mails, const torch::Tensor& times);
+  // Deliver composed from LibTorch operators (unique, scatter_reduce, index_put): runs on any
+  // device without a host synchronisation, so node ids are not range-checked here (the trainer's
+  // come from a validated dataset). Tests compare it with the CPU loop.
+  void DeliverComposed(const torch::Tensor& nodes, const torch::Tensor& mails,
+                       const torch::Tensor& times);
 
   // One batch's writes (as Write) then mails (as Deliver), as one version: readers see all of
   // it or none of it. Advances version() by one and wakes waiting readers.

@@ -3,13 +3,12 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-
 namespace streamgnn::models {
 
-PresFilter::PresFilter(int64_t num_nodes, int64_t dim)
-    : count_(torch::zeros({num_nodes}, torch::kInt64)),
-      sum_(torch::zeros({num_nodes, dim}, torch::kFloat64)),
-      sumsq_(torch::zeros({num_nodes, dim}, torch::kFloat64)) {}
+PresFilter::PresFilter(int64_t num_nodes, int64_t dim, torch::Device device)
+    : count_(torch::zeros({num_nodes}, torch::TensorOptions(torch::kInt64).device(device))),
+      sum_(torch::zeros({num_nodes, dim}, torch::TensorOptions(torch::kFloat64).device(device))),
+      sumsq_(torch::zeros({num_nodes, dim}, torch::TensorOptions(torch::kFloat64).device(device))) {}
 
 void PresFilter::Reset() {
   count_.zero_();
@@ -65,9 +64,9 @@ PresFilter PresFilter::Clone() const {
 }
 
 void PresFilter::Save(torch::serialize::OutputArchive& archive) const {
-  archive.write("count", count_);
-  archive.write("sum", sum_);
-  archive.write("sumsq", sumsq_);
+  archive.write("count", count_.cpu());
+  archive.write("sum", sum_.cpu());
+  archive.write("sumsq", sumsq_.cpu());
 }
 
 Status PresFilter::Load(torch::serialize::InputArchive& archive) {

@@ -28,7 +28,8 @@ namespace streamgnn::models {
 
 class PresFilter {
  public:
-  PresFilter(int64_t num_nodes, int64_t dim);
+  // Its state lives on `device`; checkpoints are written from host copies.
+  PresFilter(int64_t num_nodes, int64_t dim, torch::Device device = torch::kCPU);
 
   // No observations (start of every epoch, with the node memory).
   void Reset();

@@ -15,17 +15,20 @@ using torch::autograd::variable_list;
 // Segments per parallel task: a segment is about k * H * D multiply-adds (~4k for TGN).
 constexpr int64_t kGrain = 16;
 
+// Types and devices everywhere; offsets' values only on the CPU (reading them from a device
+// would synchronise it with the host).
 void CheckSegments(const char* op, const torch::Tensor& offsets, int64_t slots,
                    std::initializer_list<torch::Tensor> values) {
   for (const torch::Tensor& t : values) {
-    TORCH_CHECK(t.device().is_cpu(), op, ": only CPU kernels are built (got a tensor on ",
-                t.device().str(), ")");
     TORCH_CHECK(t.scalar_type() == torch::kFloat32 || t.scalar_type() == torch::kFloat64, op,
                 ": expected float32 or float64");
+    TORCH_CHECK(t.device() == offsets.device(), op, ": a value on ", t.device().str(),
+                " with offsets on ", offsets.device().str());
   }
   TORCH_CHECK(offsets.dim() == 1 && offsets.size(0) >= 1 && offsets.scalar_type() == torch::kInt64 &&
-                  offsets.device().is_cpu() && offsets.is_contiguous(),
-              op, ": offsets must be a contiguous CPU int64 [R + 1] tensor");
+                  offsets.is_contiguous(),
+              op, ": offsets must be a contiguous int64 [R + 1] tensor");
+  if (!offsets.is_cpu()) return;
   const int64_t* off = offsets.data_ptr<int64_t>();
   TORCH_CHECK(off[0] == 0 && off[offsets.size(0) - 1] == slots, op,
               ": offsets must run from 0 to the number of slots (", slots, ")");
@@ -265,20 +268,21 @@ torch::Tensor SegmentDot(const torch::Tensor& q, const torch::Tensor& x, const t
   CheckSegments("SegmentDot", offsets, x.size(0), {q, x});
   TORCH_CHECK(q.dim() == 3 && x.dim() == 2 && q.size(0) == offsets.size(0) - 1 && q.size(2) == x.size(1),
               "SegmentDot: expected q [R, H, D] and x [S, D]");
-  return DotFunction::apply(q, x, offsets);
+  return offsets.is_cpu() ? DotFunction::apply(q, x, offsets) : composed::SegmentDot(q, x, offsets);
 }
 
 torch::Tensor SegmentMix(const torch::Tensor& a, const torch::Tensor& x, const torch::Tensor& offsets) {
   CheckSegments("SegmentMix", offsets, x.size(0), {a, x});
   TORCH_CHECK(a.dim() == 2 && x.dim() == 2 && a.size(0) == x.size(0),
               "SegmentMix: expected a [S, H] and x [S, D]");
-  return MixFunction::apply(a, x, offsets);
+  return offsets.is_cpu() ? MixFunction::apply(a, x, offsets) : composed::SegmentMix(a, x, offsets);
 }
 
 torch::Tensor SegmentSoftmax(const torch::Tensor& scores, const torch::Tensor& offsets) {
   CheckSegments("SegmentSoftmax", offsets, scores.size(0), {scores});
   TORCH_CHECK(scores.dim() == 2, "SegmentSoftmax: expected scores [S, H]");
-  return SoftmaxFunction::apply(scores, offsets);
+  return offsets.is_cpu() ? SoftmaxFunction::apply(scores, offsets)
+                          : composed::SegmentSoftmax(scores, offsets);
 }
 
 torch::Tensor SegmentIds(const torch::Tensor& offsets) {
@@ -287,4 +291,41 @@ torch::Tensor SegmentIds(const torch::Tensor& offsets) {
                                   offsets.narrow(0, 1, roots) - offsets.narrow(0, 0, roots));
 }
 
+namespace composed {
+namespace {
+
+// SegmentIds with the slot count given, so that a device computes it without reading the
+// offsets back.
+torch::Tensor Ids(const torch::Tensor& offsets, int64_t slots) {
+  const int64_t roots = offsets.size(0) - 1;
+  const torch::Tensor counts = offsets.narrow(0, 1, roots) - offsets.narrow(0, 0, roots);
+  return at::repeat_interleave(counts, c10::optional<int64_t>(slots));  // not (self, repeats)
+}
+
+}  // namespace
+
+torch::Tensor SegmentDot(const torch::Tensor& q, const torch::Tensor& x, const torch::Tensor& offsets) {
+  const torch::Tensor ids = Ids(offsets, x.size(0));
+  return (q.index_select(0, ids) * x.unsqueeze(1)).sum(-1);
+}
+
+torch::Tensor SegmentMix(const torch::Tensor& a, const torch::Tensor& x, const torch::Tensor& offsets) {
+  const torch::Tensor ids = Ids(offsets, x.size(0));
+  return torch::zeros({offsets.size(0) - 1, a.size(1), x.size(1)}, x.options())
+      .index_add(0, ids, a.unsqueeze(2) * x.unsqueeze(1));
+}
+
+torch::Tensor SegmentSoftmax(const torch::Tensor& scores, const torch::Tensor& offsets) {
+  const int64_t roots = offsets.size(0) - 1;
+  const torch::Tensor ids = Ids(offsets, scores.size(0));
+  // The segment maximum only shifts the exponents (softmax does not depend on it): no gradient.
+  const torch::Tensor top =
+      torch::full({roots, scores.size(1)}, -std::numeric_limits<double>::infinity(), scores.options())
+          .scatter_reduce(0, ids.unsqueeze(1).expand_as(scores), scores.detach(), "amax");
+  const torch::Tensor e = (scores - top.index_select(0, ids)).exp();
+  const torch::Tensor sum = torch::zeros({roots, scores.size(1)}, scores.options()).index_add(0, ids, e);
+  return e / sum.index_select(0, ids);
+}
+
+}  // namespace composed
 }  // namespace streamgnn::models

@@ -53,4 +53,13 @@ void BuildShardInputs(const std::vector<int64_t>& event_of_edge, int64_t levels,
   }
 }
 
+void MoveInputsTo(torch::Device device, models::BatchInputs* in) {
+  if (device.is_cpu()) return;
+  in->nodes = in->nodes.to(device);
+  for (torch::Tensor& t : in->level_index) t = t.to(device);
+  in->root_times = in->root_times.to(device);
+  for (torch::Tensor& t : in->offsets) t = t.to(device);
+  for (torch::Tensor& t : in->dt) t = t.to(device);
+}
+
 }  // namespace streamgnn::trainers

@@ -68,4 +68,8 @@ void MakeShards(const datasets::TemporalDataset& ds, int64_t shards, int64_t mrr
 // the sampler's buffers) and the dataset event of every sampled edge.
 void BuildShardInputs(const std::vector<int64_t>& event_of_edge, int64_t levels, BatchShard* s);
 
+// The index tensors of `in` (nodes, level_index, root_times, offsets, dt) on `device`: copies
+// off the host buffers BuildShardInputs wraps, or nothing on the CPU.
+void MoveInputsTo(torch::Device device, models::BatchInputs* in);
+
 }  // namespace streamgnn::trainers

@@ -19,6 +19,11 @@ namespace fs = std::filesystem;
 
 namespace {
 constexpr int64_t kCheckpointVersion = 1;
+
+void SetGeneratorState(at::Generator generator, const torch::Tensor& state) {  // shares the state
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  generator.set_state(state);
+}
 }  // namespace
 
 Status TemporalTrainerImpl::WriteCheckpoint(const std::string& path, int64_t epoch,
@@ -37,6 +42,9 @@ Status TemporalTrainerImpl::WriteCheckpoint(const std::string& path, int64_t epo
     for (const EpochRecord& r : history) lines += r.ToJson(with_mrr()) + "\n";
     archive.write("history", c10::IValue(lines));
     archive.write("torch_rng", at::detail::getDefaultCPUGenerator().get_state());
+    if (!device_.is_cpu()) {  // dropout on a GPU draws from the device's generator
+      archive.write("torch_rng_device", at::globalContext().defaultGenerator(device_).get_state());
+    }
     torch::serialize::OutputArchive model_archive, optimizer_archive, memory_archive;
     model_->save(model_archive);
     optimizer_->save(optimizer_archive);
@@ -66,7 +74,7 @@ Status TemporalTrainerImpl::ReadCheckpoint(const std::string& path, bool with_op
                                std::string* history, int64_t* best_epoch, int64_t* bad_epochs) {
   try {
     torch::serialize::InputArchive archive;
-    archive.load_from(path);
+    archive.load_from(path, device_);  // tensors saved on any device land on ours
     const auto scalar = [&](const char* key) {
       torch::Tensor t;
       archive.read(key, t);
@@ -86,9 +94,10 @@ Status TemporalTrainerImpl::ReadCheckpoint(const std::string& path, bool with_op
       optimizer_->load(optimizer_archive);
       torch::Tensor rng;
       archive.read("torch_rng", rng);
-      at::Generator generator = at::detail::getDefaultCPUGenerator();  // shares the state
-      std::lock_guard<std::mutex> lock(generator.mutex());
-      generator.set_state(rng);
+      SetGeneratorState(at::detail::getDefaultCPUGenerator(), rng);
+      if (!device_.is_cpu() && archive.try_read("torch_rng_device", rng)) {
+        SetGeneratorState(at::globalContext().defaultGenerator(device_), rng);
+      }
     }
     if (memory_) {
       archive.read("memory", memory_archive);

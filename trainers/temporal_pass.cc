@@ -38,7 +38,7 @@ constexpr int64_t kPrefetchBatches = 2;
 double Since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 std::vector<float> ToVector(const torch::Tensor& t) {
-  const torch::Tensor c = t.detach().to(torch::kFloat32).contiguous();
+  const torch::Tensor c = t.detach().to(torch::kCPU, torch::kFloat32).contiguous();
   return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
 }
 
@@ -188,7 +188,7 @@ Status PassRunner::Sample(BatchWork& w) {
                        layer.neighbors.begin() + layer.offsets[2 * shard.n]);
       }
     }
-    w.write_set = std::get<0>(at::_unique(torch::tensor(touched, torch::kInt64)));
+    w.write_set = std::get<0>(at::_unique(torch::tensor(touched, torch::kInt64))).to(t_.device_);
     std::lock_guard<std::mutex> lock(write_sets_mu_);
     write_sets_[w.index] = w.write_set;
   }
@@ -196,20 +196,23 @@ Status PassRunner::Sample(BatchWork& w) {
   return Status::Ok();
 }
 
-// Node and edge feature rows.
+// The model inputs on the training device, and their node and edge feature rows.
 Status PassRunner::Features(BatchWork& w) {
   const auto t0 = Clock::now();
   if (hook_) hook_("features", w.index);
   const auto i64 = torch::TensorOptions().dtype(torch::kInt64);
+  const torch::Device device = t_.device_;
   for (BatchShard& shard : w.shards) {
+    MoveInputsTo(device, &shard.in);
     shard.in.node_feat = t_.node_feat_.index_select(0, shard.in.nodes);
     for (std::vector<int64_t>& rows : shard.edge_rows) {
-      shard.in.edge_feat.push_back(t_.edge_feat_.index_select(
-          0, torch::from_blob(rows.data(), {static_cast<int64_t>(rows.size())}, i64)));
+      const int64_t n = static_cast<int64_t>(rows.size());
+      shard.in.edge_feat.push_back(
+          t_.edge_feat_.index_select(0, torch::from_blob(rows.data(), {n}, i64).to(device)));
     }
   }
   w.batch_edge_feat = t_.edge_feat_.index_select(
-      0, torch::from_blob(const_cast<int64_t*>(w.ev), {w.n}, i64));
+      0, torch::from_blob(const_cast<int64_t*>(w.ev), {w.n}, i64).to(device));
   w.t.features += Since(t0);
   return Status::Ok();
 }
@@ -395,6 +398,7 @@ Status PassRunner::WriteMemory(BatchWork& w) {
   if (hook_) hook_("memory_write", w.index);
   if (t_.memory_) {
     torch::NoGradGuard guard;
+    const torch::Device device = t_.device_;
     const auto i64 = torch::TensorOptions().dtype(torch::kInt64);
     std::vector<torch::Tensor> nodes, memories, times, mail_nodes, mails, mail_times;
     for (BatchShard& shard : w.shards) {
@@ -408,9 +412,10 @@ Status PassRunner::WriteMemory(BatchWork& w) {
       const torch::Tensor shard_mails = t_.model_->MakeMails(
           shard.write_memory.index_select(0, idx_src), shard.write_memory.index_select(0, idx_dst),
           w.batch_edge_feat.narrow(0, shard.first, n));
-      const torch::Tensor ev_times = torch::from_blob(shard.times.data(), {n}, torch::kFloat64);
-      const torch::Tensor src_nodes = torch::from_blob(shard.roots.data(), {n}, i64);
-      const torch::Tensor dst_nodes = torch::from_blob(shard.roots.data() + n, {n}, i64);
+      // The roots and times as far as the positive events go: [sources, destinations].
+      const torch::Tensor ev_times = torch::from_blob(shard.times.data(), {n}, torch::kFloat64).to(device);
+      const torch::Tensor endpoints = torch::from_blob(shard.roots.data(), {2, n}, i64).to(device);
+      const torch::Tensor src_nodes = endpoints[0], dst_nodes = endpoints[1];
       torch::Tensor shard_mail_nodes = torch::stack({src_nodes, dst_nodes}, 1).reshape({-1});
       torch::Tensor shard_mail_times = torch::stack({ev_times, ev_times}, 1).reshape({-1});
       torch::Tensor shard_mail_rows = shard_mails;
@@ -429,8 +434,8 @@ Status PassRunner::WriteMemory(BatchWork& w) {
             }
           }
         }
-        const torch::Tensor mi = torch::tensor(mail_index, i64);
-        shard_mail_nodes = torch::tensor(nodes_v, i64);
+        const torch::Tensor mi = torch::tensor(mail_index, i64).to(device);
+        shard_mail_nodes = torch::tensor(nodes_v, i64).to(device);
         shard_mail_rows = shard_mails.index_select(0, mi);
         shard_mail_times = shard_mail_times.index_select(0, mi);
       }
@@ -442,8 +447,8 @@ Status PassRunner::WriteMemory(BatchWork& w) {
                   write_times = Concat(times);
     if (w.shards.size() > 1) {  // the last occurrence of every node
       auto [unique, inverse] = at::_unique(write_nodes, /*sorted=*/true, /*return_inverse=*/true);
-      const torch::Tensor last = torch::full({unique.size(0)}, -1, i64).scatter_reduce(
-          0, inverse, torch::arange(write_nodes.size(0), i64), "amax");
+      const torch::Tensor last = torch::full({unique.size(0)}, -1, unique.options()).scatter_reduce(
+          0, inverse, torch::arange(write_nodes.size(0), unique.options()), "amax");
       write_nodes = unique;
       write_memory = write_memory.index_select(0, last);
       write_times = write_times.index_select(0, last);

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <optional>
 
+#include "core/device.h"
 #include "core/logging.h"
 #include "core/rng.h"
 #include "datasets/dataset_config.h"
@@ -32,12 +33,10 @@ std::string Num(double x) { return std::isfinite(x) ? fmt::format("{}", x) : "nu
 }  // namespace
 
 Status TemporalTrainerImpl::Setup() {
+  SG_ASSIGN_OR_RETURN(device_, ResolveDevice());
   threads_ = SetTorchThreads(static_cast<int>(config_.runtime.threads),
-                             WholeBatches() ? TorchParallelism::kGemm : TorchParallelism::kTasks);
-  if (config_.runtime.device == core::DeviceKind::kCuda) {
-    return Status::Unimplemented(
-        "runtime.device: cuda training is not implemented yet; use runtime.device: cpu");
-  }
+                             WholeBatches() || !device_.is_cpu() ? TorchParallelism::kGemm
+                                                                 : TorchParallelism::kTasks);
   const core::TrainConfig& tc = config_.train;
   if (ds_.num_events() < 10) {
     return Status::InvalidArgument(
@@ -68,6 +67,7 @@ Status TemporalTrainerImpl::Setup() {
 
   torch::manual_seed(static_cast<uint64_t>(tc.seed));
   model_ = models::TemporalModel(spec);
+  model_->to(device_);
   optimizer_ = std::make_unique<torch::optim::Adam>(model_->parameters(),
                                                     torch::optim::AdamOptions(tc.lr));
   if (model_->has_memory()) {
@@ -77,9 +77,10 @@ Status TemporalTrainerImpl::Setup() {
     mo.dim_mail = model_->dim_mail();
     mo.mailbox_size = config_.memory.mailbox_size;
     mo.combine = config_.memory.mail_combine;
+    mo.device = device_;
     SG_ASSIGN_OR_RETURN(memory::NodeMemory m, memory::NodeMemory::Create(mo));
     memory_.emplace(std::move(m));
-    if (config_.pres.enabled) pres_.emplace(ds_.num_nodes, config_.memory.dim_out);
+    if (config_.pres.enabled) pres_.emplace(ds_.num_nodes, config_.memory.dim_out, device_);
   }
 
   const bool attention = model_->uses_neighbors_for_embedding();
@@ -113,15 +114,17 @@ Status TemporalTrainerImpl::Setup() {
     eval_negatives_.emplace(std::move(b));
   }
 
-  // Features as tensors over the dataset's own buffers (no copy).
+  // Features as tensors over the dataset's own buffers (no copy on the CPU; one copy to a GPU).
   auto* nf = const_cast<float*>(ds_.node_feat.data());
-  node_feat_ = ds_.node_feat_dim > 0
-                   ? torch::from_blob(nf, {ds_.num_nodes, ds_.node_feat_dim}, torch::kFloat32)
-                   : torch::zeros({ds_.num_nodes, 0}, torch::kFloat32);
+  node_feat_ = (ds_.node_feat_dim > 0
+                    ? torch::from_blob(nf, {ds_.num_nodes, ds_.node_feat_dim}, torch::kFloat32)
+                    : torch::zeros({ds_.num_nodes, 0}, torch::kFloat32))
+                   .to(device_);
   auto* ef = const_cast<float*>(ds_.edge_feat.data());
-  edge_feat_ = ds_.edge_feat_dim > 0
-                   ? torch::from_blob(ef, {ds_.num_events(), ds_.edge_feat_dim}, torch::kFloat32)
-                   : torch::zeros({ds_.num_events(), 0}, torch::kFloat32);
+  edge_feat_ = (ds_.edge_feat_dim > 0
+                    ? torch::from_blob(ef, {ds_.num_events(), ds_.edge_feat_dim}, torch::kFloat32)
+                    : torch::zeros({ds_.num_events(), 0}, torch::kFloat32))
+                   .to(device_);
   core::Logger()->info(
       "split: {} train events ({} after masking {} nodes), {} val, {} test; {} parameters",
       split_.train_all.size(), split_.train.size(), split_.masked_nodes, split_.val.size(),
@@ -166,7 +169,20 @@ bool TemporalTrainerImpl::WholeBatches() const {
   return config_.pres.enabled || mitigation;
 }
 
-int64_t TemporalTrainerImpl::ShardsPerBatch() const { return WholeBatches() ? 1 : threads_; }
+int64_t TemporalTrainerImpl::ShardsPerBatch() const {
+  return WholeBatches() || !device_.is_cpu() ? 1 : threads_;
+}
+
+StatusOr<torch::Device> TemporalTrainerImpl::ResolveDevice() const {
+  if (config_.runtime.device == core::DeviceKind::kCpu) return torch::Device(torch::kCPU);
+  if (!torch::cuda::is_available()) {
+    return Status::FailedPrecondition(fmt::format(
+        "runtime.device: cuda, but LibTorch sees no CUDA device (its build is CPU-only, or no GPU "
+        "is visible; {}); use runtime.device: cpu",
+        core::DeviceSummary()));
+  }
+  return torch::Device(torch::kCUDA, 0);  // CUDA_VISIBLE_DEVICES picks the GPU
+}
 
 // Validation, then test, from the current node memory over a store with every training event.
 StatusOr<EpochRecord> TemporalTrainerImpl::Evaluate() {
@@ -396,7 +412,7 @@ StatusOr<EvalSummary> EvaluateCheckpoint(const std::string& checkpoint_path,
   std::string yaml;
   try {
     torch::serialize::InputArchive archive;
-    archive.load_from(checkpoint_path);
+    archive.load_from(checkpoint_path, torch::kCPU);  // a GPU run's checkpoint reads anywhere
     c10::IValue value;
     archive.read("config", value);
     yaml = value.toStringRef();

@@ -73,8 +73,12 @@ class TemporalTrainerImpl {
   StatusOr<EpochRecord> Evaluate();
   // PRES and similarity mitigation work across a batch's rows: such batches are computed whole.
   bool WholeBatches() const;
-  // Shards per batch: the thread budget, or 1 for whole batches.
+  // Shards per batch: the thread budget on the CPU; 1 for whole batches and on a GPU (shards
+  // exist to spread a batch over cores).
   int64_t ShardsPerBatch() const;
+  // runtime.device as a LibTorch device; FailedPrecondition when it names a GPU LibTorch cannot
+  // use.
+  StatusOr<torch::Device> ResolveDevice() const;
 
   // temporal_checkpoint.cc
   Status WriteCheckpoint(const std::string& path, int64_t epoch, const memory::NodeMemory* mem,
@@ -98,6 +102,9 @@ class TemporalTrainerImpl {
   torch::Tensor node_feat_;   // [num_nodes, F]
   torch::Tensor edge_feat_;   // [num_events, E]
   int threads_ = 1;           // the thread budget
+  // runtime.device: where the model, the optimiser state, the node memory, the PRES filter and
+  // the feature tables live; batches are sampled on the host and their inputs copied there.
+  torch::Device device_{torch::kCPU};
 };
 
 // Parses the JSON lines of metrics.jsonl back into records (only the fields the epoch loop

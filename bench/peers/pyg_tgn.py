@@ -194,12 +194,15 @@ class Run:
         self.src_np, self.dst_np, self.ts_np = load_stream(path, fmt)
         self.split = make_split(self.src_np, self.dst_np, self.ts_np, args.val_fraction,
                                 args.test_fraction, args.inductive_fraction)
-        self.src = torch.from_numpy(self.src_np)
-        self.dst = torch.from_numpy(self.dst_np)
-        self.ts = torch.from_numpy(self.ts_np)
+        # On a GPU, as PyG's TGN example runs: modules, neighbour loader and event tensors on the
+        # device; negatives drawn on the host (the same draws as on the CPU) and copied.
+        self.device = dev = torch.device(args.device)
+        self.src = torch.from_numpy(self.src_np).to(dev)
+        self.dst = torch.from_numpy(self.dst_np).to(dev)
+        self.ts = torch.from_numpy(self.ts_np).to(dev)
         self.num_nodes = int(max(self.src_np.max(), self.dst_np.max())) + 1
         self.num_events = len(self.src_np)
-        self.msg = torch.zeros(self.num_events, args.msg_dim)  # no edge features: zero columns
+        self.msg = torch.zeros(self.num_events, args.msg_dim, device=dev)  # no edge features: zero columns
         self.batch = args.batch
         self.seed = args.seed
         torch.manual_seed(args.seed)
@@ -218,26 +221,30 @@ class Run:
         self.gnn = AttentionEmbedding(d, d, args.msg_dim, self.memory.time_enc, dropout=args.dropout,
                                       output=args.output)
         self.score = LinkScore(d)
+        for module in (self.memory, self.gnn, self.score):
+            module.to(dev)
         params = set(self.memory.parameters()) | set(self.gnn.parameters()) | set(self.score.parameters())
         self.opt = torch.optim.Adam(params, lr=args.lr)
-        self.loader = LastNeighborLoader(self.num_nodes, size=args.neighbors)
+        self.loader = LastNeighborLoader(self.num_nodes, size=args.neighbors, device=dev)
         # The loader numbers inserted events 0, 1, ...; this maps them back to event ids.
-        self.inserted = torch.empty(self.num_events, dtype=torch.long)
-        self.assoc = torch.empty(self.num_nodes, dtype=torch.long)
+        self.inserted = torch.empty(self.num_events, dtype=torch.long, device=dev)
+        self.assoc = torch.empty(self.num_nodes, dtype=torch.long, device=dev)
         self.train_pool = torch.from_numpy(self.split["train_destinations"])
         self.eval_pool = torch.from_numpy(self.split["all_destinations"])
         self.inductive = torch.from_numpy(self.split["inductive"])
 
     def insert(self, ev):
+        ev = ev.to(self.device)
         start = self.loader.cur_e_id
         self.inserted[start:start + len(ev)] = ev
         self.loader.insert(self.src[ev], self.dst[ev])
 
     def logits(self, ev, neg):
+        ev, neg = ev.to(self.device), neg.to(self.device)
         src, dst = self.src[ev], self.dst[ev]
         n_id = torch.cat([src, dst, neg]).unique()
         n_id, edge_index, e_id = self.loader(n_id)
-        self.assoc[n_id] = torch.arange(n_id.numel())
+        self.assoc[n_id] = torch.arange(n_id.numel(), device=self.device)
         mem, last_update = self.memory(n_id)
         rows = self.inserted[e_id]
         z = self.gnn(mem, last_update, edge_index, self.ts[rows], self.msg[rows])
@@ -259,6 +266,7 @@ class Run:
             neg = self.train_pool[torch.randint(len(self.train_pool), (len(ev),), generator=gen)]
             pos_out, neg_out = self.logits(ev, neg)
             loss = bce(pos_out, torch.ones_like(pos_out)) + bce(neg_out, torch.zeros_like(neg_out))
+            ev = ev.to(self.device)
             self.memory.update_state(self.src[ev], self.dst[ev], self.ts[ev], self.msg[ev])
             self.insert(ev)
             loss.backward()
@@ -278,7 +286,7 @@ class Run:
             neg = self.eval_pool[torch.randint(len(self.eval_pool), (len(ev),), generator=gen)]
             pos_out, neg_out = self.logits(ev, neg)
             y = np.concatenate([np.ones(len(ev)), np.zeros(len(ev))])
-            s = torch.cat([pos_out, neg_out]).sigmoid().numpy()
+            s = torch.cat([pos_out, neg_out]).sigmoid().cpu().numpy()
             aps.append(average_precision_score(y, s))
             aucs.append(roc_auc_score(y, s))
             ind = self.inductive[ev].numpy()
@@ -287,6 +295,7 @@ class Run:
                 si = np.concatenate([s[:len(ev)][ind], s[len(ev):][ind]])
                 iaps.append(average_precision_score(yi, si))
                 iaucs.append(roc_auc_score(yi, si))
+            ev = ev.to(self.device)
             self.memory.update_state(self.src[ev], self.dst[ev], self.ts[ev], self.msg[ev])
             self.insert(ev)
         mean = lambda v: float(np.mean(v)) if v else float("nan")
@@ -311,6 +320,7 @@ def main():
     p.add_argument("--format", choices=["jodie", "ml"], default="jodie")
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--device", default="cpu", help="cpu | cuda (PyG's TGN example on a GPU)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--batch", type=int, default=200)
     p.add_argument("--lr", type=float, default=1e-4)
@@ -332,6 +342,7 @@ def main():
     run = Run(args)
     sp = run.split
     print(json.dumps({"setup": True, "torch": torch.__version__, "threads": torch.get_num_threads(),
+                      "device": str(run.device),
                       "num_nodes": run.num_nodes, "events": run.num_events,
                       "train_all": len(sp["train_all"]), "train": len(sp["train"]),
                       "masked_nodes": sp["masked_nodes"], "val": len(sp["val"]), "test": len(sp["test"]),
@@ -340,6 +351,8 @@ def main():
     for epoch in range(1, args.epochs + 1):
         t0, c0 = time.perf_counter(), time.process_time()
         loss = run.train_epoch(epoch)
+        if run.device.type == "cuda":
+            torch.cuda.synchronize()
         t1, c1 = time.perf_counter(), time.process_time()
         (vap, vauc, viap, viauc), (tap, tauc, tiap, tiauc) = run.eval_epoch()
         t2, c2 = time.perf_counter(), time.process_time()

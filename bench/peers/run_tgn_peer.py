@@ -20,6 +20,12 @@ Per run: wall seconds of each training pass, its CPU seconds (PyG: time.process_
 /proc/PID/stat read when the trainer logs the split and the end of the first training pass),
 the whole process's CPU seconds, the load average before and after, and the per-epoch metrics.
 Needs Debian's /usr/bin/python3 (python3-torch 1.13) with torch_geometric 2.4 and scikit-learn.
+
+On a GPU (issue 16): --device cuda runs PyG's TGN with its modules, loader and events on the
+device (pyg_tgn.py --device cuda) and streamgnn with runtime.device=cuda; the thread counts
+then size the host side (sampling, LibTorch's CPU pools), e.g.
+    bench/peers/run_tgn_peer.py --device cuda --pyg-threads 16 --streamgnn-threads 16 \
+        --out bench/results/tgn_peer_gpu.json
 """
 
 import argparse
@@ -83,7 +89,7 @@ def run_pyg(args, name, seed, threads):
     spec = SETS[name]
     cmd = [sys.executable, os.path.join(HERE, "pyg_tgn.py"), "--path", os.path.join(args.data_dir, spec["file"]),
            "--format", spec["format"], "--epochs",
-           str(args.epochs), "--threads", str(threads), "--seed", str(seed)]
+           str(args.epochs), "--threads", str(threads), "--seed", str(seed), "--device", args.device]
     proc, cpu = execute(args, cmd, pyg_env(threads))
     out = proc.stdout
     setup, epochs = None, []
@@ -107,6 +113,7 @@ def run_streamgnn(args, binary, name, seed, threads, tmp, intra_batch=False):
     spec = SETS[name]
     log_dir = os.path.join(tmp, f"{name}_t{threads}_s{seed}")
     sets = [f"train.epoch={args.epochs}", f"train.seed={seed}", f"runtime.threads={threads}",
+            f"runtime.device={args.device}",
             f"train.intra_batch_neighbors={'true' if intra_batch else 'false'}",
             f"dataset.path={os.path.join(args.data_dir, spec['file'])}", f"log.dir={log_dir}"]
     cmd = [binary, "train", spec["config"]]
@@ -138,7 +145,7 @@ def run_streamgnn(args, binary, name, seed, threads, tmp, intra_batch=False):
     if len(marks) >= 2 and marks[0] is not None and marks[1] is not None:
         epochs[0]["train_cpu_s"] = round(marks[1] - marks[0], 2)
     shutil.rmtree(log_dir, ignore_errors=True)
-    shown = " ".join([args.streamgnn, "train", spec["config"]] + [f"--set {s}" for s in sets[:5]])
+    shown = " ".join([args.streamgnn, "train", spec["config"]] + [f"--set {s}" for s in sets[:6]])
     return {"command": shown, "split": split, "epochs": epochs, "process_cpu_s": cpu}
 
 
@@ -170,6 +177,8 @@ def main():
     p.add_argument("--data-dir", default=DATASETS, help="folder holding wikipedia_jodie/ and uci_dyglib/")
     p.add_argument("--nice", type=int, help="run both sides under nice -n N (e.g. -20 on a shared host)")
     p.add_argument("--first-seed", type=int, default=0, help="repeat r uses seed first_seed + r")
+    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu",
+                   help="where both sides train (PyG: --device, streamgnn: runtime.device)")
     args = p.parse_args()
     args.data_dir = os.path.abspath(args.data_dir)
     names = args.datasets.split(",")
@@ -221,7 +230,8 @@ def main():
 
         result = {"benchmark": "tgn_peer", "started": started, "finished": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                   "host": {"machine": platform.machine(), "cpus": os.cpu_count(), "python": sys.version.split()[0]},
-                  "epochs": args.epochs, "repeats": args.repeats, "pyg_threads": pyg_threads,
+                  "device": args.device, "epochs": args.epochs, "repeats": args.repeats,
+                  "pyg_threads": pyg_threads,
                   "streamgnn_threads": sg_threads, "nice": args.nice,
                   "thread_env": {"pyg": "OMP_NUM_THREADS=MKL_NUM_THREADS=OPENBLAS_NUM_THREADS=threads, "
                                  "OMP_WAIT_POLICY=PASSIVE above 1 thread",
@@ -230,6 +240,8 @@ def main():
         try:
             import torch, torch_geometric  # noqa: E401
             result["host"].update(torch=torch.__version__, torch_geometric=torch_geometric.__version__)
+            if args.device == "cuda" and torch.cuda.is_available():
+                result["host"]["gpu"] = torch.cuda.get_device_name(0)
         except ImportError:
             pass
         result["complete"] = done

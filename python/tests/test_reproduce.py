@@ -115,14 +115,15 @@ def test_cora_sweep_quick(tmp_path, datasets_dir):
     assert cells == ["32", "32", "all", "all (full graph)"]
 
 
-def test_gpu_script_fails_clearly_without_a_gpu(tmp_path):
+@pytest.mark.parametrize("script", ["gpu.py", "gpu_training.py"])
+def test_gpu_scripts_fail_clearly_without_a_gpu(tmp_path, script):
     if _has_gpu():
-        pytest.skip("a GPU is present: test_gpu_quick runs the script instead")
-    proc = subprocess.run([sys.executable, os.path.join(SCRIPTS, "gpu.py"), "--quick", "--build", BUILD,
+        pytest.skip("a GPU is present: the scripts run there instead")
+    proc = subprocess.run([sys.executable, os.path.join(SCRIPTS, script), "--quick", "--build", BUILD,
                            "--out", str(tmp_path)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert "no CUDA GPU" in proc.stderr
-    assert not (tmp_path / "gpu.md").exists()
+    assert not list(tmp_path.glob("*.md"))
 
 
 def test_gpu_quick(tmp_path):

@@ -17,39 +17,21 @@ memcheck, samples a 200,000-edge W1 once.
 """
 
 import argparse
-import glob
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _common as c  # noqa: E402
+from _device import cuda_arch, debs as carried_debs, extract_debs, gpus, library_env, tool  # noqa: E402
 
 NAME = "gpu"
 BENCH_HEADER = "| config | CPU roots/s | GPU roots/s | speed-up | GPU + copy to host roots/s |"
 TEST_HEADER = "| test | result |"
 TEST_BINARIES = ["gpu_sampler_test", "gpu_feature_cache_test", "gpu_spmm_test"]
 TARGETS = TEST_BINARIES + ["bench_gpu_sampler"]
-
-
-def gpus():
-    """Names of the visible NVIDIA GPUs ([] when none or no driver)."""
-    smi = shutil.which("nvidia-smi")
-    if not smi:
-        return [], "nvidia-smi not found (no NVIDIA driver)"
-    proc = subprocess.run([smi, "--query-gpu=name,compute_cap", "--format=csv,noheader"],
-                          capture_output=True, text=True)
-    if proc.returncode != 0:
-        return [], (proc.stderr or proc.stdout).strip()
-    found = [line.strip() for line in proc.stdout.splitlines() if line.strip()]
-    return found, "" if found else "nvidia-smi lists no GPU"
-
-
-def tool(name):
-    return shutil.which(name) or next((p for p in (f"/usr/local/cuda/bin/{name}",) if os.access(p, os.X_OK)), None)
 
 
 def main() -> int:
@@ -79,25 +61,18 @@ def main() -> int:
     if found:
         print("GPU:", "; ".join(found), flush=True)
 
-    env = dict(os.environ)
-    debs = sorted(glob.glob(os.path.join(c.ROOT, ".deps", "debs", "*.deb")))
+    debs = carried_debs()
     p = os.path.abspath(args.prefix)
-    if debs:
-        env["LD_LIBRARY_PATH"] = ":".join([f"{p}/usr/lib/x86_64-linux-gnu", f"{p}/lib/x86_64-linux-gnu",
-                                           env.get("LD_LIBRARY_PATH", "")])
+    env = library_env(p) if debs else dict(os.environ)
     steps = []
     have = all(os.access(os.path.join(bdir, "bin", t), os.X_OK) for t in TARGETS)
     if not args.from_raw and not args.skip_build and not (args.quick and have):
-        arch = args.cuda_arch or (found[0].rsplit(",", 1)[-1].strip().replace(".", "") if found else "90")
         cfg = ["cmake", "-S", c.ROOT, "-B", bdir, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
-               "-DSTREAMGNN_WITH_TORCH=OFF", "-DSTREAMGNN_WITH_PYTHON=OFF", f"-DCMAKE_CUDA_ARCHITECTURES={arch}"]
+               "-DSTREAMGNN_WITH_TORCH=OFF", "-DSTREAMGNN_WITH_PYTHON=OFF",
+               f"-DCMAKE_CUDA_ARCHITECTURES={cuda_arch(found, args.cuda_arch)}"]
         if debs:
-            os.makedirs(p, exist_ok=True)
-            print(f"extracting {len(debs)} .deb files of .deps/debs into {p}", flush=True)
-            for deb in debs:
-                subprocess.run(["dpkg", "-x", deb, p], check=True)
-            cfg += [f"-DCMAKE_PREFIX_PATH={p}/usr", f"-DZLIB_INCLUDE_DIR={p}/usr/include",
-                    f"-DZLIB_LIBRARY={p}/lib/x86_64-linux-gnu/libz.so.1", "-DCMAKE_DISABLE_FIND_PACKAGE_RocksDB=ON"]
+            cfg += [f"-DCMAKE_PREFIX_PATH={p}/usr", *extract_debs(p, rewrite_cmake=False),
+                    "-DCMAKE_DISABLE_FIND_PACKAGE_RocksDB=ON"]
         c.run(cfg, env=env)
         c.run(["ninja", "-C", bdir, f"-j{args.jobs}", *TARGETS], env=env)
         steps.append(c.show(cfg))

@@ -14,9 +14,9 @@
 #include <random>
 #include <thread>
 
-#include "datasets/synthetic.h"
-#include "trainers/temporal_trainer.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/trainers/temporal_test_util.h"
+#include "trainers/temporal_trainer.h"
 
 namespace streamgnn::trainers {
 namespace {
@@ -123,68 +123,24 @@ TEST(RunPipeline, RunsEveryItemThroughEveryStageInOrderAndReportsTheFirstError) 
 
 using ::streamgnn::testing::TempDir;
 
-const datasets::TemporalDataset& Graph() {
-  static const datasets::TemporalDataset ds = [] {
-    datasets::SyntheticOptions o;
-    o.num_nodes = 200;
-    o.num_edges = 4000;
-    o.num_communities = 8;
-    o.p_recent = 0.2;
-    o.p_community = 0.75;
-    o.recent_window = 3;
-    o.node_feat_dim = 8;
-    o.seed = 9;
-    return datasets::GenerateSynthetic(o).value();
-  }();
-  return ds;
-}
+using testing::CheckpointMemory;
+using testing::Quiet;
+using testing::WithoutTimes;
 
-std::string ModelYaml(const std::string& model) {
-  if (model == "tgn") {
-    return "memory: {type: node, memory_update: gru, dim_out: 16, dim_time: 8}\n"
-           "gnn: {arch: transformer_attention, layer: 1, att_head: 2, dim_out: 16, dim_time: 8}\n"
-           "sampling: {layer: 1, neighbor: [5]}\n";
-  }
-  if (model == "jodie") {
-    return "memory: {type: node, memory_update: rnn, dim_out: 16, dim_time: 0}\n"
-           "gnn: {arch: identity, time_transform: jodie}\nsampling: {no_sample: true}\n";
-  }
-  return "memory: {type: node, memory_update: transformer, deliver_to: neighbors, mailbox_size: 4,"
-         " dim_out: 16, dim_time: 8, attention_head: 2}\n"
-         "gnn: {arch: identity}\nsampling: {layer: 1, neighbor: [5]}\n";
+const datasets::TemporalDataset& Graph() {
+  static const datasets::TemporalDataset ds = testing::PlantedGraph(200, 4000, 8, 8, 9);
+  return ds;
 }
 
 core::Config MakeConfig(const std::string& model, const std::string& dir, int64_t epochs,
                         const std::vector<std::string>& overrides = {}) {
-  const std::string yaml = ModelYaml(model) + "train: {model: " + model +
-                           ", epoch: " + std::to_string(epochs) +
-                           ", batch_size: 40, lr: 0.002, patience: 0, seed: 4}\n"
-                           "runtime: {threads: 1}\nlog: {dir: '" + dir + "', progress: never}\n";
-  auto config = core::LoadConfigString(yaml, model + ".yml", overrides);
-  EXPECT_TRUE(config.ok()) << config.status().message();
-  return config.value();
-}
-
-TrainOptions Quiet() {
-  TrainOptions o;
-  o.print_epochs = std::getenv("STREAMGNN_TEST_VERBOSE") != nullptr;
-  return o;
-}
-
-std::string WithoutTimes(const EpochRecord& r) {
-  EpochRecord copy = r;
-  copy.train_s = copy.eval_s = 0;
-  copy.stages = StageTimes();
-  return copy.ToJson(false);
-}
-
-torch::Tensor CheckpointMemory(const std::string& dir) {
-  torch::serialize::InputArchive archive, memory;
-  archive.load_from(dir + "/checkpoint.pt");
-  archive.read("memory", memory);
-  torch::Tensor m;
-  memory.read("memory", m);
-  return m;
+  testing::SmallModel m;
+  m.dim = 16;
+  m.dim_time = 8;
+  m.neighbors = 5;
+  m.batch_size = 40;
+  m.seed = 4;
+  return testing::MakeConfig(model, m, dir, epochs, overrides);
 }
 
 class StalenessZero : public ::testing::TestWithParam<const char*> {};

@@ -10,8 +10,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "datasets/synthetic.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/trainers/temporal_test_util.h"
 
 namespace streamgnn::trainers {
 namespace {
@@ -19,61 +19,17 @@ namespace {
 namespace fs = std::filesystem;
 
 using ::streamgnn::testing::TempDir;
+using testing::Quiet;
+using testing::WithoutTimes;
 
-// A graph whose links follow communities (carried by the node features: community embedding
-// plus noise) and recency (repeat links): far above chance for a model that uses either.
 const datasets::TemporalDataset& PlantedGraph() {
-  static const datasets::TemporalDataset ds = [] {
-    datasets::SyntheticOptions o;
-    o.num_nodes = 300;
-    o.num_edges = 8000;
-    o.num_communities = 10;
-    o.p_recent = 0.2;
-    o.p_community = 0.75;
-    o.recent_window = 3;
-    o.node_feat_dim = 16;
-    o.seed = 5;
-    return datasets::GenerateSynthetic(o).value();
-  }();
+  static const datasets::TemporalDataset ds = testing::PlantedGraph(300, 8000, 10, 16, 5);
   return ds;
-}
-
-// Small dimensions and one thread keep each run to a few seconds.
-std::string ModelYaml(const std::string& model) {
-  if (model == "tgn") {
-    return "memory: {type: node, memory_update: gru, dim_out: 32, dim_time: 16}\n"
-           "gnn: {arch: transformer_attention, layer: 1, att_head: 2, dim_out: 32, dim_time: 16}\n"
-           "sampling: {layer: 1, neighbor: [10]}\n";
-  }
-  if (model == "jodie") {
-    return "memory: {type: node, memory_update: rnn, dim_out: 32, dim_time: 0}\n"
-           "gnn: {arch: identity, time_transform: jodie}\nsampling: {no_sample: true}\n";
-  }
-  if (model == "apan") {
-    return "memory: {type: node, memory_update: transformer, deliver_to: neighbors, mailbox_size: 4,"
-           " dim_out: 32, dim_time: 16, attention_head: 2}\n"
-           "gnn: {arch: identity}\nsampling: {layer: 1, neighbor: [10]}\n";
-  }
-  return "memory: {type: none, dim_out: 0}\n"
-         "gnn: {arch: transformer_attention, layer: 2, att_head: 2, dim_out: 32, dim_time: 16}\n"
-         "sampling: {layer: 2, neighbor: [10, 5], strategy: uniform}\n";
 }
 
 core::Config MakeConfig(const std::string& model, const std::string& dir, int64_t epochs,
                         const std::vector<std::string>& overrides = {}) {
-  const std::string yaml = ModelYaml(model) + "train: {model: " + model +
-                           ", epoch: " + std::to_string(epochs) +
-                           ", batch_size: 50, lr: 0.002, patience: 0, seed: 3}\n"
-                           "runtime: {threads: 1}\nlog: {dir: '" + dir + "', progress: never}\n";
-  auto config = core::LoadConfigString(yaml, model + ".yml", overrides);
-  EXPECT_TRUE(config.ok()) << config.status().message();
-  return config.value();
-}
-
-TrainOptions Quiet() {
-  TrainOptions o;
-  o.print_epochs = std::getenv("STREAMGNN_TEST_VERBOSE") != nullptr;
-  return o;
+  return testing::MakeConfig(model, testing::SmallModel(), dir, epochs, overrides);
 }
 
 class Learns : public ::testing::TestWithParam<const char*> {};
@@ -105,14 +61,6 @@ TEST_P(Learns, ReachesTestApAboveNinetyOnAPlantedSignal) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, Learns, ::testing::Values("tgn", "jodie", "apan", "tgat"));
-
-// Everything but the wall-clock fields of a metrics line.
-std::string WithoutTimes(const EpochRecord& r) {
-  EpochRecord copy = r;
-  copy.train_s = copy.eval_s = 0;
-  copy.stages = StageTimes();
-  return copy.ToJson(true);
-}
 
 TEST(TemporalTrainer, ResumeReproducesTheUninterruptedRunAndEvalReproducesCheckpoints) {
   for (const char* model : {"tgn", "apan"}) {

@@ -21,6 +21,7 @@
 #include "sampling/neighbor_sampler.h"
 #include "trainers/distributed_bits.h"
 #include "trainers/halo_exchange_op.h"
+#include "trainers/torch_device.h"
 #include "trainers/torch_threads.h"
 
 namespace streamgnn::trainers {
@@ -233,6 +234,7 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::StaticDat
                                 const StaticEpochCallback& on_epoch) {
   SetTorchThreads(c.sampling.threads > 0 ? static_cast<int>(c.sampling.threads) : core::ThreadBudget(),
                   TorchParallelism::kIntraOp);
+  SG_ASSIGN_OR_RETURN(const torch::Device device, TorchDevice(c.train.device, "train.device"));
   if (d.feature_dim <= 0 || d.num_classes <= 0 || d.train_idx.empty()) {
     return Status::InvalidArgument("dataset '" + d.name +
                                    "' needs node features, labels and training nodes");
@@ -261,19 +263,23 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::StaticDat
     std::iota(all.begin(), all.end(), NodeId{0});
     x = sparse_rows->Rows(all);
   }
-  const torch::Tensor labels = IdTensor(d.labels);
-  const torch::Tensor train_idx = IdTensor(d.train_idx), val_idx = IdTensor(d.val_idx),
-                      test_idx = IdTensor(d.test_idx);
+  // On a GPU: the whole-graph inputs, labels, split and blocks live there; mini-batches are
+  // sampled and gathered on the host and copied.
+  x = x.to(device);
+  const torch::Tensor labels = IdTensor(d.labels).to(device);
+  const torch::Tensor train_idx = IdTensor(d.train_idx).to(device), val_idx = IdTensor(d.val_idx).to(device),
+                      test_idx = IdTensor(d.test_idx).to(device);
 
   // Evaluation (and full-graph training) runs on the whole graph.
   std::vector<models::BlockTensors> full_blocks;
   {
     const sampling::MiniBatch all = sampler.FullGraph();
-    const models::BlockTensors b = models::MakeBlockTensors(all.blocks[0], out_degree);
+    const models::BlockTensors b = models::MakeBlockTensors(all.blocks[0], out_degree, device);
     full_blocks.assign(layers, b);
   }
 
   models::StaticGnn model(ModelOptions(c, d));
+  model->to(device);
 
   std::unique_ptr<torch::optim::Adam> optimizer_holder = MakeOptimizer(c, model);
   torch::optim::Adam& optimizer = *optimizer_holder;
@@ -320,13 +326,14 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::StaticDat
                             sampler.Sample(seeds, core::StreamKey(static_cast<uint64_t>(epoch),
                                                                   static_cast<uint64_t>(b))));
         std::vector<models::BlockTensors> blocks;
-        for (const auto& blk : mb.blocks) blocks.push_back(models::MakeBlockTensors(blk, out_degree));
-        const torch::Tensor input = sparse_rows ? sparse_rows->Rows(mb.input_nodes())
-                                                : dense_x.index_select(0, IdTensor(mb.input_nodes()));
+        for (const auto& blk : mb.blocks) blocks.push_back(models::MakeBlockTensors(blk, out_degree, device));
+        const torch::Tensor input = (sparse_rows ? sparse_rows->Rows(mb.input_nodes())
+                                                 : dense_x.index_select(0, IdTensor(mb.input_nodes())))
+                                        .to(device);
         optimizer.zero_grad();
         const torch::Tensor logits = model->forward(input, blocks);
         torch::Tensor loss = torch::nn::functional::cross_entropy(
-            logits, labels.index_select(0, IdTensor(mb.seeds)));
+            logits, labels.index_select(0, IdTensor(mb.seeds).to(device)));
         loss.backward();
         optimizer.step();
         loss_sum += loss.item<double>() * static_cast<double>(end - begin);

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config_enums.h"
 #include "core/config_schema.h"
 #include "core/status.h"
 #include "datasets/static_dataset.h"
@@ -191,6 +192,7 @@ struct StaticTrainSection {
   int64_t patience = 0;
   StaticSelect select = StaticSelect::kBestVal;
   int64_t eval_every = 1;
+  core::DeviceKind device = core::DeviceKind::kCpu;
 
   template <class V>
   void Visit(V& v) {
@@ -207,6 +209,9 @@ struct StaticTrainSection {
             "Which epoch's test accuracy is reported: best_val (highest validation accuracy, "
             "ties to the lower validation loss) or last.");
     v.Field("eval_every", &eval_every, "Evaluate every this many epochs.", AtLeast(1));
+    v.Field("device", &device,
+            "cpu | cuda: where the model, the features and the block matrices live (CUDA device 0; "
+            "sampling stays on the host). Single process only.");
   }
 };
 
@@ -292,6 +297,12 @@ struct StaticConfig {
       return all ? ""
                  : "none: distributed training is full-graph only (set sampling.batch_size: all "
                    "and sampling.fanouts: all)";
+    });
+    v.Rule("train.device", "cpu with a distributed backend", [this]() -> std::string {
+      return distributed.backend == DistributedBackend::kNone || train.device == core::DeviceKind::kCpu
+                 ? ""
+                 : "cpu: distributed training keeps its tensors on the host (the nccl backend "
+                   "stages host buffers through its device)";
     });
     v.Rule("sampling.fanouts", "one entry, or one per layer", [this]() -> std::string {
       const size_t n = sampling.fanouts.size();

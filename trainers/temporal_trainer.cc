@@ -10,11 +10,11 @@
 #include <fstream>
 #include <optional>
 
-#include "core/device.h"
 #include "core/logging.h"
 #include "core/rng.h"
 #include "datasets/dataset_config.h"
 #include "trainers/temporal_trainer_impl.h"
+#include "trainers/torch_device.h"
 #include "trainers/torch_threads.h"
 
 namespace streamgnn::trainers {
@@ -33,7 +33,7 @@ std::string Num(double x) { return std::isfinite(x) ? fmt::format("{}", x) : "nu
 }  // namespace
 
 Status TemporalTrainerImpl::Setup() {
-  SG_ASSIGN_OR_RETURN(device_, ResolveDevice());
+  SG_ASSIGN_OR_RETURN(device_, TorchDevice(config_.runtime.device, "runtime.device"));
   threads_ = SetTorchThreads(static_cast<int>(config_.runtime.threads),
                              WholeBatches() || !device_.is_cpu() ? TorchParallelism::kGemm
                                                                  : TorchParallelism::kTasks);
@@ -171,17 +171,6 @@ bool TemporalTrainerImpl::WholeBatches() const {
 
 int64_t TemporalTrainerImpl::ShardsPerBatch() const {
   return WholeBatches() || !device_.is_cpu() ? 1 : threads_;
-}
-
-StatusOr<torch::Device> TemporalTrainerImpl::ResolveDevice() const {
-  if (config_.runtime.device == core::DeviceKind::kCpu) return torch::Device(torch::kCPU);
-  if (!torch::cuda::is_available()) {
-    return Status::FailedPrecondition(fmt::format(
-        "runtime.device: cuda, but LibTorch sees no CUDA device (its build is CPU-only, or no GPU "
-        "is visible; {}); use runtime.device: cpu",
-        core::DeviceSummary()));
-  }
-  return torch::Device(torch::kCUDA, 0);  // CUDA_VISIBLE_DEVICES picks the GPU
 }
 
 // Validation, then test, from the current node memory over a store with every training event.

@@ -76,9 +76,6 @@ class TemporalTrainerImpl {
   // Shards per batch: the thread budget on the CPU; 1 for whole batches and on a GPU (shards
   // exist to spread a batch over cores).
   int64_t ShardsPerBatch() const;
-  // runtime.device as a LibTorch device; FailedPrecondition when it names a GPU LibTorch cannot
-  // use.
-  StatusOr<torch::Device> ResolveDevice() const;
 
   // temporal_checkpoint.cc
   Status WriteCheckpoint(const std::string& path, int64_t epoch, const memory::NodeMemory* mem,

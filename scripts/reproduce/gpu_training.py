@@ -2,9 +2,10 @@
 """Training on the GPU (issue 16), on the GPU machine: builds the whole engine against that
 machine's PyTorch (its LibTorch, found through torch.utils.cmake_prefix_path) with the Debian 12
 libraries carried in .deps/debs, runs the ctest label `gpu` (the temporal trainer on cuda against
-the CPU, the CUDA sampler, feature cache and SpMM), compute-sanitizer memcheck on the GPU test
-binaries, and the TGN epoch of streamgnn on the GPU beside PyG 2.4's TGN on the same GPU
-(bench/peers/run_tgn_peer.py --device cuda) on wikipedia and uci.
+the CPU, the static trainer on cuda against the CPU, the CUDA sampler, feature cache and SpMM),
+compute-sanitizer memcheck on the GPU test binaries, a full-graph GCN epoch on a 1M-node SBM on
+the GPU and on the host's cores, and the TGN epoch of streamgnn on the GPU beside PyG 2.4's TGN
+on the same GPU (bench/peers/run_tgn_peer.py --device cuda) on wikipedia and uci.
 
 Fails at once, with exit status 2 and a message, where no GPU is present. About 6 minutes on
 16 cores (build ~2, tests ~1, memcheck ~1, benchmark ~2); --quick: one repeat, no memcheck.
@@ -32,10 +33,12 @@ import _common as c  # noqa: E402
 import _device as d  # noqa: E402
 
 NAME = "gpu_training"
-TEST_BINARIES = ["temporal_trainer_cuda_test", "gpu_sampler_test", "gpu_feature_cache_test", "gpu_spmm_test"]
+TEST_BINARIES = ["temporal_trainer_cuda_test", "static_trainer_cuda_test", "gpu_sampler_test",
+                 "gpu_feature_cache_test", "gpu_spmm_test"]
 # Memcheck of the LibTorch test on one model and both checks (the whole binary takes minutes
 # under the sanitizer); the raw-CUDA tests whole, the sampler without its W1 case.
 MEMCHECK_FILTERS = {"temporal_trainer_cuda_test": "Models/OnCuda.*/1:WithoutCuda.*",
+                    "static_trainer_cuda_test": "Models/CudaStatic.MiniBatch*/0",
                     "gpu_sampler_test": "-*OnW1"}
 TARGETS = ["streamgnn", "segment_ops_test", "node_memory_test", *TEST_BINARIES]
 PEER_WHEELS = ["torch_geometric==2.4.0", "scikit-learn"]
@@ -66,7 +69,8 @@ def build(args, found, prefix, env):
 def gpu_tests(args, env):
     """ctest -L gpu plus the CPU tests of the composed device operations; (summary, rows, ok)."""
     cmd = ["ctest", "--output-on-failure", "-R",
-           "OnCuda|WithoutCuda|CudaTemporalSampler|DeviceTemporalGraph|CudaFeatureCache|CudaSpmm|SegmentOps|NodeMemory"]
+           "OnCuda|WithoutCuda|CudaStatic|StaticConfigDevice|CudaTemporalSampler|DeviceTemporalGraph|CudaFeatureCache|"
+           "CudaSpmm|SegmentOps|NodeMemory"]
     print("running:", " ".join(cmd), f"(in {args.build})", flush=True)
     proc = subprocess.run(cmd, cwd=args.build, env=env, capture_output=True, text=True)
     sys.stdout.write(proc.stdout[-8000:])
@@ -121,6 +125,28 @@ def bench(args, env, raw):
     return c.show(cmd)
 
 
+def gcn_bench(args, env):
+    """Full-graph GCN epochs on a generated SBM (--sbm-nodes), on the GPU and on every host core:
+    (command, {device: [epoch seconds]}, {device: test accuracy})."""
+    nodes = 20000 if args.quick else args.sbm_nodes
+    seconds, accuracy, shown = {}, {}, None
+    for device in ("cuda", "cpu"):
+        log = f"/tmp/streamgnn_gcn_sbm_{device}"
+        cmd = [os.path.join(args.build, "bin", "streamgnn"), "train", os.path.join(c.ROOT, "examples", "gcn_cora.yaml")]
+        for s in ("dataset.format=sbm", f"dataset.sbm.num_nodes={nodes}", "dataset.sbm.num_classes=20",
+                  "dataset.sbm.avg_degree=10", "dataset.sbm.feature_dim=128", "model.hidden=128",
+                  "train.epochs=6", "train.eval_every=6", f"sampling.threads={args.host_threads}",
+                  f"train.device={device}", f"log.dir={log}"):
+            cmd += ["--set", s]
+        c.run(cmd, env=env)
+        shown = shown or c.show(cmd)
+        with open(os.path.join(log, "metrics.jsonl")) as f:
+            epochs = [json.loads(line) for line in f if line.strip()]
+        seconds[device] = [e["epoch_seconds"] for e in epochs[1:]]  # the first epoch warms up
+        accuracy[device] = epochs[-1].get("test_acc")
+    return shown, seconds, accuracy
+
+
 def fmt(s):
     return "-" if s is None else f"{s['median']:.2f} ({s['min']:.2f}..{s['max']:.2f})"
 
@@ -139,6 +165,7 @@ def main() -> int:
     parser.add_argument("--host-threads", type=int, default=os.cpu_count() or 2,
                         help="host threads of both sides (sampling, LibTorch's CPU pools)")
     parser.add_argument("--datasets", default=c.default_datasets())
+    parser.add_argument("--sbm-nodes", type=int, default=1000000, help="nodes of the GCN benchmark's SBM")
     parser.add_argument("--no-memcheck", action="store_true")
     parser.add_argument("--no-bench", action="store_true")
     args = parser.parse_args()
@@ -167,6 +194,13 @@ def main() -> int:
         ok &= tests_ok and memcheck_ok
         lines += ["", summary + "; " + "; ".join(checks) + ".", "", "| test | result |", "|---|---|", *rows, ""]
         if not args.no_bench:
+            shown, seconds, accuracy = gcn_bench(args, env)
+            med = {k: sorted(v)[len(v) // 2] for k, v in seconds.items()}
+            lines += ["", f"GCN full-graph epoch on a {args.sbm_nodes if not args.quick else 20000:,}-node SBM "
+                      f"(`{shown}`, and the same with train.device=cpu on {args.host_threads} host threads): "
+                      f"GPU {med['cuda']:.3f} s, CPU {med['cpu']:.3f} s (median of {len(seconds['cuda'])} epochs after "
+                      f"the first), {med['cpu'] / med['cuda']:.1f}x; test accuracy after 6 epochs "
+                      f"{accuracy['cuda']:.3f} (GPU) / {accuracy['cpu']:.3f} (CPU).", ""]
             env, pyg = peer_env(env)
             lines += [f"- `{bench(args, env, raw)}` ({pyg})"]
     if os.path.exists(raw) and not args.no_bench:

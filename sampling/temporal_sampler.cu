@@ -196,6 +196,18 @@ StatusOr<std::unique_ptr<CudaTemporalSampler>> CudaTemporalSampler::Create(
 }
 
 int64_t CudaTemporalSampler::last_total_sampled() const { return rep_->last_total; }
+
+DeviceSampledLayer CudaTemporalSampler::last_layer(size_t l) const {
+  const DeviceLayer& L = rep_->layers.at(l);
+  DeviceSampledLayer out;
+  out.num_roots = L.num_roots;
+  out.num_sampled = L.num_sampled;
+  out.counts_scan = L.counts_scan.data();
+  out.neighbors = L.nbr.data();
+  out.edges = L.eid.data();
+  out.dt = L.dt.data();
+  return out;
+}
 const TemporalSamplerOptions& CudaTemporalSampler::options() const { return rep_->options; }
 
 Status CudaTemporalSampler::Sample(const graph::DeviceTemporalGraph& graph,

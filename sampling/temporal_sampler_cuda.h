@@ -29,6 +29,18 @@
 
 namespace streamgnn::sampling {
 
+// One layer of the last Sample() call, in device memory owned by the sampler (valid until the
+// next call): what GPU training builds its model inputs from without a trip through the host.
+struct DeviceSampledLayer {
+  int64_t num_roots = 0;
+  int64_t num_sampled = 0;
+  const int64_t* counts_scan = nullptr;  // [num_roots]: inclusive scan of the per-root counts
+                                         // (TemporalSampler's offsets without the leading 0)
+  const int64_t* neighbors = nullptr;    // [num_sampled]
+  const int64_t* edges = nullptr;        // [num_sampled] edge ids
+  const float* dt = nullptr;             // [num_sampled] root time - edge time
+};
+
 class CudaTemporalSampler {
  public:
   // Validates as TemporalSampler::Create; FailedPrecondition without a CUDA device.
@@ -45,6 +57,9 @@ class CudaTemporalSampler {
 
   // Neighbours sampled by the last call, all layers.
   int64_t last_total_sampled() const;
+  // Layer l (< fanouts.size()) of the last call; Sample() has synchronised its stream, so the
+  // buffers are complete for work on any stream.
+  DeviceSampledLayer last_layer(size_t l) const;
   const TemporalSamplerOptions& options() const;
 
  private:

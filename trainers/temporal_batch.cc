@@ -32,24 +32,31 @@ void BuildShardInputs(const std::vector<int64_t>& event_of_edge, int64_t levels,
     sampling::SampledBlock& layer = s->sample.layers[d];
     level_nodes.push_back(torch::from_blob(layer.neighbors.data(), {layer.num_sampled()}, i64));
   }
-  auto [unique, inverse] = at::_unique(torch::cat(level_nodes), /*sorted=*/true, /*return_inverse=*/true);
-  in.nodes = unique;
-  int64_t offset = 0;
-  for (const torch::Tensor& t : level_nodes) {
-    in.level_index.push_back(inverse.narrow(0, offset, t.size(0)));
-    offset += t.size(0);
-  }
+  IndexLevels(level_nodes, &in);
   in.root_times = torch::from_blob(s->times.data(), {num_roots}, torch::kFloat64);
   in.num_sources = s->n;
   s->edge_rows.assign(static_cast<size_t>(levels - 1), {});
+  s->edge_events.clear();
   for (int64_t d = 0; d + 1 < levels; ++d) {
     sampling::SampledBlock& layer = s->sample.layers[d];
     const int64_t slots = layer.num_sampled();
     std::vector<int64_t>& rows = s->edge_rows[d];
     rows.resize(static_cast<size_t>(slots));
     for (int64_t j = 0; j < slots; ++j) rows[j] = event_of_edge[layer.edges[j]];
+    s->edge_events.push_back(torch::from_blob(rows.data(), {slots}, i64));
     in.offsets.push_back(torch::from_blob(layer.offsets.data(), {layer.num_roots() + 1}, i64));
     in.dt.push_back(torch::from_blob(layer.dt.data(), {slots}, torch::kFloat32));
+  }
+}
+
+void IndexLevels(const std::vector<torch::Tensor>& level_nodes, models::BatchInputs* in) {
+  auto [unique, inverse] = at::_unique(torch::cat(level_nodes), /*sorted=*/true, /*return_inverse=*/true);
+  in->nodes = unique;
+  in->level_index.clear();
+  int64_t offset = 0;
+  for (const torch::Tensor& t : level_nodes) {
+    in->level_index.push_back(inverse.narrow(0, offset, t.size(0)));
+    offset += t.size(0);
   }
 }
 

@@ -30,7 +30,9 @@ struct BatchShard {
   std::vector<Timestamp> times;
   sampling::SampleResult sample;
   models::BatchInputs in;
-  std::vector<std::vector<int64_t>> edge_rows;  // per hop: the dataset event of every slot
+  std::vector<std::vector<int64_t>> edge_rows;  // per hop: the dataset event of every slot (host)
+  std::vector<torch::Tensor> edge_events;       // per hop, as int64 tensors: views of edge_rows, or
+                                                // built on the device (temporal_device_sampling.h)
   memory::MemoryRows rows;                      // memory rows of in.nodes
   // Compute results.
   torch::Tensor pos, negs, mrr_scores;  // logits
@@ -67,6 +69,10 @@ void MakeShards(const datasets::TemporalDataset& ds, int64_t shards, int64_t mrr
 // level d+1: hop d's neighbours in slot order), packed hops (offsets and dt, without copies of
 // the sampler's buffers) and the dataset event of every sampled edge.
 void BuildShardInputs(const std::vector<int64_t>& event_of_edge, int64_t levels, BatchShard* s);
+
+// in->nodes (the unique ids of the levels' nodes, sorted) and in->level_index (each level's
+// entries as indices into them) from the levels' node ids, on their device.
+void IndexLevels(const std::vector<torch::Tensor>& level_nodes, models::BatchInputs* in);
 
 // The index tensors of `in` (nodes, level_index, root_times, offsets, dt) on `device`: copies
 // off the host buffers BuildShardInputs wraps, or nothing on the CPU.

@@ -161,7 +161,14 @@ Status PassRunner::Sample(BatchWork& w) {
   w.mrr_neg.resize(w.n * mrr_negatives_);
   if (mrr_negatives_ > 0) negatives_->Sample(core::StreamKey(kMrrStream, w.batch_key), w.mrr_neg);
   MakeShards(t_.ds_, std::min(shards_, w.n), mrr_negatives_, &w);
-  if (t_.sampler_) {
+  if (t_.device_sampler_) {
+    // On a GPU: one shard, its inputs built on the device; APAN's mail recipients also on the
+    // host (WriteMemory and the mitigation's write sets read them there).
+    BatchShard& shard = w.shards[0];
+    const int64_t roots = attention_ ? static_cast<int64_t>(shard.roots.size()) : 2 * shard.n;
+    SG_RETURN_IF_ERROR(t_.device_sampler_->Sample(*store_->device, roots, levels_, w.batch_key,
+                                                  deliver_neighbors_, &shard));
+  } else if (t_.sampler_) {
     const graph::Snapshot snapshot = store_->graph->GetSnapshot();
     for (size_t s = 0; s < w.shards.size(); ++s) {
       BatchShard& shard = w.shards[s];
@@ -175,7 +182,9 @@ Status PassRunner::Sample(BatchWork& w) {
     }
   }
   if (!intra_batch) SG_RETURN_IF_ERROR(t_.Append(store_, w.ev, w.n));
-  for (BatchShard& shard : w.shards) BuildShardInputs(store_->event_of_edge, levels_, &shard);
+  if (!t_.device_sampler_) {
+    for (BatchShard& shard : w.shards) BuildShardInputs(store_->event_of_edge, levels_, &shard);
+  }
   if (mitigate_) {
     // Nodes this batch's commit will change: its endpoints and, for APAN, their mail
     // recipients (the sampled neighbours of the positive roots).
@@ -205,10 +214,8 @@ Status PassRunner::Features(BatchWork& w) {
   for (BatchShard& shard : w.shards) {
     MoveInputsTo(device, &shard.in);
     shard.in.node_feat = t_.node_feat_.index_select(0, shard.in.nodes);
-    for (std::vector<int64_t>& rows : shard.edge_rows) {
-      const int64_t n = static_cast<int64_t>(rows.size());
-      shard.in.edge_feat.push_back(
-          t_.edge_feat_.index_select(0, torch::from_blob(rows.data(), {n}, i64).to(device)));
+    for (const torch::Tensor& events : shard.edge_events) {
+      shard.in.edge_feat.push_back(t_.edge_feat_.index_select(0, events.to(device)));
     }
   }
   w.batch_edge_feat = t_.edge_feat_.index_select(

@@ -99,8 +99,12 @@ Status TemporalTrainerImpl::Setup() {
     so.strategy = config_.sampling.strategy;
     so.prop_time = config_.sampling.prop_time;
     so.seed = static_cast<uint64_t>(tc.seed);
-    SG_ASSIGN_OR_RETURN(sampling::TemporalSampler s, sampling::TemporalSampler::Create(so));
-    sampler_.emplace(std::move(s));
+    if (device_.is_cpu()) {
+      SG_ASSIGN_OR_RETURN(sampling::TemporalSampler s, sampling::TemporalSampler::Create(so));
+      sampler_.emplace(std::move(s));
+    } else {
+      SG_ASSIGN_OR_RETURN(device_sampler_, DeviceShardSampler::Create(so, device_));
+    }
   }
   if (tc.negative_pool == core::NegativePool::kAllNodes) {
     SG_ASSIGN_OR_RETURN(auto a, sampling::NegativeSampler::FromRange(0, ds_.num_nodes, tc.seed));
@@ -146,6 +150,9 @@ StatusOr<EventStore> TemporalTrainerImpl::NewStore() const {
   SG_RETURN_IF_ERROR(graph::TemporalGraph::ValidateOptions(go).WithPrefix("graph"));
   EventStore store;
   store.graph = std::make_unique<graph::TemporalGraph>(go);
+  if (device_sampler_) {
+    SG_ASSIGN_OR_RETURN(store.device, DeviceEventStore::Create(go, ds_.num_events(), device_));
+  }
   return store;
 }
 
@@ -159,6 +166,9 @@ Status TemporalTrainerImpl::Append(EventStore* store, const int64_t* events, int
   }
   auto appended = store->graph->AppendEdges(src, dst, ts);
   if (!appended.ok()) return appended.status().WithPrefix(ds_.name);
+  if (store->device) {
+    SG_RETURN_IF_ERROR(store->device->Append(src, dst, ts, events).WithPrefix(ds_.name + " (device store)"));
+  }
   store->event_of_edge.insert(store->event_of_edge.end(), events, events + n);
   return Status::Ok();
 }

@@ -26,15 +26,18 @@
 #include "models/temporal_model.h"
 #include "sampling/negative_sampler.h"
 #include "sampling/temporal_sampler.h"
+#include "trainers/temporal_device_sampling.h"
 #include "trainers/temporal_split.h"
 #include "trainers/temporal_trainer.h"
 
 namespace streamgnn::trainers {
 
-// A block store plus the map from its edge ids to dataset event ids.
+// A block store plus the map from its edge ids to dataset event ids; on a GPU also their device
+// mirror, which the device sampler draws from.
 struct EventStore {
   std::unique_ptr<graph::TemporalGraph> graph;
   std::vector<int64_t> event_of_edge;
+  std::unique_ptr<DeviceEventStore> device;  // with device_sampler_
 };
 
 enum class PassMode { kTrain, kVal, kTest };
@@ -93,7 +96,8 @@ class TemporalTrainerImpl {
   std::optional<memory::NodeMemory> memory_;
   std::optional<models::PresFilter> pres_;  // pres.enabled
   int64_t auto_staleness_ = -1;             // staleness auto: the bound chosen; -1 = not yet
-  std::optional<sampling::TemporalSampler> sampler_;
+  std::optional<sampling::TemporalSampler> sampler_;   // on the CPU
+  std::unique_ptr<DeviceShardSampler> device_sampler_;  // on a GPU, instead of sampler_
   std::optional<sampling::NegativeSampler> train_negatives_, eval_negatives_;
   std::vector<int> fanouts_;  // hops the model or mail delivery needs; empty = no sampling
   torch::Tensor node_feat_;   // [num_nodes, F]

@@ -1,9 +1,10 @@
 """Shared by the scripts that run on the GPU machine (gpu.py, gpu_training.py): finding the GPU
 and the CUDA tools, and the Debian 12 libraries carried there as .deb files in .deps/debs.
 
-The GPU machine has no package registry and none of our Debian libraries; the scripts take them
-along: on a Debian 12 host `scripts/reproduce/gpu_training.py --fetch-deps` downloads them into
-.deps/debs (and the Python wheels of the PyG peer into .deps/wheels), `.deps` travels with the
+The GPU machine has no package registry, none of our Debian libraries and not ../shared; the
+scripts take them along: on a Debian 12 host `scripts/reproduce/gpu_training.py --fetch-deps`
+downloads them into .deps/debs (the Python wheels of the PyG peer into .deps/wheels, a copy of
+the datasets into .deps/datasets), `.deps` travels with the
 working tree (it is in .git/info/exclude, never committed), and on the GPU machine
 extract_debs() unpacks them into a prefix (never into /) and points Debian's CMake package files,
 which hard-code /usr/lib/x86_64-linux-gnu and /usr/include, into that prefix.
@@ -18,6 +19,8 @@ import _common as c
 
 DEBS_DIR = os.path.join(c.ROOT, ".deps", "debs")
 WHEELS_DIR = os.path.join(c.ROOT, ".deps", "wheels")
+# ../shared/datasets is not part of the working tree the GPU machine gets (about 12 MB: carried).
+DATASETS_DIR = os.path.join(c.ROOT, ".deps", "datasets")
 
 # What the full LibTorch build needs beyond the GPU machine's own toolchain and PyTorch: the
 # -dev packages named in scripts/setup that the trainers and tests link, and the runtime
@@ -88,10 +91,17 @@ def extract_debs(prefix, rewrite_cmake=True):
             f"-DZLIB_LIBRARY={prefix}/lib/x86_64-linux-gnu/libz.so.1"]
 
 
+def datasets_dir():
+    """The carried copy of the datasets when there is one, else the usual folder."""
+    return DATASETS_DIR if os.path.isdir(DATASETS_DIR) else c.default_datasets()
+
+
 def fetch_deps(wheels):
     """On a Debian 12 host: downloads BUILD_DEBS into .deps/debs and `wheels` (pip requirement
     strings, with their dependencies for CPython 3.12 minus those the GPU machine has) into
-    .deps/wheels."""
+    .deps/wheels, and copies the datasets into .deps/datasets."""
+    if not os.path.isdir(DATASETS_DIR):
+        shutil.copytree(c.default_datasets(), DATASETS_DIR)
     os.makedirs(DEBS_DIR, exist_ok=True)
     c.run(["apt-get", "download", *BUILD_DEBS], cwd=DEBS_DIR)
     if wheels:

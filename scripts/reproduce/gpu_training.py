@@ -58,7 +58,7 @@ def build(args, found, prefix, env):
     cfg = ["cmake", "-S", c.ROOT, "-B", args.build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
            "-DSTREAMGNN_WITH_PYTHON=OFF", "-DSTREAMGNN_BUILD_BENCH=OFF",
            f"-DCMAKE_CUDA_ARCHITECTURES={d.cuda_arch(found, args.cuda_arch)}",
-           f"-DCMAKE_PREFIX_PATH={torch_prefix};{prefix}/usr"]
+           f"-DCMAKE_PREFIX_PATH={torch_prefix};{prefix}/usr", f"-DSTREAMGNN_DATASETS_DIR={args.datasets}"]
     if d.debs():
         cfg += d.extract_debs(prefix)
     c.run(cfg, env=env)
@@ -164,7 +164,8 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--host-threads", type=int, default=os.cpu_count() or 2,
                         help="host threads of both sides (sampling, LibTorch's CPU pools)")
-    parser.add_argument("--datasets", default=c.default_datasets())
+    parser.add_argument("--datasets", default=d.datasets_dir(),
+                        help="default: .deps/datasets when carried, else ../shared/datasets")
     parser.add_argument("--sbm-nodes", type=int, default=1000000, help="nodes of the GCN benchmark's SBM")
     parser.add_argument("--no-memcheck", action="store_true")
     parser.add_argument("--no-bench", action="store_true")

@@ -111,6 +111,6 @@ def fetch_deps(wheels):
                "manylinux_2_17_x86_64", "--platform", "any", *wheels])
         # The GPU machine's own numpy, scipy and torch stay (and would exceed the carry limit).
         for f in glob.glob(os.path.join(WHEELS_DIR, "*.whl")):
-            if re.match(r"(numpy|scipy|torch|nvidia_|triton)", os.path.basename(f)):
+            if re.match(r"(numpy|scipy|torch|triton|nvidia_\w+)-", os.path.basename(f)):
                 os.remove(f)
     print(f"{len(debs())} .deb files in {DEBS_DIR}; carry `.deps` (echo /.deps/ >> .git/info/exclude)")

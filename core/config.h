@@ -378,6 +378,7 @@ struct TrainConfig {
 struct RuntimeConfig {
   int64_t threads = 0;
   DeviceKind device = DeviceKind::kCpu;
+  double feature_cache_ratio = 1.0;
 
   template <class V>
   void Visit(V& v) {
@@ -389,6 +390,16 @@ struct RuntimeConfig {
             "Device that trains the temporal models: cpu, or cuda (model, optimiser, node memory and "
             "features on CUDA device 0, which CUDA_VISIBLE_DEVICES picks; batches sampled on the host; "
             "docs/models.md, On a GPU). `stream` runs on the CPU only.");
+    v.Field("feature_cache_ratio", &feature_cache_ratio,
+            "With device cuda: the fraction of node and edge feature rows kept in GPU memory. 1 = "
+            "the whole tables on the device; below 1 = GNNFlow's device feature cache (LRU) over "
+            "the tables in pinned host memory (memory/feature_cache_cuda.h).",
+            InRange(0, 1));
+    v.Rule("feature_cache_ratio", "1 unless device is cuda", [this]() -> std::string {
+      return feature_cache_ratio == 1.0 || device == DeviceKind::kCuda
+                 ? ""
+                 : "1: the feature cache is a GPU cache (runtime.device: cuda)";
+    });
   }
 };
 

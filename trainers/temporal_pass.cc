@@ -213,13 +213,14 @@ Status PassRunner::Features(BatchWork& w) {
   const torch::Device device = t_.device_;
   for (BatchShard& shard : w.shards) {
     MoveInputsTo(device, &shard.in);
-    shard.in.node_feat = t_.node_feat_.index_select(0, shard.in.nodes);
+    SG_ASSIGN_OR_RETURN(shard.in.node_feat, t_.NodeFeatures(shard.in.nodes));
     for (const torch::Tensor& events : shard.edge_events) {
-      shard.in.edge_feat.push_back(t_.edge_feat_.index_select(0, events.to(device)));
+      SG_ASSIGN_OR_RETURN(torch::Tensor rows, t_.EdgeFeatures(events));
+      shard.in.edge_feat.push_back(std::move(rows));
     }
   }
-  w.batch_edge_feat = t_.edge_feat_.index_select(
-      0, torch::from_blob(const_cast<int64_t*>(w.ev), {w.n}, i64).to(device));
+  SG_ASSIGN_OR_RETURN(w.batch_edge_feat,
+                      t_.EdgeFeatures(torch::from_blob(const_cast<int64_t*>(w.ev), {w.n}, i64)));
   w.t.features += Since(t0);
   return Status::Ok();
 }

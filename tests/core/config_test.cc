@@ -143,6 +143,7 @@ pres:
 runtime:
   threads: 4
   device: cuda
+  feature_cache_ratio: 0.25
 log:
   dir: runs/wiki
   level: debug
@@ -280,6 +281,7 @@ TEST(Config, ParsesEveryField) {
   EXPECT_FALSE(c.train.checkpoint);
   EXPECT_EQ(c.runtime.threads, 4);
   EXPECT_EQ(c.runtime.device, DeviceKind::kCuda);
+  EXPECT_EQ(c.runtime.feature_cache_ratio, 0.25);
   EXPECT_EQ(c.log.dir, "runs/wiki");
   EXPECT_EQ(c.log.level, LogLevel::kDebug);
   EXPECT_EQ(c.log.progress, ProgressMode::kNever);

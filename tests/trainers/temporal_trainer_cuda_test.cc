@@ -2,8 +2,9 @@
 // label gpu). Without dropout both runs draw the same negatives and neighbours and start from
 // the same weights, so they differ only by float rounding: one epoch of each model gives the
 // CPU run's metrics within 1e-3 AP, and with the weights held still (lr 1e-30) the node memory
-// after the epoch's batches equals the CPU one within 1e-4. Skips visibly where LibTorch sees
-// no CUDA device; on such hosts asking for cuda is a clear error.
+// after the epoch's batches equals the CPU one within 1e-4; the device feature cache gives the
+// metrics of the whole tables on the device. Skips visibly where LibTorch sees no CUDA device;
+// on such hosts asking for cuda is a clear error.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -86,6 +87,32 @@ TEST(OnCudaPipeline, MspipeAndPresRunOnTheGpu) {
     ASSERT_TRUE(summary.ok()) << set[0] << ": " << summary.status().message();
     EXPECT_GT(summary->best().test.ap, 0.8) << set[0];
   }
+}
+
+TEST(OnCudaFeatureCache, GivesTheMetricsOfTheWholeTablesOnTheDevice) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device (torch::cuda::is_available() is false)";
+  std::vector<TrainSummary> runs;
+  for (const char* ratio : {"1", "0.1"}) {
+    TempDir dir;
+    auto summary = TrainTemporal(
+        testing::MakeConfig("tgat", testing::SmallModel(), dir.str(), 1,
+                            With(kNoDropout, {"runtime.device=cuda",
+                                              std::string("runtime.feature_cache_ratio=") + ratio})),
+        testing::Quiet(), &Graph());
+    ASSERT_TRUE(summary.ok()) << ratio << ": " << summary.status().message();
+    runs.push_back(*summary);
+  }
+  // The same rows reach the model either way; what differs is the order of the device's atomic
+  // sums (index_add), run to run.
+  EXPECT_NEAR(runs[0].epochs[0].train_loss, runs[1].epochs[0].train_loss, 1e-4);
+  EXPECT_NEAR(runs[0].epochs[0].test.ap, runs[1].epochs[0].test.ap, 1e-3);
+}
+
+TEST(FeatureCacheConfig, IsAGpuCache) {
+  auto config = core::LoadConfigString("runtime: {feature_cache_ratio: 0.5}\n", "run.yml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("feature_cache_ratio"), std::string::npos)
+      << config.status().message();
 }
 
 TEST(WithoutCuda, AskingForCudaIsAClearError) {

@@ -213,14 +213,14 @@ Status PassRunner::Features(BatchWork& w) {
   const torch::Device device = t_.device_;
   for (BatchShard& shard : w.shards) {
     MoveInputsTo(device, &shard.in);
-    SG_ASSIGN_OR_RETURN(shard.in.node_feat, t_.NodeFeatures(shard.in.nodes));
+    SG_ASSIGN_OR_RETURN(shard.in.node_feat, t_.node_features_.Gather(shard.in.nodes));
     for (const torch::Tensor& events : shard.edge_events) {
-      SG_ASSIGN_OR_RETURN(torch::Tensor rows, t_.EdgeFeatures(events));
+      SG_ASSIGN_OR_RETURN(torch::Tensor rows, t_.edge_features_.Gather(events));
       shard.in.edge_feat.push_back(std::move(rows));
     }
   }
   SG_ASSIGN_OR_RETURN(w.batch_edge_feat,
-                      t_.EdgeFeatures(torch::from_blob(const_cast<int64_t*>(w.ev), {w.n}, i64)));
+                      t_.edge_features_.Gather(torch::from_blob(const_cast<int64_t*>(w.ev), {w.n}, i64)));
   w.t.features += Since(t0);
   return Status::Ok();
 }
@@ -420,12 +420,12 @@ Status PassRunner::WriteMemory(BatchWork& w) {
       const torch::Tensor shard_mails = t_.model_->MakeMails(
           shard.write_memory.index_select(0, idx_src), shard.write_memory.index_select(0, idx_dst),
           w.batch_edge_feat.narrow(0, shard.first, n));
-      // The roots and times as far as the positive events go: [sources, destinations].
-      const torch::Tensor ev_times = torch::from_blob(shard.times.data(), {n}, torch::kFloat64).to(device);
-      const torch::Tensor endpoints = torch::from_blob(shard.roots.data(), {2, n}, i64).to(device);
-      const torch::Tensor src_nodes = endpoints[0], dst_nodes = endpoints[1];
-      torch::Tensor shard_mail_nodes = torch::stack({src_nodes, dst_nodes}, 1).reshape({-1});
-      torch::Tensor shard_mail_times = torch::stack({ev_times, ev_times}, 1).reshape({-1});
+      // Mails go src_0, dst_0, src_1, dst_1, ... (MakeMails), from the inputs already on the
+      // device: the roots [sources, destinations, ...] and their times.
+      const torch::Tensor endpoints =
+          shard.in.nodes.index_select(0, shard.in.level_index[0].narrow(0, 0, 2 * n)).view({2, n});
+      torch::Tensor shard_mail_nodes = endpoints.t().reshape({-1});
+      torch::Tensor shard_mail_times = shard.in.root_times.narrow(0, 0, n).repeat_interleave(2);
       torch::Tensor shard_mail_rows = shard_mails;
       if (deliver_neighbors_) {
         // Each endpoint's mail also goes to its sampled neighbours (APAN), in event order.

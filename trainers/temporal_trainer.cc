@@ -118,7 +118,11 @@ Status TemporalTrainerImpl::Setup() {
     eval_negatives_.emplace(std::move(b));
   }
 
-  SG_RETURN_IF_ERROR(SetupFeatures());
+  const double ratio = config_.runtime.feature_cache_ratio;
+  SG_ASSIGN_OR_RETURN(node_features_, FeatureRows::Create(ds_.node_feat.data(), ds_.num_nodes,
+                                                          ds_.node_feat_dim, ratio, device_));
+  SG_ASSIGN_OR_RETURN(edge_features_, FeatureRows::Create(ds_.edge_feat.data(), ds_.num_events(),
+                                                          ds_.edge_feat_dim, ratio, device_));
   core::Logger()->info(
       "split: {} train events ({} after masking {} nodes), {} val, {} test; {} parameters",
       split_.train_all.size(), split_.train.size(), split_.masked_nodes, split_.val.size(),
@@ -167,41 +171,6 @@ bool TemporalTrainerImpl::WholeBatches() const {
   const bool mitigation = config_.pipeline.mode == core::PipelineMode::kMspipe &&
                           config_.pipeline.mitigation == core::StalenessMitigation::kSimilarity;
   return config_.pres.enabled || mitigation;
-}
-
-// Features as tensors over the dataset's own buffers (no copy on the CPU; one copy to a GPU), or
-// behind the device feature cache (runtime.feature_cache_ratio < 1).
-Status TemporalTrainerImpl::SetupFeatures() {
-  const double ratio = config_.runtime.feature_cache_ratio;
-  auto* nf = const_cast<float*>(ds_.node_feat.data());
-  auto* ef = const_cast<float*>(ds_.edge_feat.data());
-  if (ratio < 1 && ds_.node_feat_dim > 0) {
-    SG_ASSIGN_OR_RETURN(node_rows_, DeviceFeatureRows::Create(nf, ds_.num_nodes, ds_.node_feat_dim, ratio, device_));
-  } else {
-    node_feat_ = (ds_.node_feat_dim > 0
-                      ? torch::from_blob(nf, {ds_.num_nodes, ds_.node_feat_dim}, torch::kFloat32)
-                      : torch::zeros({ds_.num_nodes, 0}, torch::kFloat32))
-                     .to(device_);
-  }
-  if (ratio < 1 && ds_.edge_feat_dim > 0) {
-    SG_ASSIGN_OR_RETURN(edge_rows_, DeviceFeatureRows::Create(ef, ds_.num_events(), ds_.edge_feat_dim, ratio, device_));
-  } else {
-    edge_feat_ = (ds_.edge_feat_dim > 0
-                      ? torch::from_blob(ef, {ds_.num_events(), ds_.edge_feat_dim}, torch::kFloat32)
-                      : torch::zeros({ds_.num_events(), 0}, torch::kFloat32))
-                     .to(device_);
-  }
-  return Status::Ok();
-}
-
-StatusOr<torch::Tensor> TemporalTrainerImpl::NodeFeatures(const torch::Tensor& nodes) const {
-  if (node_rows_) return node_rows_->Gather(nodes);
-  return node_feat_.index_select(0, nodes.to(device_));
-}
-
-StatusOr<torch::Tensor> TemporalTrainerImpl::EdgeFeatures(const torch::Tensor& events) const {
-  if (edge_rows_) return edge_rows_->Gather(events);
-  return edge_feat_.index_select(0, events.to(device_));
 }
 
 int64_t TemporalTrainerImpl::ShardsPerBatch() const {

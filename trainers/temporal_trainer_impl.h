@@ -26,7 +26,7 @@
 #include "models/temporal_model.h"
 #include "sampling/negative_sampler.h"
 #include "sampling/temporal_sampler.h"
-#include "trainers/device_feature_rows.h"
+#include "trainers/feature_rows.h"
 #include "trainers/temporal_device_sampling.h"
 #include "trainers/temporal_split.h"
 #include "trainers/temporal_trainer.h"
@@ -60,7 +60,6 @@ class TemporalTrainerImpl {
       : config_(config), ds_(ds) {}
 
   Status Setup();
-  Status SetupFeatures();
   StatusOr<TrainSummary> Train(const TrainOptions& options);
   StatusOr<EvalSummary> EvaluateFrom(const std::string& checkpoint_path);
 
@@ -82,10 +81,6 @@ class TemporalTrainerImpl {
   // exist to spread a batch over cores).
   int64_t ShardsPerBatch() const;
 
-  // Feature rows of node ids / dataset event ids (int64, any device) on the training device.
-  StatusOr<torch::Tensor> NodeFeatures(const torch::Tensor& nodes) const;
-  StatusOr<torch::Tensor> EdgeFeatures(const torch::Tensor& events) const;
-
   // temporal_checkpoint.cc
   Status WriteCheckpoint(const std::string& path, int64_t epoch, const memory::NodeMemory* mem,
                          const models::PresFilter* pres, const std::vector<EpochRecord>& history,
@@ -106,10 +101,8 @@ class TemporalTrainerImpl {
   std::unique_ptr<DeviceShardSampler> device_sampler_;  // on a GPU, instead of sampler_
   std::optional<sampling::NegativeSampler> train_negatives_, eval_negatives_;
   std::vector<int> fanouts_;  // hops the model or mail delivery needs; empty = no sampling
-  torch::Tensor node_feat_;   // [num_nodes, F]; undefined when node_rows_ serves them
-  torch::Tensor edge_feat_;   // [num_events, E]; undefined when edge_rows_ serves them
-  // runtime.feature_cache_ratio < 1 on a GPU: the device feature cache over each table.
-  std::unique_ptr<DeviceFeatureRows> node_rows_, edge_rows_;
+  FeatureRows node_features_;  // [num_nodes, F] by node id
+  FeatureRows edge_features_;  // [num_events, E] by dataset event id
   int threads_ = 1;           // the thread budget
   // runtime.device: where the model, the optimiser state, the node memory, the PRES filter and
   // the feature tables live; batches are sampled on the host and their inputs copied there.

@@ -4,7 +4,8 @@
 // distributed full-graph training needs: a barrier, an in-place sum all-reduce of float / double
 // buffers (gradient synchronisation, metrics), a broadcast of bytes (the partition and the NCCL
 // bootstrap id), and an all-to-all of byte messages of any size, empty ones included (the halo
-// exchange: every rank sends each other rank the rows that rank holds as halo).
+// exchange: every rank sends each other rank the rows that rank holds as halo), plus an all-to-all
+// of float rows whose sizes both sides know (the 32-bit halo exchange of GPU-resident rows).
 //
 // Every call is collective: all ranks of the group make the same calls in the same order, with
 // matching shapes (same buffer length in AllReduceSum, same root in Broadcast). A shape mismatch
@@ -46,6 +47,19 @@ class Communicator {
   // return recv->size() == size() and (*recv)[q] holds what rank q sent to this rank. Message
   // sizes need not be known by the receiver and may be zero.
   virtual Status AllToAllV(const std::vector<Bytes>& send, std::vector<Bytes>* recv) = 0;
+
+  // send holds send_counts[0] floats for rank 0, then send_counts[1] for rank 1, ...; recv
+  // receives recv_counts[q] floats from rank q in the same layout. What q sends to p must be
+  // what p expects from q: otherwise every rank returns InvalidArgument (so none goes on alone).
+  // The default goes through AllToAllV on host memory.
+  virtual Status AllToAllFloats(const float* send, Span<const int64_t> send_counts, float* recv,
+                                Span<const int64_t> recv_counts);
+
+  // Whether AllReduceSum(Span<float>) and AllToAllFloats also take memory of this rank's CUDA
+  // device (device()), with no host staging: nccl. Host memory works with every backend.
+  virtual bool device_memory() const { return false; }
+  // The CUDA device this rank is bound to; -1 when the backend binds none.
+  virtual int device() const { return -1; }
 };
 
 enum class Backend { kLocal, kMpi, kNccl };

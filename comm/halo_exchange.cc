@@ -26,6 +26,39 @@ StatusOr<HaloExchange> HaloExchange::Create(Communicator* comm, const graph::Loc
   return HaloExchange(comm, part, seed);
 }
 
+HaloExchange::HaloExchange(Communicator* comm, const graph::LocalPartition* part, uint64_t seed)
+    : comm_(comm), part_(part), seed_(seed) {
+  for (const auto& ids : part->send) send_order_.insert(send_order_.end(), ids.begin(), ids.end());
+}
+
+std::vector<int64_t> HaloExchange::SendCounts(int64_t dim) const {
+  std::vector<int64_t> counts;
+  for (const auto& ids : part_->send) counts.push_back(static_cast<int64_t>(ids.size()) * dim);
+  return counts;
+}
+
+std::vector<int64_t> HaloExchange::HaloCounts(int64_t dim) const {
+  std::vector<int64_t> counts;
+  for (const auto& [begin, end] : part_->recv) counts.push_back((end - begin) * dim);
+  return counts;
+}
+
+Status HaloExchange::ForwardPacked(const float* send, float* halo, int64_t dim) {
+  if (dim < 1) return Status::InvalidArgument("HaloExchange: dim must be >= 1");
+  const std::vector<int64_t> send_counts = SendCounts(dim);
+  ++stats_.calls;
+  for (int64_t c : send_counts) stats_.bytes_sent += c * static_cast<int64_t>(sizeof(float));
+  return comm_->AllToAllFloats(send, send_counts, halo, HaloCounts(dim));
+}
+
+Status HaloExchange::BackwardPacked(const float* halo, float* send, int64_t dim) {
+  if (dim < 1) return Status::InvalidArgument("HaloExchange: dim must be >= 1");
+  const std::vector<int64_t> halo_counts = HaloCounts(dim);
+  ++stats_.calls;
+  for (int64_t c : halo_counts) stats_.bytes_sent += c * static_cast<int64_t>(sizeof(float));
+  return comm_->AllToAllFloats(halo, halo_counts, send, SendCounts(dim));
+}
+
 Status HaloExchange::Check(Span<float> rows, int64_t dim, int bits,
                            const RowBits* row_bits) const {
   if (row_bits != nullptr && static_cast<int>(row_bits->size()) != comm_->size()) {

@@ -51,6 +51,20 @@ class HaloExchange {
   Status Backward(Span<float> grads, int64_t dim, int bits = 32,
                   const RowBits* row_bits = nullptr);
 
+  // The 32-bit exchange of rows the caller gathers and scatters itself, in host memory or on
+  // this rank's device when comm()->device_memory() (trainers/halo_exchange_op.h does both with
+  // LibTorch, so GPU-resident rows never visit the host):
+  //   ForwardPacked   sends `send`, the rows of send_order() ([send_order().size(), dim]), and
+  //                   receives the halo rows [num_halo, dim], in local halo order, into `halo`.
+  //   BackwardPacked  sends the halo rows' gradients `halo` back to their owners and receives
+  //                   into `send` the gradients of the rows of send_order() (the caller adds
+  //                   them into its inner rows; an inner row may be sent to several ranks).
+  // Same wire size and byte counts as Forward/Backward at 32 bits; collective likewise.
+  Status ForwardPacked(const float* send, float* halo, int64_t dim);
+  Status BackwardPacked(const float* halo, float* send, int64_t dim);
+  // The inner local ids whose rows a forward exchange sends: send[0], then send[1], ...
+  const std::vector<int64_t>& send_order() const { return send_order_; }
+
   int64_t num_inner() const { return part_->num_inner(); }
   int64_t num_local() const { return part_->num_local(); }
   const graph::LocalPartition& partition() const { return *part_; }
@@ -58,8 +72,10 @@ class HaloExchange {
   const HaloStats& stats() const { return stats_; }
 
  private:
-  HaloExchange(Communicator* comm, const graph::LocalPartition* part, uint64_t seed)
-      : comm_(comm), part_(part), seed_(seed) {}
+  HaloExchange(Communicator* comm, const graph::LocalPartition* part, uint64_t seed);
+  // Floats per peer of a packed exchange: the send lists' and the halo ranges' rows times dim.
+  std::vector<int64_t> SendCounts(int64_t dim) const;
+  std::vector<int64_t> HaloCounts(int64_t dim) const;
   // Arguments of Forward/Backward; per-row widths (row_bits) need one list per rank.
   Status Check(Span<float> rows, int64_t dim, int bits, const RowBits* row_bits) const;
   // Packs `count` rows (row ids from `ids`, or the contiguous range starting at `first` when
@@ -73,6 +89,7 @@ class HaloExchange {
   Communicator* comm_;
   const graph::LocalPartition* part_;
   uint64_t seed_;
+  std::vector<int64_t> send_order_;
   HaloStats stats_;
 };
 

@@ -36,6 +36,9 @@ Status NcclComm::AllReduceSum(Span<float>) { return NoNccl(); }
 Status NcclComm::AllReduceSum(Span<double>) { return NoNccl(); }
 Status NcclComm::Broadcast(Span<uint8_t>, int) { return NoNccl(); }
 Status NcclComm::AllToAllV(const std::vector<Bytes>&, std::vector<Bytes>*) { return NoNccl(); }
+Status NcclComm::AllToAllFloats(const float*, Span<const int64_t>, float*, Span<const int64_t>) {
+  return NoNccl();
+}
 
 #else
 
@@ -81,9 +84,38 @@ struct NcclComm::Impl {
     SG_CUDA("cudaStreamSynchronize", cudaStreamSynchronize(stream));
     return Status::Ok();
   }
+  // Whether p is memory of a CUDA device (or managed memory) rather than host memory.
+  static StatusOr<bool> OnDevice(const void* p) {
+    if (p == nullptr) return false;
+    cudaPointerAttributes a;
+    SG_CUDA("cudaPointerGetAttributes", cudaPointerGetAttributes(&a, p));
+    return a.type == cudaMemoryTypeDevice || a.type == cudaMemoryTypeManaged;
+  }
+  // theirs[q] <- what rank q passed as mine[rank()] (one uint64 per peer, one NCCL group).
+  Status ExchangeCounts(const std::vector<uint64_t>& mine, std::vector<uint64_t>* theirs) {
+    const int n = static_cast<int>(mine.size());
+    SG_RETURN_IF_ERROR(Reserve(2 * n * sizeof(uint64_t)));
+    auto* dev = static_cast<uint64_t*>(buffer);
+    SG_CUDA("cudaMemcpyAsync", cudaMemcpyAsync(dev, mine.data(), n * sizeof(uint64_t), cudaMemcpyHostToDevice, stream));
+    SG_NCCL("ncclGroupStart", ncclGroupStart());
+    for (int q = 0; q < n; ++q) {
+      SG_NCCL("ncclSend", ncclSend(dev + q, 1, ncclUint64, q, comm, stream));
+      SG_NCCL("ncclRecv", ncclRecv(dev + n + q, 1, ncclUint64, q, comm, stream));
+    }
+    SG_NCCL("ncclGroupEnd", ncclGroupEnd());
+    theirs->resize(n);
+    SG_CUDA("cudaMemcpyAsync", cudaMemcpyAsync(theirs->data(), dev + n, n * sizeof(uint64_t), cudaMemcpyDeviceToHost, stream));
+    return Sync();
+  }
   template <class T>
   Status AllReduce(Span<T> data, ncclDataType_t type) {
     if (data.empty()) return Status::Ok();
+    SG_ASSIGN_OR_RETURN(const bool on_device, OnDevice(data.data()));
+    if (on_device) {  // in place, no staging
+      SG_NCCL("ncclAllReduce",
+              ncclAllReduce(data.data(), data.data(), data.size(), type, ncclSum, comm, stream));
+      return Sync();
+    }
     const size_t bytes = data.size() * sizeof(T);
     SG_RETURN_IF_ERROR(Reserve(bytes));
     SG_CUDA("cudaMemcpyAsync", cudaMemcpyAsync(buffer, data.data(), bytes, cudaMemcpyHostToDevice, stream));
@@ -165,25 +197,14 @@ Status NcclComm::AllToAllV(const std::vector<Bytes>& send, std::vector<Bytes>* r
                                    std::to_string(send.size()));
   }
   cudaStream_t s = impl_->stream;
-  // Sizes first (one uint64 per peer), then the payloads, each in one NCCL group.
-  std::vector<uint64_t> lens(2 * size_);
-  for (int q = 0; q < size_; ++q) lens[q] = send[q].size();
-  SG_RETURN_IF_ERROR(impl_->Reserve(lens.size() * sizeof(uint64_t)));
-  auto* dev_lens = static_cast<uint64_t*>(impl_->buffer);
-  SG_CUDA("cudaMemcpyAsync", cudaMemcpyAsync(dev_lens, lens.data(), size_ * sizeof(uint64_t), cudaMemcpyHostToDevice, s));
-  SG_NCCL("ncclGroupStart", ncclGroupStart());
-  for (int q = 0; q < size_; ++q) {
-    SG_NCCL("ncclSend", ncclSend(dev_lens + q, 1, ncclUint64, q, impl_->comm, s));
-    SG_NCCL("ncclRecv", ncclRecv(dev_lens + size_ + q, 1, ncclUint64, q, impl_->comm, s));
-  }
-  SG_NCCL("ncclGroupEnd", ncclGroupEnd());
-  SG_CUDA("cudaMemcpyAsync", cudaMemcpyAsync(lens.data() + size_, dev_lens + size_, size_ * sizeof(uint64_t), cudaMemcpyDeviceToHost, s));
-  SG_RETURN_IF_ERROR(impl_->Sync());
-
+  // Sizes first, then the payloads, each in one NCCL group.
+  std::vector<uint64_t> mine(size_), lens;
+  for (int q = 0; q < size_; ++q) mine[q] = send[q].size();
+  SG_RETURN_IF_ERROR(impl_->ExchangeCounts(mine, &lens));
   std::vector<size_t> send_off(size_ + 1, 0), recv_off(size_ + 1, 0);
   for (int q = 0; q < size_; ++q) {
     send_off[q + 1] = send_off[q] + send[q].size();
-    recv_off[q + 1] = recv_off[q] + lens[size_ + q];
+    recv_off[q + 1] = recv_off[q] + lens[q];
   }
   SG_RETURN_IF_ERROR(impl_->Reserve(send_off[size_] + recv_off[size_]));
   auto* dev_send = static_cast<uint8_t*>(impl_->buffer);
@@ -198,18 +219,73 @@ Status NcclComm::AllToAllV(const std::vector<Bytes>& send, std::vector<Bytes>* r
     if (!send[q].empty()) {
       SG_NCCL("ncclSend", ncclSend(dev_send + send_off[q], send[q].size(), ncclUint8, q, impl_->comm, s));
     }
-    if (lens[size_ + q] > 0) {
-      SG_NCCL("ncclRecv", ncclRecv(dev_recv + recv_off[q], lens[size_ + q], ncclUint8, q, impl_->comm, s));
+    if (lens[q] > 0) {
+      SG_NCCL("ncclRecv", ncclRecv(dev_recv + recv_off[q], lens[q], ncclUint8, q, impl_->comm, s));
     }
   }
   SG_NCCL("ncclGroupEnd", ncclGroupEnd());
   recv->assign(size_, Bytes());
   for (int q = 0; q < size_; ++q) {
-    (*recv)[q].resize(lens[size_ + q]);
-    if (lens[size_ + q] > 0) {
-      SG_CUDA("cudaMemcpyAsync", cudaMemcpyAsync((*recv)[q].data(), dev_recv + recv_off[q], lens[size_ + q], cudaMemcpyDeviceToHost, s));
+    (*recv)[q].resize(lens[q]);
+    if (lens[q] > 0) {
+      SG_CUDA("cudaMemcpyAsync", cudaMemcpyAsync((*recv)[q].data(), dev_recv + recv_off[q], lens[q], cudaMemcpyDeviceToHost, s));
     }
   }
+  return impl_->Sync();
+}
+
+Status NcclComm::AllToAllFloats(const float* send, Span<const int64_t> send_counts, float* recv,
+                                Span<const int64_t> recv_counts) {
+  SG_ASSIGN_OR_RETURN(const bool send_on_device, Impl::OnDevice(send));
+  SG_ASSIGN_OR_RETURN(const bool recv_on_device, Impl::OnDevice(recv));
+  if (!send_on_device && !recv_on_device) {
+    return Communicator::AllToAllFloats(send, send_counts, recv, recv_counts);
+  }
+  const size_t n = static_cast<size_t>(size_);
+  if (send_counts.size() != n || recv_counts.size() != n) {
+    return Status::InvalidArgument("AllToAllFloats: expected " + std::to_string(n) +
+                                   " send and receive counts (one per rank)");
+  }
+  int64_t total_send = 0, total_recv = 0;
+  for (size_t q = 0; q < n; ++q) total_send += send_counts[q], total_recv += recv_counts[q];
+  if ((total_send > 0 && !send_on_device) || (total_recv > 0 && !recv_on_device)) {
+    return Status::InvalidArgument(
+        "AllToAllFloats: send and receive buffers must both be host or both device memory");
+  }
+  // NCCL needs matching sizes on both ends (a mismatch would hang), so the counts travel first
+  // and every rank learns whether any rank found a mismatch before anything is sent.
+  std::vector<uint64_t> mine(send_counts.begin(), send_counts.end()), theirs;
+  SG_RETURN_IF_ERROR(impl_->ExchangeCounts(mine, &theirs));
+  Status mismatch;
+  for (size_t q = 0; q < n && mismatch.ok(); ++q) {
+    if (theirs[q] != static_cast<uint64_t>(recv_counts[q])) {
+      mismatch = Status::InvalidArgument("AllToAllFloats: rank " + std::to_string(q) + " sends " +
+                                         std::to_string(theirs[q]) + " floats, rank " +
+                                         std::to_string(rank_) + " expected " +
+                                         std::to_string(recv_counts[q]));
+    }
+  }
+  double failed = mismatch.ok() ? 0.0 : 1.0;
+  SG_RETURN_IF_ERROR(impl_->AllReduce(Span<double>(&failed, 1), ncclFloat64));
+  if (!mismatch.ok()) return mismatch;
+  if (failed > 0) {
+    return Status::InvalidArgument("AllToAllFloats: another rank's counts do not match (see its error)");
+  }
+  cudaStream_t s = impl_->stream;
+  SG_NCCL("ncclGroupStart", ncclGroupStart());
+  const float* from = send;
+  float* to = recv;
+  for (int q = 0; q < size_; ++q) {
+    if (send_counts[q] > 0) {
+      SG_NCCL("ncclSend", ncclSend(from, send_counts[q], ncclFloat32, q, impl_->comm, s));
+    }
+    if (recv_counts[q] > 0) {
+      SG_NCCL("ncclRecv", ncclRecv(to, recv_counts[q], ncclFloat32, q, impl_->comm, s));
+    }
+    from += send_counts[q];
+    to += recv_counts[q];
+  }
+  SG_NCCL("ncclGroupEnd", ncclGroupEnd());
   return impl_->Sync();
 }
 

@@ -5,10 +5,12 @@
 // practice); every rank then binds device (local rank mod device count; the local rank is
 // OMPI_COMM_WORLD_LOCAL_RANK when mpirun sets it) and joins with ncclCommInitRank.
 //
-// The Communicator interface moves host buffers, so every call stages through device buffers
-// (cudaMemcpy in, NCCL collective / grouped send-recv, cudaMemcpy out) on one stream. That keeps
-// the trainers backend-agnostic; a device-pointer path for GPU-resident embeddings is the next
-// step (docs/distributed.md).
+// Host buffers are staged through a device buffer (cudaMemcpy in, NCCL collective / grouped
+// send-recv, cudaMemcpy out) on the communicator's stream. AllReduceSum(Span<float>) and
+// AllToAllFloats given memory of this rank's device run NCCL on it directly (device_memory()):
+// distributed full-graph training on GPUs keeps its halo rows and gradients there. The stream is
+// a blocking one, so it orders after work LibTorch queued on the legacy default stream; every
+// call returns once its result is in place.
 #pragma once
 
 #include <memory>
@@ -31,9 +33,10 @@ class NcclComm final : public Communicator {
   Status AllReduceSum(Span<double> data) override;
   Status Broadcast(Span<uint8_t> data, int root) override;
   Status AllToAllV(const std::vector<Bytes>& send, std::vector<Bytes>* recv) override;
-
-  // The CUDA device this rank uses.
-  int device() const { return device_; }
+  Status AllToAllFloats(const float* send, Span<const int64_t> send_counts, float* recv,
+                        Span<const int64_t> recv_counts) override;
+  bool device_memory() const override { return true; }
+  int device() const override { return device_; }
 
  private:
   struct Impl;

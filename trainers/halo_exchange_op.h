@@ -11,8 +11,10 @@
 
 namespace streamgnn::trainers {
 
-// inner: [num_inner, dim] float32 (any device; the exchange runs on host buffers). Returns
-// [num_local, dim] on inner's device. Forward messages use `forward_bits`, gradients
+// inner: [num_inner, dim] float32 on any device. Returns [num_local, dim] on inner's device.
+// 32-bit messages of host rows, or of device rows over a communicator that moves device memory
+// (nccl), are gathered and scattered on that device; quantised messages and the rest are staged
+// through host copies (AdaQP's quantiser runs on the host). Forward messages use `forward_bits`, gradients
 // `backward_bits` (32, or 8/4/2 with AdaQP's quantiser). Collective: every rank calls it in the
 // same order. A communication failure throws c10::Error with the Status message.
 // Non-null `forward_row_bits` / `backward_row_bits` give per-row widths instead (see

@@ -388,6 +388,29 @@ StatusOr<int> TrainingBits(const StaticConfig& c) {
                                  b + "'");
 }
 
+// The training device of a rank: train.device, bound to the communicator's own CUDA device when
+// it has one (nccl: local rank mod device count).
+StatusOr<torch::Device> RankDevice(const StaticConfig& c, const comm::Communicator& comm) {
+  SG_ASSIGN_OR_RETURN(const torch::Device device, TorchDevice(c.train.device, "train.device"));
+  if (device.is_cuda() && comm.device() >= 0) {
+    return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(comm.device()));
+  }
+  return device;
+}
+
+// Sums the contiguous float32 tensor `t` over the ranks, in place: where it lives when the
+// communicator reads that memory (the host; a device with nccl), else through a host copy.
+Status AllReduceTensor(comm::Communicator* comm, torch::Tensor* t) {
+  if (t->is_cpu() || comm->device_memory()) {
+    return comm->AllReduceSum(Span<float>(t->data_ptr<float>(), static_cast<size_t>(t->numel())));
+  }
+  torch::Tensor host = t->cpu();
+  SG_RETURN_IF_ERROR(
+      comm->AllReduceSum(Span<float>(host.data_ptr<float>(), static_cast<size_t>(host.numel()))));
+  t->copy_(host);
+  return Status::Ok();
+}
+
 struct FileCloser {
   void operator()(std::FILE* f) const {
     if (f != nullptr) std::fclose(f);
@@ -418,6 +441,7 @@ StatusOr<StaticRunResult> TrainDistributed(const StaticConfig& c, const datasets
         "sampling.fanouts: all");
   }
   const int rank = comm->rank(), world = comm->size();
+  SG_ASSIGN_OR_RETURN(const torch::Device device, RankDevice(c, *comm));
   if (world > d.num_nodes) {
     return Status::InvalidArgument(fmt::format(
         "{} ranks for a graph of {} nodes: every rank needs at least one node", world, d.num_nodes));
@@ -476,7 +500,7 @@ StatusOr<StaticRunResult> TrainDistributed(const StaticConfig& c, const datasets
     b.indices = part.indices;
     b.full_in_degree.resize(num_inner);
     for (int64_t i = 0; i < num_inner; ++i) b.full_in_degree[i] = b.offsets[i + 1] - b.offsets[i];
-    blocks.assign(layers, models::MakeBlockTensors(b, out_degree));
+    blocks.assign(layers, models::MakeBlockTensors(b, out_degree, device));
   }
 
   // Input features: the rank's own rows, then the halo rows from their owners (once).
@@ -495,6 +519,7 @@ StatusOr<StaticRunResult> TrainDistributed(const StaticConfig& c, const datasets
   } else {
     x = torch::from_blob(local_features.data(), {num_local, fdim}, torch::kFloat32).clone();
   }
+  x = x.to(device);
 
   // Labels and split of the inner nodes (local ids).
   std::vector<uint8_t> in_train(d.num_nodes, 0), in_val(d.num_nodes, 0), in_test(d.num_nodes, 0);
@@ -509,8 +534,9 @@ StatusOr<StaticRunResult> TrainDistributed(const StaticConfig& c, const datasets
     if (in_val[v]) va.push_back(i);
     if (in_test[v]) te.push_back(i);
   }
-  const torch::Tensor labels = IdTensor(local_labels);
-  const torch::Tensor train_idx = IdTensor(tr), val_idx = IdTensor(va), test_idx = IdTensor(te);
+  const torch::Tensor labels = IdTensor(local_labels).to(device);
+  const torch::Tensor train_idx = IdTensor(tr).to(device), val_idx = IdTensor(va).to(device),
+                      test_idx = IdTensor(te).to(device);
   const double num_train = static_cast<double>(d.train_idx.size());
   const double num_val = static_cast<double>(d.val_idx.size());
   const double num_test = static_cast<double>(d.test_idx.size());
@@ -524,7 +550,7 @@ StatusOr<StaticRunResult> TrainDistributed(const StaticConfig& c, const datasets
     torch::manual_seed(static_cast<uint64_t>(c.train.seed));
     model = models::StaticGnn(ModelOptions(c, d));
   }
-  const std::vector<torch::Tensor> params = model->parameters();
+  std::vector<torch::Tensor> params = model->parameters();
   int64_t num_values = 0;
   for (const auto& p : params) num_values += p.numel();
   {
@@ -544,6 +570,8 @@ StatusOr<StaticRunResult> TrainDistributed(const StaticConfig& c, const datasets
       off += p.numel();
     }
   }
+  model->to(device);
+  params = model->parameters();
   std::unique_ptr<torch::optim::Adam> optimizer = MakeOptimizer(c, model);
 
   // Rank 0 writes the run files; whether it could open them is broadcast, so that a bad
@@ -580,7 +608,7 @@ StatusOr<StaticRunResult> TrainDistributed(const StaticConfig& c, const datasets
   }
   const models::StaticGnnImpl::LayerInputHook train_hook = [&](int64_t l, const torch::Tensor& h) {
     if (!adaptive) return HaloExchangeOp(h, &exchange, train_bits, train_bits);
-    const torch::Tensor hc = h.detach().contiguous();
+    const torch::Tensor hc = h.detach().to(torch::kCPU).contiguous();
     const Status s = adaptive->Trace(
         l, Span<const float>(hc.data_ptr<float>(), static_cast<size_t>(hc.numel())), hc.size(1));
     TORCH_CHECK(s.ok(), s.ToString());
@@ -601,7 +629,6 @@ StatusOr<StaticRunResult> TrainDistributed(const StaticConfig& c, const datasets
   result.num_halo = part.num_halo;
   double elapsed = 0;
   Selector selector;
-  std::vector<float> flat(static_cast<size_t>(num_values) + 1);
 
   for (int64_t epoch = 1; epoch <= c.train.epochs; ++epoch) {
     StaticEpochRecord rec;
@@ -618,27 +645,25 @@ StatusOr<StaticRunResult> TrainDistributed(const StaticConfig& c, const datasets
     if (tr.empty()) loss = loss + logits.sum() * 0;
     loss.backward();
     result.train_halo_bytes_sent += exchange.stats().bytes_sent - bytes_before;
-    // Gradient sync: one all-reduce of every gradient plus the loss.
-    int64_t off = 0;
-    for (const auto& p : params) {
+    // Gradient sync: one all-reduce of every gradient plus the loss, on the training device.
+    std::vector<torch::Tensor> pieces;
+    for (auto& p : params) {
       if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
-      const torch::Tensor gc = p.grad().contiguous();
-      std::copy_n(gc.data_ptr<float>(), gc.numel(), flat.data() + off);
-      off += gc.numel();
+      pieces.push_back(p.grad().reshape({-1}));
     }
-    flat[num_values] = loss.item<float>();
-    SG_RETURN_IF_ERROR(comm->AllReduceSum(Span<float>(flat)));
-    off = 0;
-    for (const auto& p : params) {
-      p.mutable_grad().copy_(
-          torch::from_blob(flat.data() + off, p.sizes(), torch::kFloat32));
+    pieces.push_back(loss.detach().reshape({1}));
+    torch::Tensor flat = torch::cat(pieces);
+    SG_RETURN_IF_ERROR(AllReduceTensor(comm, &flat));
+    int64_t off = 0;
+    for (auto& p : params) {
+      p.mutable_grad().copy_(flat.narrow(0, off, p.numel()).view_as(p));
       off += p.numel();
     }
     optimizer->step();
     if (adaptive && (epoch - 1) % c.distributed.quantization.assign_every == 0) {
       SG_RETURN_IF_ERROR(adaptive->Assign());
     }
-    rec.loss = flat[num_values];
+    rec.loss = flat[num_values].item<double>();
     rec.epoch_seconds = Seconds(t0, Clock::now());
     elapsed += rec.epoch_seconds;
     rec.elapsed_seconds = elapsed;

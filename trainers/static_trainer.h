@@ -210,8 +210,9 @@ struct StaticTrainSection {
             "ties to the lower validation loss) or last.");
     v.Field("eval_every", &eval_every, "Evaluate every this many epochs.", AtLeast(1));
     v.Field("device", &device,
-            "cpu | cuda: where the model, the features and the block matrices live (CUDA device 0; "
-            "sampling stays on the host). Single process only.");
+            "cpu | cuda: where the model, the features and the block matrices live (sampling "
+            "stays on the host). CUDA device 0, or with distributed.backend nccl the rank's own "
+            "device.");
   }
 };
 
@@ -266,7 +267,8 @@ struct StaticDistributedSection {
   void Visit(V& v) {
     v.Field("backend", &backend,
             "none (single process) | local (one rank) | mpi (one rank per MPI process; run "
-            "under mpirun) | nccl (one CUDA device per MPI process).");
+            "under mpirun) | nccl (one CUDA device per MPI process; with train.device cuda the "
+            "float32 halo rows and the gradients never leave the devices).");
     v.Field("partition_seed", &partition_seed, "METIS seed.", AtLeast(0));
     v.Field("imbalance", &imbalance, "METIS: allowed max part size / average.", AtLeast(1));
     v.Section("quantization", &quantization, "Message quantisation (AdaQP).");
@@ -297,12 +299,6 @@ struct StaticConfig {
       return all ? ""
                  : "none: distributed training is full-graph only (set sampling.batch_size: all "
                    "and sampling.fanouts: all)";
-    });
-    v.Rule("train.device", "cpu with a distributed backend", [this]() -> std::string {
-      return distributed.backend == DistributedBackend::kNone || train.device == core::DeviceKind::kCpu
-                 ? ""
-                 : "cpu: distributed training keeps its tensors on the host (the nccl backend "
-                   "stages host buffers through its device)";
     });
     v.Rule("sampling.fanouts", "one entry, or one per layer", [this]() -> std::string {
       const size_t n = sampling.fanouts.size();

@@ -87,6 +87,49 @@ TEST_P(ThreadCommTest, AllToAllVDeliversEveryMessageIncludingEmptyOnes) {
   });
 }
 
+TEST_P(ThreadCommTest, AllToAllFloatsPlacesEachRanksRowsInRankOrder) {
+  const int n = GetParam();
+  RunRanks(n, [n](Communicator& c) {
+    const int me = c.rank();
+    // Rank r sends (r + q) % 3 floats to q, each 100 r + q + 0.5 i: some counts are zero.
+    std::vector<int64_t> send_counts(n), recv_counts(n);
+    std::vector<float> send;
+    for (int q = 0; q < n; ++q) {
+      send_counts[q] = (me + q) % 3;
+      recv_counts[q] = (q + me) % 3;
+      for (int64_t i = 0; i < send_counts[q]; ++i) send.push_back(100.0f * me + q + 0.5f * i);
+    }
+    std::vector<float> recv(static_cast<size_t>((n * 3)), -1.0f);
+    ASSERT_TRUE(c.AllToAllFloats(send.data(), send_counts, recv.data(), recv_counts).ok());
+    size_t at = 0;
+    for (int q = 0; q < n; ++q) {
+      for (int64_t i = 0; i < recv_counts[q]; ++i) {
+        EXPECT_EQ(recv[at++], 100.0f * q + me + 0.5f * i) << q << "->" << me << " #" << i;
+      }
+    }
+    EXPECT_EQ(recv[at], -1.0f) << "wrote past the received rows";
+  });
+}
+
+TEST_P(ThreadCommTest, AllToAllFloatsWithMismatchedCountsFailsOnEveryRank) {
+  const int n = GetParam();
+  RunRanks(n, [n](Communicator& c) {
+    // Every rank sends one float to every rank, but rank 0 expects two from the last rank.
+    std::vector<int64_t> send_counts(n, 1), recv_counts(n, 1);
+    if (c.rank() == 0) recv_counts[n - 1] = 2;
+    std::vector<float> send(n, 1.0f), recv(n + 1, 0.0f);
+    const Status s = c.AllToAllFloats(send.data(), send_counts, recv.data(), recv_counts);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+    if (c.rank() == 0) {
+      EXPECT_NE(s.message().find("expected 2"), std::string::npos) << s.message();
+    }
+    // The group is still usable afterwards.
+    std::vector<float> one = {1.0f};
+    ASSERT_TRUE(c.AllReduceSum(Span<float>(one)).ok());
+    EXPECT_EQ(one[0], static_cast<float>(n));
+  });
+}
+
 TEST_P(ThreadCommTest, BroadcastCopiesTheRootsBuffer) {
   const int n = GetParam();
   RunRanks(n, [n](Communicator& c) {

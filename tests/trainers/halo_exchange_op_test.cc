@@ -1,7 +1,9 @@
 // HaloExchangeOp (the autograd wrapper of comm::HaloExchange) over in-process ranks: its output
 // is [inner | halo] with every halo row equal to its owner's row, and the gradient it returns to
 // each rank's inner rows is the gradient of the sum over ranks of a loss on the local rows, as
-// computed from the whole partition book.
+// computed from the whole partition book. At 32 bits the op gathers and scatters the rows
+// itself (the packed exchange that GPU-resident rows take); quantised widths are staged through
+// comm::HaloExchange (distributed_trainer_test covers them in training).
 #include "trainers/halo_exchange_op.h"
 
 #include <gtest/gtest.h>
@@ -51,6 +53,13 @@ TEST_P(HaloExchangeOpTest, ForwardRowsAndBackwardGradientsMatchTheReference) {
       ASSERT_TRUE(h.grad().defined());
       EXPECT_TRUE(torch::allclose(h.grad(), grad_want, 1e-6, 1e-6))
           << "rank " << r << " max diff " << (h.grad() - grad_want).abs().max().item<float>();
+      // Float32 rows each way: the inner rows sent forward, the halo gradients sent back.
+      int64_t rows = 0;
+      for (int q = 0; q < n; ++q) {
+        rows += static_cast<int64_t>(part.send[q].size()) + part.recv[q].second - part.recv[q].first;
+      }
+      EXPECT_EQ(ex->stats().calls, 2);
+      EXPECT_EQ(ex->stats().bytes_sent, rows * dim * static_cast<int64_t>(sizeof(float)));
     });
   }
   for (auto& t : threads) t.join();

@@ -60,6 +60,18 @@ void IndexLevels(const std::vector<torch::Tensor>& level_nodes, models::BatchInp
   }
 }
 
+std::vector<torch::Tensor> PreparedTensors(const BatchWork& w) {
+  std::vector<torch::Tensor> out = {w.write_set, w.batch_edge_feat};
+  for (const BatchShard& shard : w.shards) {
+    const models::BatchInputs& in = shard.in;
+    out.insert(out.end(), {in.nodes, in.root_times, in.node_feat});
+    for (const auto* list : {&in.level_index, &in.offsets, &in.dt, &in.edge_feat, &shard.edge_events}) {
+      out.insert(out.end(), list->begin(), list->end());
+    }
+  }
+  return out;
+}
+
 void MoveInputsTo(torch::Device device, models::BatchInputs* in) {
   if (device.is_cpu()) return;
   in->nodes = in->nodes.to(device);

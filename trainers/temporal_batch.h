@@ -18,6 +18,7 @@
 #include "memory/node_memory.h"
 #include "models/temporal_model.h"
 #include "sampling/temporal_sampler.h"
+#include "trainers/stage_streams.h"
 #include "trainers/temporal_trainer.h"
 
 namespace streamgnn::trainers {
@@ -58,7 +59,12 @@ struct BatchWork {
   torch::Tensor pos, negs, mrr_scores;  // the shards' logits, in event order
   double loss = 0;
   StageTimes t;
+  BatchHandOver handover;  // between stages on different streams (GPU)
 };
+
+// The tensors the sample and features stages make for the batch (model inputs, feature rows,
+// edge events, write set): what the stages after them must mark as used on their streams.
+std::vector<torch::Tensor> PreparedTensors(const BatchWork& w);
 
 // Splits the batch's events into `shards` (>= 1) contiguous ranges of near-equal size and fills
 // each shard's roots and times from the batch's events and negatives.

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "trainers/stage_streams.h"
+
 #if defined(STREAMGNN_WITH_CUDA)
 #include "graph/temporal_graph_device.h"
 #include "sampling/temporal_sampler_cuda.h"
@@ -90,6 +92,9 @@ Status DeviceShardSampler::Sample(const DeviceEventStore& store, int64_t roots, 
   IndexLevels(level_nodes, &in);
   in.root_times = torch::from_blob(shard->times.data(), {all_roots}, torch::kFloat64).to(device);
   in.num_sources = shard->n;
+  // The copies above are queued on this thread's stream, the sampler's next call writes its
+  // buffers on the sampler's own (non-blocking) stream: they must be done first.
+  StageStream::SyncCurrent(device);
   return Status::Ok();
 }
 

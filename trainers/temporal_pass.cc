@@ -77,6 +77,9 @@ class PassRunner {
   void ComputeShard(const BatchWork& w, int64_t s, BatchShard& shard);
   Status WriteMemory(BatchWork& w);
   void Finish(BatchWork& w);
+  // `stage` run on `stream`, taking the batch over from the stage before (stage_streams.h).
+  std::function<Status(BatchWork&)> On(const StageStream& stream,
+                                       std::function<Status(BatchWork&)> stage) const;
   void ProfileForAutoStaleness(const BatchWork& w);
 
   TemporalTrainerImpl& t_;
@@ -101,6 +104,9 @@ class PassRunner {
   // Write sets of batches whose commits a read may lack (mitigation), by batch index.
   std::mutex write_sets_mu_;
   std::map<int64_t, torch::Tensor> write_sets_;
+  // On a GPU: the streams of the stages that prepare batches ahead of compute, and the default
+  // stream of the others (no streams on the CPU).
+  StageStream sample_stream_, features_stream_, default_stream_;
 };
 
 PassRunner::PassRunner(TemporalTrainerImpl& t, PassMode mode, const std::vector<int64_t>& events,
@@ -114,7 +120,10 @@ PassRunner::PassRunner(TemporalTrainerImpl& t, PassMode mode, const std::vector<
       progress_(progress),
       training_(mode == PassMode::kTrain),
       all_acc_(t.config_.train.ap_mode),
-      ind_acc_(t.config_.train.ap_mode) {
+      ind_acc_(t.config_.train.ap_mode),
+      sample_stream_(StageStream::Side(t.device_)),
+      features_stream_(StageStream::Side(t.device_)),
+      default_stream_(StageStream::Default(t.device_)) {
   const core::TrainConfig& tc = config_.train;
   batch_size_ = training_ || tc.eval_batch_size == 0 ? tc.batch_size : tc.eval_batch_size;
   mrr_negatives_ = training_ ? 0 : tc.eval_negatives;
@@ -531,6 +540,13 @@ void PassRunner::ProfileForAutoStaleness(const BatchWork& w) {
       1e3 * costs.memory_read, 1e3 * costs.compute, 1e3 * costs.memory_write);
 }
 
+std::function<Status(BatchWork&)> PassRunner::On(const StageStream& stream,
+                                                 std::function<Status(BatchWork&)> stage) const {
+  return [&stream, stage = std::move(stage)](BatchWork& w) {
+    return stream.Run(&w.handover, [&w] { return PreparedTensors(w); }, [&] { return stage(w); });
+  };
+}
+
 StatusOr<PassResult> PassRunner::Run() {
   if (t_.memory_) t_.memory_->ResetStalenessStats();
   const int64_t total = static_cast<int64_t>(events_.size());
@@ -539,13 +555,12 @@ StatusOr<PassResult> PassRunner::Run() {
     // Sequential semantics, with the next batches' sampling and features prepared on another
     // thread while this one computes (they read nothing the later stages write).
     std::vector<PipelineStage<BatchWork>> stages = {
-        {"prepare",
-         [this](BatchWork& w) -> Status {
-           SG_RETURN_IF_ERROR(Sample(w));
-           return Features(w);
-         }},
-        {"compute",
-         [this](BatchWork& w) -> Status {
+        {"prepare", On(sample_stream_,
+                       [this](BatchWork& w) -> Status {
+                         SG_RETURN_IF_ERROR(Sample(w));
+                         return Features(w);
+                       })},
+        {"compute", On(default_stream_, [this](BatchWork& w) -> Status {
            SG_RETURN_IF_ERROR(ReadMemory(w));
            SG_RETURN_IF_ERROR(Compute(w));
            SG_RETURN_IF_ERROR(WriteMemory(w));
@@ -554,7 +569,7 @@ StatusOr<PassResult> PassRunner::Run() {
              progress_->Set(done_events_, fmt::format("loss {:.4f}", result_.loss_sum / result_.batches));
            }
            return Status::Ok();
-         }},
+         })},
     };
     SG_RETURN_IF_ERROR(RunPipeline<BatchWork>(
         num_batches_, [this](int64_t index) { return Make(index); }, stages, /*caller_stage=*/1,
@@ -562,28 +577,28 @@ StatusOr<PassResult> PassRunner::Run() {
   } else {
     // The calling thread computes (the model, the optimiser and the torch generator stay on
     // one thread, as in a sequential pass); the other stages run on their own threads.
-    using Stage = std::function<Status(BatchWork&)>;
-    const auto stage = [this](Status (PassRunner::*f)(BatchWork&)) -> Stage {
-      return [this, f](BatchWork& w) { return (this->*f)(w); };
+    const auto stage = [this](const StageStream& stream, Status (PassRunner::*f)(BatchWork&)) {
+      return On(stream, [this, f](BatchWork& w) { return (this->*f)(w); });
     };
     std::vector<PipelineStage<BatchWork>> stages = {
-        {"sample", stage(&PassRunner::Sample)},
-        {"features", stage(&PassRunner::Features)},
-        {"memory_read", stage(&PassRunner::ReadMemory)},
-        {"compute",
-         [this, total](BatchWork& w) -> Status {
-           SG_RETURN_IF_ERROR(Compute(w));
-           if (progress_ != nullptr) {
-             progress_->Set(std::min(total, (w.index + 1) * batch_size_), fmt::format("loss {:.4f}", w.loss));
-           }
-           return Status::Ok();
-         }},
-        {"memory_write",
-         [this](BatchWork& w) -> Status {
-           SG_RETURN_IF_ERROR(WriteMemory(w));
-           Finish(w);
-           return Status::Ok();
-         }},
+        {"sample", stage(sample_stream_, &PassRunner::Sample)},
+        {"features", stage(features_stream_, &PassRunner::Features)},
+        {"memory_read", stage(default_stream_, &PassRunner::ReadMemory)},
+        {"compute", On(default_stream_,
+                       [this, total](BatchWork& w) -> Status {
+                         SG_RETURN_IF_ERROR(Compute(w));
+                         if (progress_ != nullptr) {
+                           progress_->Set(std::min(total, (w.index + 1) * batch_size_),
+                                          fmt::format("loss {:.4f}", w.loss));
+                         }
+                         return Status::Ok();
+                       })},
+        {"memory_write", On(default_stream_,
+                            [this](BatchWork& w) -> Status {
+                              SG_RETURN_IF_ERROR(WriteMemory(w));
+                              Finish(w);
+                              return Status::Ok();
+                            })},
     };
     SG_RETURN_IF_ERROR(RunPipeline<BatchWork>(
         num_batches_, [this](int64_t index) { return Make(index); }, stages, /*caller_stage=*/3,

@@ -24,6 +24,9 @@ struct Command {
 // `serve` and `ingest` (apps/service_commands.cc).
 void AddServiceCommands(CLI::App* app, std::vector<Command>* commands);
 
+// `continuous`: continuous learning over a dataset as a stream (apps/continuous_command.cc).
+void AddContinuousCommands(CLI::App* app, std::vector<Command>* commands);
+
 // `static-train`: node classification on static graphs (apps/static_command.cc).
 void AddStaticCommands(CLI::App* app, std::vector<Command>* commands);
 Status RunStaticTrain(const std::string& config_path, const std::vector<std::string>& overrides);

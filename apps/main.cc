@@ -124,6 +124,7 @@ int main(int argc, char** argv) {
   std::vector<apps::Command> commands;
   apps::AddServiceCommands(&app, &commands);
   apps::AddStaticCommands(&app, &commands);
+  apps::AddContinuousCommands(&app, &commands);
 
   try {
     app.parse(argc, argv);

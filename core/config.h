@@ -503,6 +503,35 @@ struct PresConfig {
   }
 };
 
+// continuous: GNNFlow's continuous learning on an event stream (docs/continuous.md). The first
+// warmup_fraction of the events is trained as an ordinary run (train.*); the rest arrives in
+// windows of `window` events, each first scored with the current model and memory (prequential
+// evaluation), then trained on together with a replay sample of older events.
+struct ContinuousConfig {
+  int64_t window = 10000;
+  double warmup_fraction = 0.3;
+  double replay_ratio = 0;
+  ReplayKind replay = ReplayKind::kUniform;
+  int64_t epochs = 1;
+
+  template <class V>
+  void Visit(V& v) {
+    v.Field("window", &window, "New events per window.", AtLeast(1));
+    v.Field("warmup_fraction", &warmup_fraction,
+            "Leading fraction of the stream trained as an ordinary run before the windows "
+            "(GNNFlow's phase 1: 0.3).",
+            InRange(0.001, 0.999));
+    v.Field("replay_ratio", &replay_ratio,
+            "Past events added to a window's training, as a fraction of all events before the "
+            "window (GNNFlow's replay_ratio; 0 = the window only).",
+            AtLeast(0));
+    v.Field("replay", &replay,
+            "uniform (drawn uniformly from all past events, without replacement) or recent "
+            "(the newest past events).");
+    v.Field("epochs", &epochs, "Training passes over each window (and its replay).", AtLeast(1));
+  }
+};
+
 struct Config {
   DatasetConfig dataset;
   GraphConfig graph;
@@ -514,6 +543,7 @@ struct Config {
   PresConfig pres;
   RuntimeConfig runtime;
   LogConfig log;
+  ContinuousConfig continuous;
 
   template <class V>
   void Visit(V& v) {
@@ -527,6 +557,8 @@ struct Config {
     v.Section("pres", &pres, "PRES prediction-correction for large temporal batches.");
     v.Section("runtime", &runtime, "Threads and device.");
     v.Section("log", &log, "Logs, progress display and run folder.");
+    v.Section("continuous", &continuous,
+              "Continuous learning on the stream (streamgnn continuous; GNNFlow).");
     v.Rule("gnn.layer", "is at most sampling.layer for transformer_attention",
            [this]() -> std::string {
              if (gnn.arch != GnnArch::kTransformerAttention || gnn.layer <= sampling.layer) {

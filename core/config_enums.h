@@ -163,6 +163,16 @@ struct EnumTraits<NegativePool> {
   };
 };
 
+// continuous.replay: which past events a window's training adds (GNNFlow's replay).
+enum class ReplayKind { kUniform, kRecent };
+template <>
+struct EnumTraits<ReplayKind> {
+  static constexpr EnumName<ReplayKind> kNames[] = {
+      {ReplayKind::kUniform, "uniform"},
+      {ReplayKind::kRecent, "recent"},
+  };
+};
+
 // train.ap_mode: AP/AUC per evaluation batch then averaged (TGN, DyGLib, TGL) or over all
 // events at once.
 enum class ApMode { kBatchMean, kPooled };

@@ -26,40 +26,67 @@ void SetGeneratorState(at::Generator generator, const torch::Tensor& state) {  /
 }
 }  // namespace
 
-Status TemporalTrainerImpl::WriteCheckpoint(const std::string& path, int64_t epoch,
-                                const memory::NodeMemory* mem, const models::PresFilter* pres,
-                                const std::vector<EpochRecord>& history, int64_t best_epoch,
-                                int64_t bad_epochs) {
+void TemporalTrainerImpl::WriteState(torch::serialize::OutputArchive& archive,
+                                     const memory::NodeMemory* mem,
+                                     const models::PresFilter* pres) const {
+  archive.write("version", torch::tensor(kCheckpointVersion));
+  archive.write("config", c10::IValue(core::ConfigToYaml(config_)));
+  archive.write("torch_rng", at::detail::getDefaultCPUGenerator().get_state());
+  if (!device_.is_cpu()) {  // dropout on a GPU draws from the device's generator
+    archive.write("torch_rng_device", at::globalContext().defaultGenerator(device_).get_state());
+  }
+  torch::serialize::OutputArchive model_archive, optimizer_archive, memory_archive;
+  model_->save(model_archive);
+  optimizer_->save(optimizer_archive);
+  archive.write("model", model_archive);
+  archive.write("optimizer", optimizer_archive);
+  if (mem != nullptr) {
+    mem->Save(memory_archive);
+    archive.write("memory", memory_archive);
+  }
+  if (pres != nullptr) {
+    torch::serialize::OutputArchive pres_archive;
+    pres->Save(pres_archive);
+    archive.write("pres", pres_archive);
+  }
+  archive.write("pipeline_staleness", torch::tensor(auto_staleness_));
+}
+
+Status TemporalTrainerImpl::ReadState(torch::serialize::InputArchive& archive, bool with_optimizer,
+                                      const std::string& path) {
+  torch::serialize::InputArchive model_archive, optimizer_archive, memory_archive;
+  archive.read("model", model_archive);
+  model_->load(model_archive);
+  if (with_optimizer) {
+    archive.read("optimizer", optimizer_archive);
+    optimizer_->load(optimizer_archive);
+    torch::Tensor rng;
+    archive.read("torch_rng", rng);
+    SetGeneratorState(at::detail::getDefaultCPUGenerator(), rng);
+    if (!device_.is_cpu() && archive.try_read("torch_rng_device", rng)) {
+      SetGeneratorState(at::globalContext().defaultGenerator(device_), rng);
+    }
+  }
+  if (memory_) {
+    archive.read("memory", memory_archive);
+    SG_RETURN_IF_ERROR(memory_->Load(memory_archive).WithPrefix(path));
+  }
+  if (pres_) {
+    torch::serialize::InputArchive pres_archive;
+    if (!archive.try_read("pres", pres_archive)) {
+      return Status::InvalidArgument(fmt::format(
+          "{}: the checkpoint has no PRES state (written with pres.enabled false)", path));
+    }
+    SG_RETURN_IF_ERROR(pres_->Load(pres_archive).WithPrefix(path));
+  }
+  torch::Tensor chosen;
+  if (archive.try_read("pipeline_staleness", chosen)) auto_staleness_ = chosen.item<int64_t>();
+  return Status::Ok();
+}
+
+Status SaveAtomically(torch::serialize::OutputArchive& archive, const std::string& path) {
   const std::string tmp = path + ".tmp";
   try {
-    torch::serialize::OutputArchive archive;
-    archive.write("version", torch::tensor(kCheckpointVersion));
-    archive.write("config", c10::IValue(core::ConfigToYaml(config_)));
-    archive.write("epoch", torch::tensor(epoch));
-    archive.write("best_epoch", torch::tensor(best_epoch));
-    archive.write("bad_epochs", torch::tensor(bad_epochs));
-    std::string lines;
-    for (const EpochRecord& r : history) lines += r.ToJson(with_mrr()) + "\n";
-    archive.write("history", c10::IValue(lines));
-    archive.write("torch_rng", at::detail::getDefaultCPUGenerator().get_state());
-    if (!device_.is_cpu()) {  // dropout on a GPU draws from the device's generator
-      archive.write("torch_rng_device", at::globalContext().defaultGenerator(device_).get_state());
-    }
-    torch::serialize::OutputArchive model_archive, optimizer_archive, memory_archive;
-    model_->save(model_archive);
-    optimizer_->save(optimizer_archive);
-    archive.write("model", model_archive);
-    archive.write("optimizer", optimizer_archive);
-    if (mem != nullptr) {
-      mem->Save(memory_archive);
-      archive.write("memory", memory_archive);
-    }
-    if (pres != nullptr) {
-      torch::serialize::OutputArchive pres_archive;
-      pres->Save(pres_archive);
-      archive.write("pres", pres_archive);
-    }
-    archive.write("pipeline_staleness", torch::tensor(auto_staleness_));
     archive.save_to(tmp);
   } catch (const std::exception& e) {
     return Status::IOError(fmt::format("{}: cannot write checkpoint: {}", tmp, e.what()));
@@ -68,6 +95,25 @@ Status TemporalTrainerImpl::WriteCheckpoint(const std::string& path, int64_t epo
   fs::rename(tmp, path, ec);
   if (ec) return Status::IOError(fmt::format("{}: cannot rename to {}: {}", tmp, path, ec.message()));
   return Status::Ok();
+}
+
+Status TemporalTrainerImpl::WriteCheckpoint(const std::string& path, int64_t epoch,
+                                const memory::NodeMemory* mem, const models::PresFilter* pres,
+                                const std::vector<EpochRecord>& history, int64_t best_epoch,
+                                int64_t bad_epochs) {
+  torch::serialize::OutputArchive archive;
+  try {
+    WriteState(archive, mem, pres);
+    archive.write("epoch", torch::tensor(epoch));
+    archive.write("best_epoch", torch::tensor(best_epoch));
+    archive.write("bad_epochs", torch::tensor(bad_epochs));
+    std::string lines;
+    for (const EpochRecord& r : history) lines += r.ToJson(with_mrr()) + "\n";
+    archive.write("history", c10::IValue(lines));
+  } catch (const std::exception& e) {
+    return Status::IOError(fmt::format("{}: cannot write checkpoint: {}", path, e.what()));
+  }
+  return SaveAtomically(archive, path);
 }
 
 Status TemporalTrainerImpl::ReadCheckpoint(const std::string& path, bool with_optimizer, int64_t* epoch,
@@ -86,52 +132,28 @@ Status TemporalTrainerImpl::ReadCheckpoint(const std::string& path, bool with_op
     c10::IValue lines;
     archive.read("history", lines);
     *history = lines.toStringRef();
-    torch::serialize::InputArchive model_archive, optimizer_archive, memory_archive;
-    archive.read("model", model_archive);
-    model_->load(model_archive);
-    if (with_optimizer) {
-      archive.read("optimizer", optimizer_archive);
-      optimizer_->load(optimizer_archive);
-      torch::Tensor rng;
-      archive.read("torch_rng", rng);
-      SetGeneratorState(at::detail::getDefaultCPUGenerator(), rng);
-      if (!device_.is_cpu() && archive.try_read("torch_rng_device", rng)) {
-        SetGeneratorState(at::globalContext().defaultGenerator(device_), rng);
-      }
-    }
-    if (memory_) {
-      archive.read("memory", memory_archive);
-      SG_RETURN_IF_ERROR(memory_->Load(memory_archive).WithPrefix(path));
-    }
-    if (pres_) {
-      torch::serialize::InputArchive pres_archive;
-      if (!archive.try_read("pres", pres_archive)) {
-        return Status::InvalidArgument(fmt::format(
-            "{}: the checkpoint has no PRES state (written with pres.enabled false)", path));
-      }
-      SG_RETURN_IF_ERROR(pres_->Load(pres_archive).WithPrefix(path));
-    }
-    torch::Tensor chosen;
-    if (archive.try_read("pipeline_staleness", chosen)) auto_staleness_ = chosen.item<int64_t>();
+    SG_RETURN_IF_ERROR(ReadState(archive, with_optimizer, path));
   } catch (const std::exception& e) {
     return Status::Corruption(fmt::format("{}: cannot read checkpoint: {}", path, e.what()));
   }
   return Status::Ok();
 }
 
-std::vector<EpochRecord> ParseHistory(const std::string& lines) {
+double JsonField(const std::string& line, const std::string& key) {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  const size_t at = line.find("\"" + key + "\": ");
+  if (at == std::string::npos) return kNaN;
+  const std::string rest = line.substr(at + key.size() + 4);
+  return rest.rfind("null", 0) == 0 ? kNaN : std::strtod(rest.c_str(), nullptr);
+}
+
+std::vector<EpochRecord> ParseHistory(const std::string& lines) {
   std::vector<EpochRecord> records;
   std::istringstream in(lines);
   for (std::string line; std::getline(in, line);) {
     EpochRecord r;
     r.epoch = static_cast<int64_t>(records.size()) + 1;
-    const auto field = [&](const std::string& key) {
-      const size_t at = line.find("\"" + key + "\": ");
-      if (at == std::string::npos) return kNaN;
-      const std::string rest = line.substr(at + key.size() + 4);
-      return rest.rfind("null", 0) == 0 ? kNaN : std::strtod(rest.c_str(), nullptr);
-    };
+    const auto field = [&](const std::string& key) { return JsonField(line, key); };
     r.train_loss = field("train_loss");
     r.val.ap = field("val_ap");
     r.val.auc = field("val_auc");

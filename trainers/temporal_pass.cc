@@ -29,6 +29,7 @@ namespace {
 
 // Seeds of fixed draws (independent of train.seed, as TGN's fixed evaluation negatives).
 constexpr uint64_t kValNegativeStream = 0x56414c;     // "VAL"
+constexpr uint64_t kPrequentialStream = 0x50524551;   // "PREQ"
 constexpr uint64_t kTestNegativeStream = 0x54455354;  // "TEST"
 constexpr uint64_t kMrrStream = 0x4d5252;             // "MRR"
 constexpr uint64_t kDropoutStream = 0x44524f50;       // "DROP"
@@ -131,8 +132,20 @@ PassRunner::PassRunner(TemporalTrainerImpl& t, PassMode mode, const std::vector<
   deliver_neighbors_ = t.model_->has_memory() && config_.memory.deliver_to == core::DeliverTo::kNeighbors;
   levels_ = attention_ ? static_cast<int64_t>(t.fanouts_.size()) + 1 : 1;
   shards_ = t.ShardsPerBatch();
-  pass_stream_ = training_ ? core::StreamKey(1, static_cast<uint64_t>(epoch))
-                           : (mode == PassMode::kVal ? kValNegativeStream : kTestNegativeStream);
+  switch (mode) {
+    case PassMode::kTrain:
+      pass_stream_ = core::StreamKey(1, static_cast<uint64_t>(epoch));
+      break;
+    case PassMode::kVal:
+      pass_stream_ = kValNegativeStream;
+      break;
+    case PassMode::kTest:
+      pass_stream_ = kTestNegativeStream;
+      break;
+    case PassMode::kPrequential:
+      pass_stream_ = core::StreamKey(kPrequentialStream, static_cast<uint64_t>(epoch));
+      break;
+  }
   negatives_ = training_ ? &*t.train_negatives_ : &*t.eval_negatives_;
   const core::PipelineConfig& pc = config_.pipeline;
   pipelined_ = training_ && pc.mode == core::PipelineMode::kMspipe;
@@ -164,7 +177,8 @@ Status PassRunner::Sample(BatchWork& w) {
   const auto t0 = Clock::now();
   if (hook_) hook_("sample", w.index);  // inside the stage's time: a slow stage
   const bool intra_batch = config_.train.intra_batch_neighbors;
-  if (intra_batch) SG_RETURN_IF_ERROR(t_.Append(store_, w.ev, w.n));
+  const bool append = !store_->complete;
+  if (append && intra_batch) SG_RETURN_IF_ERROR(t_.Append(store_, w.ev, w.n));
   w.neg.resize(w.n);
   negatives_->Sample(w.batch_key, w.neg);
   w.mrr_neg.resize(w.n * mrr_negatives_);
@@ -190,7 +204,7 @@ Status PassRunner::Sample(BatchWork& w) {
                           Span<const Timestamp>(shard.times.data(), roots), key, &shard.sample);
     }
   }
-  if (!intra_batch) SG_RETURN_IF_ERROR(t_.Append(store_, w.ev, w.n));
+  if (append && !intra_batch) SG_RETURN_IF_ERROR(t_.Append(store_, w.ev, w.n));
   if (!t_.device_sampler_) {
     for (BatchShard& shard : w.shards) BuildShardInputs(store_->event_of_edge, levels_, &shard);
   }

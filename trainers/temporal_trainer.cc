@@ -28,8 +28,6 @@ double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
 }
 
-std::string Num(double x) { return std::isfinite(x) ? fmt::format("{}", x) : "null"; }
-
 }  // namespace
 
 Status TemporalTrainerImpl::Setup() {
@@ -309,8 +307,8 @@ StatusOr<TrainSummary> TemporalTrainerImpl::Train(const TrainOptions& options) {
       "\"val_ap\": {}, \"val_auc\": {}, \"test_ap\": {}, \"test_auc\": {}, "
       "\"test_inductive_ap\": {}, \"test_inductive_auc\": {}, \"test_mrr\": {}}}",
       ds_.name, summary.epochs.size(), best_epoch, summary.stopped_early ? "true" : "false",
-      Num(best.val.ap), Num(best.val.auc), Num(best.test.ap), Num(best.test.auc),
-      Num(best.test_inductive.ap), Num(best.test_inductive.auc), Num(best.test.mrr));
+      JsonNumber(best.val.ap), JsonNumber(best.val.auc), JsonNumber(best.test.ap), JsonNumber(best.test.auc),
+      JsonNumber(best.test_inductive.ap), JsonNumber(best.test_inductive.auc), JsonNumber(best.test.mrr));
   std::ofstream(config_.log.dir + "/summary.json") << json << "\n";
   return summary;
 }
@@ -329,15 +327,16 @@ StatusOr<EvalSummary> TemporalTrainerImpl::EvaluateFrom(const std::string& check
   return s;
 }
 
-namespace {
+std::string JsonNumber(double x) { return std::isfinite(x) ? fmt::format("{}", x) : "null"; }
 
 std::string MetricsJson(const char* prefix, const LinkMetrics& m, bool with_mrr) {
-  std::string out = fmt::format("\"{}_ap\": {}, \"{}_auc\": {}", prefix, Num(m.ap), prefix, Num(m.auc));
-  if (with_mrr) out += fmt::format(", \"{}_mrr\": {}", prefix, Num(m.mrr));
+  std::string out = fmt::format("\"{}_ap\": {}, \"{}_auc\": {}", prefix, JsonNumber(m.ap), prefix,
+                                JsonNumber(m.auc));
+  if (with_mrr) out += fmt::format(", \"{}_mrr\": {}", prefix, JsonNumber(m.mrr));
   return out;
 }
 
-StatusOr<datasets::TemporalDataset> LoadDataset(const core::Config& config) {
+StatusOr<datasets::TemporalDataset> LoadConfigDataset(const core::Config& config) {
   datasets::LoadReport report;
   SG_ASSIGN_OR_RETURN(datasets::TemporalDataset ds, datasets::LoadFromConfig(config.dataset, &report));
   core::Logger()->info("dataset {}: {} events, {} nodes, edge features {}, node features {} ({:.2f} s{})",
@@ -345,8 +344,6 @@ StatusOr<datasets::TemporalDataset> LoadDataset(const core::Config& config) {
                        report.seconds, report.cache_hit ? ", from cache" : "");
   return ds;
 }
-
-}  // namespace
 
 std::string EpochRecord::ToJson(bool with_mrr) const {
   return fmt::format(
@@ -356,7 +353,7 @@ std::string EpochRecord::ToJson(bool with_mrr) const {
       "\"staleness_bound\": {}, \"staleness_max\": {}, \"staleness_mean\": {:.4f}, "
       "\"mitigated_nodes\": {}, \"batch_roots\": {:.1f}, \"batch_unique_nodes\": {:.1f}, "
       "\"batch_memory_updates\": {:.1f}, \"batch_slots\": {:.1f}, \"best_epoch\": {}}}",
-      epoch, Num(train_loss), train_s, eval_s, MetricsJson("val", val, with_mrr),
+      epoch, JsonNumber(train_loss), train_s, eval_s, MetricsJson("val", val, with_mrr),
       MetricsJson("val_inductive", val_inductive, with_mrr), MetricsJson("test", test, with_mrr),
       MetricsJson("test_inductive", test_inductive, with_mrr), stages.sample, stages.features,
       stages.memory_read, stages.forward, stages.backward, stages.memory_write, staleness_bound,
@@ -384,7 +381,7 @@ StatusOr<TrainSummary> TrainTemporal(const core::Config& config, const TrainOpti
                                      const datasets::TemporalDataset* dataset) {
   std::optional<datasets::TemporalDataset> loaded;
   if (dataset == nullptr) {
-    SG_ASSIGN_OR_RETURN(datasets::TemporalDataset ds, LoadDataset(config));
+    SG_ASSIGN_OR_RETURN(datasets::TemporalDataset ds, LoadConfigDataset(config));
     loaded.emplace(std::move(ds));
     dataset = &*loaded;
   }
@@ -416,7 +413,7 @@ StatusOr<EvalSummary> EvaluateCheckpoint(const std::string& checkpoint_path,
                       core::LoadConfigString(yaml, checkpoint_path + " (stored config)"));
   std::optional<datasets::TemporalDataset> loaded;
   if (dataset == nullptr) {
-    SG_ASSIGN_OR_RETURN(datasets::TemporalDataset ds, LoadDataset(config));
+    SG_ASSIGN_OR_RETURN(datasets::TemporalDataset ds, LoadConfigDataset(config));
     loaded.emplace(std::move(ds));
     dataset = &*loaded;
   }

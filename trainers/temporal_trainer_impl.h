@@ -6,6 +6,7 @@
 //   temporal_batch.{h,cc}   a batch's shards and their model inputs
 //   temporal_checkpoint.cc  checkpoints and resume
 //   temporal_split.{h,cc}   the event split and inductive masking
+//   continuous.cc           continuous learning over a growing stream (continuous.h)
 #pragma once
 
 #include <torch/torch.h>
@@ -39,9 +40,14 @@ struct EventStore {
   std::unique_ptr<graph::TemporalGraph> graph;
   std::vector<int64_t> event_of_edge;
   std::unique_ptr<DeviceEventStore> device;  // with device_sampler_
+  // Holds every event a pass visits already: the pass appends nothing and samples the edges
+  // strictly before each root's time (continuous learning trains over the live store).
+  bool complete = false;
 };
 
-enum class PassMode { kTrain, kVal, kTest };
+// kPrequential: an evaluation pass whose negatives are keyed by the pass's `epoch` argument (a
+// window's number), not fixed as validation's and test's.
+enum class PassMode { kTrain, kVal, kTest, kPrequential };
 
 struct PassResult {
   double loss_sum = 0;
@@ -65,6 +71,7 @@ class TemporalTrainerImpl {
 
  private:
   friend class PassRunner;
+  friend class ContinuousLearnerImpl;
 
   StatusOr<EventStore> NewStore() const;
   Status Append(EventStore* store, const int64_t* events, int64_t n) const;
@@ -81,7 +88,11 @@ class TemporalTrainerImpl {
   // exist to spread a batch over cores).
   int64_t ShardsPerBatch() const;
 
-  // temporal_checkpoint.cc
+  // temporal_checkpoint.cc. WriteState / ReadState: what every checkpoint holds (version, config,
+  // model, optimiser, node memory `mem`, PRES state, RNG state, the chosen staleness).
+  void WriteState(torch::serialize::OutputArchive& archive, const memory::NodeMemory* mem,
+                  const models::PresFilter* pres) const;
+  Status ReadState(torch::serialize::InputArchive& archive, bool with_optimizer, const std::string& path);
   Status WriteCheckpoint(const std::string& path, int64_t epoch, const memory::NodeMemory* mem,
                          const models::PresFilter* pres, const std::vector<EpochRecord>& history,
                          int64_t best_epoch, int64_t bad_epochs);
@@ -112,5 +123,18 @@ class TemporalTrainerImpl {
 // Parses the JSON lines of metrics.jsonl back into records (only the fields the epoch loop
 // needs after a resume).
 std::vector<EpochRecord> ParseHistory(const std::string& lines);
+// The number after "key": in one line of a JSON-lines run file; NaN for null or a missing key.
+double JsonField(const std::string& line, const std::string& key);
+
+// Writes `archive` to `path` through a temporary file and a rename (IOError on failure).
+Status SaveAtomically(torch::serialize::OutputArchive& archive, const std::string& path);
+
+// The dataset config.dataset names, with a log line.
+StatusOr<datasets::TemporalDataset> LoadConfigDataset(const core::Config& config);
+
+// JSON helpers of the run files: a number, or null when not finite; "<prefix>_ap", "_auc"
+// (and "_mrr") of a metrics record.
+std::string JsonNumber(double x);
+std::string MetricsJson(const char* prefix, const LinkMetrics& m, bool with_mrr);
 
 }  // namespace streamgnn::trainers

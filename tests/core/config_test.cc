@@ -148,6 +148,12 @@ log:
   dir: runs/wiki
   level: debug
   progress: never
+continuous:
+  window: 5000
+  warmup_fraction: 0.5
+  replay_ratio: 0.1
+  replay: recent
+  epochs: 2
 )";
 
 // TGL's tgn.yml, restricted to the sections defined so far (memory and gnn come later).
@@ -285,6 +291,11 @@ TEST(Config, ParsesEveryField) {
   EXPECT_EQ(c.log.dir, "runs/wiki");
   EXPECT_EQ(c.log.level, LogLevel::kDebug);
   EXPECT_EQ(c.log.progress, ProgressMode::kNever);
+  EXPECT_EQ(c.continuous.window, 5000);
+  EXPECT_DOUBLE_EQ(c.continuous.warmup_fraction, 0.5);
+  EXPECT_DOUBLE_EQ(c.continuous.replay_ratio, 0.1);
+  EXPECT_EQ(c.continuous.replay, ReplayKind::kRecent);
+  EXPECT_EQ(c.continuous.epochs, 2);
 }
 
 TEST(Config, FullTestConfigCoversEveryField) {
@@ -391,7 +402,7 @@ TEST(Config, UnknownSectionListsTheKnownOnes) {
   ASSERT_FALSE(c.ok());
   EXPECT_THAT(c.status().message(),
               HasSubstr("tgn.yml:18:1: key 'model': expected a section name (one of dataset, "
-                        "graph, sampling, memory, gnn, train, pipeline, pres, runtime, log), got 'model'"));
+                        "graph, sampling, memory, gnn, train, pipeline, pres, runtime, log, continuous), got 'model'"));
 }
 
 struct BadCase {

@@ -1,0 +1,173 @@
+// Continuous learning (trainers/continuous.h) on planted-signal streams: a window is scored by
+// the model and memory of before its training (a learner resumed from the previous window's
+// checkpoint scores and trains it exactly as the uninterrupted one, and training it longer
+// leaves its score unchanged), the model learns as
+// windows arrive, replay adds the asked-for number of past events, RunContinuous resumes to
+// the uninterrupted run's records, and bad input is refused.
+#include "trainers/continuous.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "tests/testing/temp_dir.h"
+#include "tests/trainers/temporal_test_util.h"
+
+namespace streamgnn::trainers {
+namespace {
+
+using ::streamgnn::testing::TempDir;
+using testing::MakeConfig;
+using testing::PlantedGraph;
+using testing::Quiet;
+using testing::SmallModel;
+
+ContinuousOptions Silent() {
+  ContinuousOptions o;
+  o.print_windows = false;
+  return o;
+}
+
+std::string WithoutTimes(WindowRecord r) {
+  r.eval_s = r.train_s = r.checkpoint_s = 0;
+  return r.ToJson(true);
+}
+
+core::Config StreamConfig(const std::string& model, const std::string& dir,
+                          const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> overrides = {"continuous.window=600", "continuous.warmup_fraction=0.4",
+                                        "train.eval_negatives=5"};
+  overrides.insert(overrides.end(), extra.begin(), extra.end());
+  return MakeConfig(model, SmallModel(), dir, 2, overrides);
+}
+
+TEST(ContinuousLearner, AResumedLearnerScoresAndTrainsTheNextWindowExactlyAsTheOriginal) {
+  const datasets::TemporalDataset ds = PlantedGraph(150, 3000, 5, 8, 11);
+  TempDir dir;
+  const core::Config config = StreamConfig("tgn", dir.str());
+  auto a = ContinuousLearner::Start(config, ds, 1200, Quiet());
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  const std::string ckpt = dir.str() + "/continuous.pt", after2 = dir.str() + "/after2.pt";
+  for (int w = 0; w < 2; ++w) ASSERT_TRUE((*a)->Learn(ds, 600, ckpt).ok());
+  std::filesystem::copy_file(ckpt, after2);
+  auto third = (*a)->Learn(ds, 600, ckpt);
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+
+  // The checkpoint after window 2 holds a model that never trained on window 3: scoring window
+  // 3 from it gives exactly what the original learner reported.
+  auto b = ContinuousLearner::Resume(config, ds, after2);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ((*b)->events_learned(), 2400);
+  ASSERT_EQ((*b)->windows_learned(), 2);
+  EXPECT_EQ((*b)->windows()[1].prequential.ap, (*a)->windows()[1].prequential.ap);
+  auto again = (*b)->Learn(ds, 600, "");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(WithoutTimes(*again), WithoutTimes(*third));
+  // How window 3 is trained cannot change its score: three passes instead of one train it
+  // differently and score it the same.
+  auto longer = ContinuousLearner::Resume(StreamConfig("tgn", dir.str(), {"continuous.epochs=3"}), ds, after2);
+  ASSERT_TRUE(longer.ok()) << longer.status().ToString();
+  auto trained_more = (*longer)->Learn(ds, 600, "");
+  ASSERT_TRUE(trained_more.ok()) << trained_more.status().ToString();
+  EXPECT_EQ(trained_more->prequential.ap, third->prequential.ap);
+  EXPECT_EQ(trained_more->prequential.mrr, third->prequential.mrr);
+  EXPECT_NE(trained_more->train_loss, third->train_loss);
+  EXPECT_EQ(third->first_event, 2400);
+  EXPECT_EQ(third->events, 600);
+  EXPECT_EQ(third->trained_events, 600);  // no replay
+  EXPECT_GT(third->prequential.mrr, 0);
+}
+
+TEST(ContinuousLearner, LearnsAsWindowsArrive) {
+  const datasets::TemporalDataset ds = PlantedGraph(150, 4200, 5, 8, 5);
+  TempDir dir;
+  auto summary = RunContinuous(StreamConfig("jodie", dir.str()), Silent(), &ds);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  ASSERT_TRUE(summary->finished);
+  ASSERT_EQ(summary->windows.size(), 5u);  // 1,680 warm-up events, then 4 x 600 and 120
+  EXPECT_EQ(summary->windows.back().events, 120);
+  for (const WindowRecord& w : summary->windows) {
+    EXPECT_GT(w.prequential.ap, 0.65) << w.ToJson(true);
+    EXPECT_TRUE(std::isfinite(w.train_loss));
+  }
+  EXPECT_GT(summary->mean_prequential_ap(), 0.7);
+  EXPECT_FALSE(summary->warmup.epochs.empty());
+  // One line per window in windows.jsonl.
+  std::ifstream in(dir.str() + "/windows.jsonl");
+  std::string line;
+  int lines = 0;
+  while (std::getline(in, line)) ++lines;
+  EXPECT_EQ(lines, 5);
+}
+
+TEST(ContinuousLearner, ReplayAddsTheAskedShareOfPastEvents) {
+  const datasets::TemporalDataset ds = PlantedGraph(150, 3000, 5, 8, 2);
+  for (const char* kind : {"uniform", "recent"}) {
+    TempDir dir;
+    const core::Config config = StreamConfig(
+        "jodie", dir.str(), {"continuous.replay_ratio=0.25", std::string("continuous.replay=") + kind});
+    auto learner = ContinuousLearner::Start(config, ds, 1200, Quiet());
+    ASSERT_TRUE(learner.ok()) << learner.status().ToString();
+    auto w = (*learner)->Learn(ds, 600, "");
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    EXPECT_EQ(w->trained_events, 600 + 300) << kind;  // a quarter of the 1,200 past events
+    EXPECT_TRUE(std::isfinite(w->train_loss));
+  }
+}
+
+TEST(ContinuousLearner, RunContinuousResumesToTheUninterruptedRecords) {
+  const datasets::TemporalDataset ds = PlantedGraph(150, 3000, 5, 8, 7);
+  TempDir whole, cut;
+  auto full = RunContinuous(StreamConfig("jodie", whole.str()), Silent(), &ds);
+  ASSERT_TRUE(full.ok()) << full.status().ToString();
+  ContinuousOptions stop = Silent();
+  stop.stop_after_windows = 2;
+  auto first = RunContinuous(StreamConfig("jodie", cut.str()), stop, &ds);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_FALSE(first->finished);
+  ContinuousOptions resume = Silent();
+  resume.resume = true;
+  auto rest = RunContinuous(StreamConfig("jodie", cut.str()), resume, &ds);
+  ASSERT_TRUE(rest.ok()) << rest.status().ToString();
+  ASSERT_TRUE(rest->finished);
+  EXPECT_TRUE(rest->warmup.epochs.empty());  // resumed after the warm-up
+  ASSERT_EQ(rest->windows.size(), full->windows.size());
+  for (size_t i = 0; i < full->windows.size(); ++i) {
+    EXPECT_EQ(WithoutTimes(rest->windows[i]), WithoutTimes(full->windows[i])) << "window " << i + 1;
+  }
+}
+
+TEST(ContinuousLearner, BadInputIsRefused) {
+  const datasets::TemporalDataset ds = PlantedGraph(150, 2000, 5, 8, 3);
+  TempDir dir;
+  auto tiny = ContinuousLearner::Start(StreamConfig("jodie", dir.str()), ds, 5, Quiet());
+  EXPECT_EQ(tiny.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(tiny.status().message().find("at least 10"), std::string::npos) << tiny.status().message();
+  auto gpu = ContinuousLearner::Start(StreamConfig("jodie", dir.str(), {"runtime.device=cuda"}), ds, 800, Quiet());
+  EXPECT_EQ(gpu.status().code(), StatusCode::kUnimplemented);
+
+  auto learner = ContinuousLearner::Start(StreamConfig("jodie", dir.str()), ds, 800, Quiet());
+  ASSERT_TRUE(learner.ok()) << learner.status().ToString();
+  auto beyond = (*learner)->Learn(ds, 1500, "");
+  EXPECT_EQ(beyond.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(beyond.status().message().find("has not arrived"), std::string::npos) << beyond.status().message();
+  datasets::TemporalDataset late = ds;
+  late.ts[900] = late.ts[800] - 1;  // older than the last event learned
+  auto old = (*learner)->Learn(late, 200, "");
+  EXPECT_EQ(old.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(old.status().message().find("older than"), std::string::npos) << old.status().message();
+  datasets::TemporalDataset outside = ds;
+  outside.dst[850] = ds.num_nodes;
+  EXPECT_EQ((*learner)->Learn(outside, 200, "").status().code(), StatusCode::kInvalidArgument);
+  // Refused windows leave the learner as it was.
+  EXPECT_EQ((*learner)->events_learned(), 800);
+  EXPECT_TRUE((*learner)->Learn(ds, 200, "").ok());
+
+  auto missing = ContinuousLearner::Resume(StreamConfig("jodie", dir.str()), ds, dir.str() + "/nope.pt");
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace streamgnn::trainers

@@ -15,6 +15,11 @@
 #include "service/server.h"
 #include "service/stream_store.h"
 #endif
+#if STREAMGNN_WITH_SERVICE_LEARNER
+#include "core/config.h"
+#include "core/logging.h"
+#include "service/stream_learner.h"
+#endif
 
 namespace streamgnn::apps {
 
@@ -30,6 +35,8 @@ struct ServeArgs {
   std::string out_of_order = "refuse";
   bool directed = false;
   int64_t max_pending = 64;
+  std::string learn_config;  // non-empty: learn continuously per this config
+  std::vector<std::string> learn_overrides;
 };
 
 struct IngestArgs {
@@ -43,6 +50,32 @@ struct IngestArgs {
 
 #if STREAMGNN_WITH_SERVICE
 std::atomic<bool> g_stop{false};
+
+#if STREAMGNN_WITH_SERVICE_LEARNER
+using Learner = std::unique_ptr<service::StreamLearner>;
+// The continuous learner of `serve --learn CONFIG`, or none without --learn.
+StatusOr<Learner> StartLearner(const ServeArgs& a, const service::StreamStore* store) {
+  if (a.learn_config.empty()) return Learner();
+  SG_ASSIGN_OR_RETURN(core::Config config, core::LoadConfigFile(a.learn_config, a.learn_overrides));
+  SG_RETURN_IF_ERROR(core::InitLogging(config.log.level));
+  service::StreamLearnerOptions o;
+  o.config = std::move(config);
+  o.dir = a.data_dir + "/learner";
+  o.num_nodes = a.max_nodes;
+  auto learner = service::StreamLearner::Start(store, std::move(o));
+  if (!learner.ok()) return learner.status().WithPrefix("--learn " + a.learn_config);
+  return std::move(*learner);
+}
+#else
+struct NoLearner {
+  service::LearnerStats Stats() const { return {}; }
+};
+using Learner = std::unique_ptr<NoLearner>;
+StatusOr<Learner> StartLearner(const ServeArgs& a, const service::StreamStore*) {
+  if (a.learn_config.empty()) return Learner();
+  return Status::Unimplemented("--learn: this build has no LibTorch trainers (STREAMGNN_WITH_TORCH=OFF)");
+}
+#endif
 
 Status Serve(const ServeArgs& a) {
   service::StreamStoreOptions o;
@@ -61,6 +94,8 @@ Status Serve(const ServeArgs& a) {
   service::ServerOptions so;
   so.listen = a.listen;
   so.token = token;
+  SG_ASSIGN_OR_RETURN(auto learner, StartLearner(a, store.get()));
+  if (learner) so.learner_stats = [l = learner.get()] { return l->Stats(); };
   SG_ASSIGN_OR_RETURN(std::unique_ptr<service::Server> server, service::Server::Start(store.get(), so));
   std::fprintf(stderr, "streamgnn serve: %lld edges restored; listening on port %d%s\n",
                static_cast<long long>(store->Stats().num_edges), server->port(),
@@ -124,6 +159,10 @@ void AddServiceCommands(CLI::App* app, std::vector<Command>* commands) {
       ->check(CLI::IsMember({"insert", "refuse"}));
   serve->add_flag("--directed", serve_args->directed, "Store each edge for its source only");
   serve->add_option("--max-pending", serve_args->max_pending, "Batches that may wait before RESOURCE_EXHAUSTED");
+  serve->add_option("--learn", serve_args->learn_config,
+                    "Learn continuously on the stream per this temporal config (its continuous "
+                    "section; files in <data-dir>/learner; docs/continuous.md)");
+  serve->add_option("--set", serve_args->learn_overrides, "Override a key of the --learn config");
   commands->push_back({serve, [serve_args] { return Serve(*serve_args); }});
 
   auto ingest_args = std::make_shared<IngestArgs>();

@@ -510,6 +510,8 @@ struct PresConfig {
 struct ContinuousConfig {
   int64_t window = 10000;
   double warmup_fraction = 0.3;
+  int64_t warmup_events = 10000;
+  int64_t max_lag = 4;
   double replay_ratio = 0;
   ReplayKind replay = ReplayKind::kUniform;
   int64_t epochs = 1;
@@ -521,6 +523,14 @@ struct ContinuousConfig {
             "Leading fraction of the stream trained as an ordinary run before the windows "
             "(GNNFlow's phase 1: 0.3).",
             InRange(0.001, 0.999));
+    v.Field("warmup_events", &warmup_events,
+            "streamgnn serve: events of the warm-up (a live stream has no known length, so "
+            "warmup_fraction cannot apply there).",
+            AtLeast(10));
+    v.Field("max_lag", &max_lag,
+            "streamgnn serve: when more than this many windows wait, they are learned as one "
+            "(coalesced; nothing is dropped).",
+            AtLeast(1));
     v.Field("replay_ratio", &replay_ratio,
             "Past events added to a window's training, as a fraction of all events before the "
             "window (GNNFlow's replay_ratio; 0 = the window only).",

@@ -159,7 +159,7 @@ Status EdgeLog::ForEach(const std::function<Status(EdgeId, const EdgeColumns&)>&
   return FromRocks(it->status(), "reading edge log " + options_.path);
 }
 
-StatusOr<EdgeColumns> EdgeLog::Read(EdgeId first, int64_t count) const {
+StatusOr<EdgeColumns> EdgeLog::Read(EdgeId first, int64_t count, bool one_width) const {
   if (first < 0 || count < 0) return Status::InvalidArgument("edge range must be non-negative");
   EdgeColumns out;
   const EdgeId end = std::min<EdgeId>(first + count, next_edge_id());
@@ -174,6 +174,11 @@ StatusOr<EdgeColumns> EdgeLog::Read(EdgeId first, int64_t count) const {
     if (begin >= end) break;
     SG_RETURN_IF_ERROR(DecodeColumns(it->value().ToString(), &batch));
     if (out.size() == 0) out.feature_dim = batch.feature_dim;
+    if (one_width && batch.feature_dim != out.feature_dim) {
+      return Status::InvalidArgument("edges from id " + std::to_string(std::max(begin, first)) +
+                                     " carry " + std::to_string(batch.feature_dim) +
+                                     " features, earlier ones " + std::to_string(out.feature_dim));
+    }
     for (int64_t i = 0; i < batch.size(); ++i) {
       const EdgeId id = begin + i;
       if (id < first || id >= end) continue;

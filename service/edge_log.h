@@ -58,8 +58,10 @@ class EdgeLog {
 
   // Calls fn(first_edge_id, batch) for every record in id order.
   Status ForEach(const std::function<Status(EdgeId, const EdgeColumns&)>& fn) const;
-  // Edges [first, first + count) clipped to what is stored (features included).
-  StatusOr<EdgeColumns> Read(EdgeId first, int64_t count) const;
+  // Edges [first, first + count) clipped to what is stored, features included when every
+  // edge read has the same width (else columns only; with `one_width`, InvalidArgument naming
+  // the first edge whose width differs).
+  StatusOr<EdgeColumns> Read(EdgeId first, int64_t count, bool one_width = false) const;
 
   EdgeId next_edge_id() const { return next_edge_.load(std::memory_order_acquire); }
   int64_t ApproximateBytes() const;

@@ -65,7 +65,8 @@ StatusOr<std::string> ReadToken(const std::string& file, const char* env) {
 
 class Server::Impl final : public StreamGnn::Service {
  public:
-  Impl(StreamStore* store, std::string token) : store_(store), token_(std::move(token)) {}
+  Impl(StreamStore* store, std::string token, std::function<LearnerStats()> learner_stats)
+      : store_(store), token_(std::move(token)), learner_stats_(std::move(learner_stats)) {}
 
   grpc::Status IngestEdges(grpc::ServerContext* ctx,
                            grpc::ServerReaderWriter<IngestAck, EdgeBatch>* stream) override {
@@ -117,7 +118,8 @@ class Server::Impl final : public StreamGnn::Service {
   grpc::Status Embed(grpc::ServerContext* ctx, const EmbedRequest*, EmbedReply*) override {
     if (grpc::Status auth = Authorize(ctx); !auth.ok()) return auth;
     return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                        "Embed needs in-service continuous learning, which is not built yet");
+                        "Embed is not built yet: the in-service learner (serve --learn) does not "
+                        "serve embeddings yet");
   }
 
   grpc::Status Stats(grpc::ServerContext* ctx, const StatsRequest*, StatsReply* reply) override {
@@ -132,6 +134,18 @@ class Server::Impl final : public StreamGnn::Service {
     reply->set_log_bytes(s.log_bytes);
     reply->set_uptime_s(s.uptime_s);
     reply->set_newest_time(s.newest_time);
+    if (learner_stats_) {
+      const LearnerStats l = learner_stats_();
+      reply->set_learning(true);
+      reply->set_learner_training(l.training);
+      reply->set_learned_windows(l.windows);
+      reply->set_learned_events(l.events);
+      reply->set_learner_lag_events(l.lag_events);
+      reply->set_coalesced_windows(l.coalesced_windows);
+      reply->mutable_prequential_ap()->Add(l.prequential_ap.begin(), l.prequential_ap.end());
+      reply->set_learner_train_s(l.train_s);
+      reply->set_learner_error(l.error);
+    }
     return grpc::Status::OK;
   }
 
@@ -171,6 +185,7 @@ class Server::Impl final : public StreamGnn::Service {
 
   StreamStore* store_;
   std::string token_;
+  std::function<LearnerStats()> learner_stats_;
 };
 
 StatusOr<std::unique_ptr<Server>> Server::Start(StreamStore* store, const ServerOptions& options) {
@@ -183,7 +198,7 @@ StatusOr<std::unique_ptr<Server>> Server::Start(StreamStore* store, const Server
                                    "STREAMGNN_TOKEN)");
   }
   std::unique_ptr<Server> server(new Server());
-  server->impl_ = std::make_unique<Impl>(store, options.token);
+  server->impl_ = std::make_unique<Impl>(store, options.token, options.learner_stats);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
   builder.RegisterService(server->impl_.get());

@@ -1,8 +1,10 @@
 // The gRPC front of `streamgnn serve` (service/proto/streamgnn.proto) over a StreamStore.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "service/stream_store.h"
@@ -13,11 +15,25 @@ class Server;
 
 namespace streamgnn::service {
 
+// What `Stats` reports of in-service continuous learning (service/stream_learner.h).
+struct LearnerStats {
+  bool training = false;
+  int64_t windows = 0;
+  int64_t events = 0;
+  int64_t lag_events = 0;
+  int64_t coalesced_windows = 0;
+  std::vector<double> prequential_ap;  // per window
+  double train_s = 0;
+  std::string error;
+};
+
 struct ServerOptions {
   std::string listen = "127.0.0.1:50051";  // host:port; port 0 picks a free one
   // Bearer token required on every call when non-empty; mandatory when `listen` is not a
   // loopback address.
   std::string token;
+  // The learner's figures for `Stats`, when the server learns (the server stays LibTorch-free).
+  std::function<LearnerStats()> learner_stats;
 };
 
 class Server {

@@ -151,6 +151,8 @@ log:
 continuous:
   window: 5000
   warmup_fraction: 0.5
+  warmup_events: 2000
+  max_lag: 8
   replay_ratio: 0.1
   replay: recent
   epochs: 2
@@ -293,6 +295,8 @@ TEST(Config, ParsesEveryField) {
   EXPECT_EQ(c.log.progress, ProgressMode::kNever);
   EXPECT_EQ(c.continuous.window, 5000);
   EXPECT_DOUBLE_EQ(c.continuous.warmup_fraction, 0.5);
+  EXPECT_EQ(c.continuous.warmup_events, 2000);
+  EXPECT_EQ(c.continuous.max_lag, 8);
   EXPECT_DOUBLE_EQ(c.continuous.replay_ratio, 0.1);
   EXPECT_EQ(c.continuous.replay, ReplayKind::kRecent);
   EXPECT_EQ(c.continuous.epochs, 2);

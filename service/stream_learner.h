@@ -1,0 +1,78 @@
+// StreamLearner: continuous learning inside `streamgnn serve --learn CONFIG` (docs/continuous.md,
+// "In the service"; GNNFlow).
+//
+// One thread follows the store. Once continuous.warmup_events edges are stored it trains the
+// warm-up; after that, whenever continuous.window new edges are stored, it learns them as a
+// window (trainers/continuous.h: scored first, then trained on with replay) and checkpoints to
+// <dir>/continuous.pt. It reads edges from the durable edge log into a mirror of its own and
+// never takes the store's writer lock, so ingestion goes on while it trains. When more than
+// continuous.max_lag windows wait, it learns every stored edge as one window (Stats counts the
+// windows coalesced); no edge is skipped. On start it resumes from the checkpoint (or from a
+// warm-up cut short), so a restarted server, after kill -9 too, continues with the first edge the
+// checkpoint has not learned: no acknowledged edge is lost or scored twice.
+//
+// Learning needs edges in time order (the store's default out-of-order policy, refuse) and one
+// edge feature width throughout. A learning error stops learning and is reported by Stats;
+// ingestion is unaffected.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/config.h"
+#include "core/status.h"
+#include "datasets/temporal_dataset.h"
+#include "service/server.h"
+#include "service/stream_store.h"
+#include "trainers/continuous.h"
+
+namespace streamgnn::service {
+
+struct StreamLearnerOptions {
+  core::Config config;  // the model, train.* and continuous.*; log.dir is replaced by `dir`
+  std::string dir;      // the warm-up's run files and continuous.pt
+  int64_t num_nodes = 0;  // the node id space (one node-memory row per id): the store's max_nodes
+  std::chrono::milliseconds poll{50};  // how often the thread looks for new edges
+};
+
+class StreamLearner {
+ public:
+  // Starts the thread. InvalidArgument for a node id space too large to hold in memory or an
+  // empty dir; errors of the config or the data surface later, in Stats().error.
+  static StatusOr<std::unique_ptr<StreamLearner>> Start(const StreamStore* store,
+                                                        StreamLearnerOptions options);
+  ~StreamLearner();  // stops after the warm-up or window in progress
+
+  LearnerStats Stats() const;
+  // Blocks until `windows` windows are learned, learning has stopped with an error, or
+  // `timeout` passes; true when the windows were reached.
+  bool WaitForWindows(int64_t windows, std::chrono::milliseconds timeout) const;
+
+ private:
+  StreamLearner(const StreamStore* store, StreamLearnerOptions options);
+  void Run();
+  // One warm-up or window when enough edges are stored; *progressed says whether it learned.
+  Status Step(bool* progressed);
+  Status StartLearner();
+  // Copies the log's edges [mirror size, upto) into the mirror.
+  Status Mirror(int64_t upto);
+
+  const StreamStore* store_;
+  const StreamLearnerOptions options_;
+  datasets::TemporalDataset source_;  // the stored edges read so far (the learner's source)
+  std::unique_ptr<trainers::ContinuousLearner> learner_;  // after the warm-up
+
+  mutable std::mutex mu_;  // guards stats_ and stop_
+  mutable std::condition_variable cv_;
+  LearnerStats stats_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace streamgnn::service

@@ -69,6 +69,7 @@ StatusOr<Learner> StartLearner(const ServeArgs& a, const service::StreamStore* s
 #else
 struct NoLearner {
   service::LearnerStats Stats() const { return {}; }
+  StatusOr<service::Embeddings> Embed(const std::vector<NodeId>&) { return service::Embeddings(); }
 };
 using Learner = std::unique_ptr<NoLearner>;
 StatusOr<Learner> StartLearner(const ServeArgs& a, const service::StreamStore*) {
@@ -95,7 +96,10 @@ Status Serve(const ServeArgs& a) {
   so.listen = a.listen;
   so.token = token;
   SG_ASSIGN_OR_RETURN(auto learner, StartLearner(a, store.get()));
-  if (learner) so.learner_stats = [l = learner.get()] { return l->Stats(); };
+  if (learner) {
+    so.learner_stats = [l = learner.get()] { return l->Stats(); };
+    so.embed = [l = learner.get()](const std::vector<NodeId>& nodes) { return l->Embed(nodes); };
+  }
   SG_ASSIGN_OR_RETURN(std::unique_ptr<service::Server> server, service::Server::Start(store.get(), so));
   std::fprintf(stderr, "streamgnn serve: %lld edges restored; listening on port %d%s\n",
                static_cast<long long>(store->Stats().num_edges), server->port(),

@@ -65,8 +65,8 @@ StatusOr<std::string> ReadToken(const std::string& file, const char* env) {
 
 class Server::Impl final : public StreamGnn::Service {
  public:
-  Impl(StreamStore* store, std::string token, std::function<LearnerStats()> learner_stats)
-      : store_(store), token_(std::move(token)), learner_stats_(std::move(learner_stats)) {}
+  Impl(StreamStore* store, const ServerOptions& options)
+      : store_(store), token_(options.token), learner_stats_(options.learner_stats), embed_(options.embed) {}
 
   grpc::Status IngestEdges(grpc::ServerContext* ctx,
                            grpc::ServerReaderWriter<IngestAck, EdgeBatch>* stream) override {
@@ -115,11 +115,18 @@ class Server::Impl final : public StreamGnn::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status Embed(grpc::ServerContext* ctx, const EmbedRequest*, EmbedReply*) override {
+  grpc::Status Embed(grpc::ServerContext* ctx, const EmbedRequest* req, EmbedReply* reply) override {
     if (grpc::Status auth = Authorize(ctx); !auth.ok()) return auth;
-    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                        "Embed is not built yet: the in-service learner (serve --learn) does not "
-                        "serve embeddings yet");
+    if (!embed_) {
+      return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                          "Embed needs a learning server: streamgnn serve --learn CONFIG");
+    }
+    auto e = embed_(std::vector<NodeId>(req->nodes().begin(), req->nodes().end()));
+    if (!e.ok()) return ToGrpc(e.status());
+    reply->set_dim(static_cast<int32_t>(e->dim));
+    reply->mutable_values()->Add(e->values.begin(), e->values.end());
+    reply->set_time(e->time);
+    return grpc::Status::OK;
   }
 
   grpc::Status Stats(grpc::ServerContext* ctx, const StatsRequest*, StatsReply* reply) override {
@@ -186,6 +193,7 @@ class Server::Impl final : public StreamGnn::Service {
   StreamStore* store_;
   std::string token_;
   std::function<LearnerStats()> learner_stats_;
+  std::function<StatusOr<Embeddings>(const std::vector<NodeId>&)> embed_;
 };
 
 StatusOr<std::unique_ptr<Server>> Server::Start(StreamStore* store, const ServerOptions& options) {
@@ -198,7 +206,7 @@ StatusOr<std::unique_ptr<Server>> Server::Start(StreamStore* store, const Server
                                    "STREAMGNN_TOKEN)");
   }
   std::unique_ptr<Server> server(new Server());
-  server->impl_ = std::make_unique<Impl>(store, options.token, options.learner_stats);
+  server->impl_ = std::make_unique<Impl>(store, options);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
   builder.RegisterService(server->impl_.get());

@@ -59,6 +59,23 @@ LearnerStats StreamLearner::Stats() const {
   return s;
 }
 
+StatusOr<Embeddings> StreamLearner::Embed(const std::vector<NodeId>& nodes) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stats_.error.empty()) {
+      return Status::FailedPrecondition("learning stopped: " + stats_.error);
+    }
+    if (!learner_ready_) {
+      return Status::FailedPrecondition(fmt::format(
+          "no model yet: the learner trains its warm-up once {} edges are stored",
+          options_.config.continuous.warmup_events));
+    }
+  }
+  std::lock_guard<std::mutex> lock(learner_mu_);
+  SG_ASSIGN_OR_RETURN(trainers::NodeEmbeddings e, learner_->Embed(nodes));
+  return Embeddings{e.dim, std::move(e.values), e.time};
+}
+
 bool StreamLearner::WaitForWindows(int64_t windows, std::chrono::milliseconds timeout) const {
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait_for(lock, timeout, [&] { return stats_.windows >= windows || !stats_.error.empty(); });
@@ -110,6 +127,7 @@ Status StreamLearner::Mirror(int64_t upto) {
 
 // Resumes from continuous.pt, or trains the warm-up (resuming a warm-up cut short).
 Status StreamLearner::StartLearner() {
+  std::lock_guard<std::mutex> learner_lock(learner_mu_);
   const core::Config& config = options_.config;
   const std::string checkpoint = options_.dir + "/continuous.pt";
   if (fs::exists(checkpoint)) {
@@ -129,6 +147,7 @@ Status StreamLearner::StartLearner() {
     SG_ASSIGN_OR_RETURN(learner_, trainers::ContinuousLearner::Start(config, source_, warmup, quiet));
   }
   std::lock_guard<std::mutex> lock(mu_);
+  learner_ready_ = true;
   stats_.events = learner_->events_learned();
   stats_.windows = learner_->windows_learned();
   for (const trainers::WindowRecord& w : learner_->windows()) {
@@ -156,8 +175,11 @@ Status StreamLearner::Step(bool* progressed) {
     std::lock_guard<std::mutex> lock(mu_);
     stats_.training = true;
   }
-  SG_ASSIGN_OR_RETURN(const trainers::WindowRecord w,
-                      learner_->Learn(source_, count, options_.dir + "/continuous.pt"));
+  std::unique_lock<std::mutex> learner_lock(learner_mu_);
+  StatusOr<trainers::WindowRecord> window = learner_->Learn(source_, count, options_.dir + "/continuous.pt");
+  learner_lock.unlock();
+  SG_RETURN_IF_ERROR(window.status());
+  const trainers::WindowRecord& w = *window;
   core::Logger()->info(
       "learner: window {} (edges {}..{}{}): prequential AP {:.4f}, trained on {} edges in {:.1f} s",
       w.window, w.first_event, w.first_event + w.events - 1,

@@ -50,6 +50,10 @@ class StreamLearner {
   ~StreamLearner();  // stops after the warm-up or window in progress
 
   LearnerStats Stats() const;
+  // Embeddings from the latest checkpointed model and memory (ContinuousLearner::Embed). A call
+  // during a window waits for it, so it answers from that window's checkpoint.
+  // FailedPrecondition before the warm-up is done or after learning stopped with an error.
+  StatusOr<Embeddings> Embed(const std::vector<NodeId>& nodes);
   // Blocks until `windows` windows are learned, learning has stopped with an error, or
   // `timeout` passes; true when the windows were reached.
   bool WaitForWindows(int64_t windows, std::chrono::milliseconds timeout) const;
@@ -66,7 +70,11 @@ class StreamLearner {
   const StreamStore* store_;
   const StreamLearnerOptions options_;
   datasets::TemporalDataset source_;  // the stored edges read so far (the learner's source)
-  std::unique_ptr<trainers::ContinuousLearner> learner_;  // after the warm-up
+  // After the warm-up. The learner thread holds learner_mu_ while it sets or uses learner_, Embed
+  // while it embeds; learner_ready_ says (under mu_) that learner_ is set and usable.
+  std::unique_ptr<trainers::ContinuousLearner> learner_;
+  std::mutex learner_mu_;
+  bool learner_ready_ = false;
 
   mutable std::mutex mu_;  // guards stats_ and stop_
   mutable std::condition_variable cv_;

@@ -19,6 +19,7 @@
 
 #include "core/logging.h"
 #include "core/rng.h"
+#include "trainers/temporal_batch.h"
 #include "trainers/temporal_trainer_impl.h"
 
 namespace streamgnn::trainers {
@@ -151,6 +152,7 @@ class ContinuousLearnerImpl {
   StatusOr<WindowRecord> Learn(const datasets::TemporalDataset& source, int64_t count,
                                const std::string& checkpoint_path);
   Status Write(const std::string& path) const;
+  StatusOr<NodeEmbeddings> Embed(const std::vector<NodeId>& nodes);
 
   int64_t events() const { return stream_.num_events(); }
   const std::vector<WindowRecord>& windows() const { return windows_; }
@@ -375,6 +377,43 @@ StatusOr<WindowRecord> ContinuousLearnerImpl::Learn(const datasets::TemporalData
   return windows_.back();
 }
 
+StatusOr<NodeEmbeddings> ContinuousLearnerImpl::Embed(const std::vector<NodeId>& nodes) {
+  for (NodeId v : nodes) {
+    if (v < 0 || v >= stream_.num_nodes) {
+      return Status::InvalidArgument(fmt::format("Embed: node {} is outside [0, {})", v, stream_.num_nodes));
+    }
+  }
+  TemporalTrainerImpl& t = *trainer_;
+  NodeEmbeddings out;
+  // Just after the newest event, so that the sampler (strictly earlier edges) sees all of them.
+  out.time = std::nextafter(stream_.ts.back(), std::numeric_limits<double>::infinity());
+  BatchShard shard;
+  shard.n = static_cast<int64_t>(nodes.size());
+  shard.roots = nodes;
+  shard.times.assign(nodes.size(), out.time);
+  const bool attention = t.model_->uses_neighbors_for_embedding();
+  const int64_t levels = attention ? static_cast<int64_t>(t.fanouts_.size()) + 1 : 1;
+  if (attention) {
+    t.sampler_->Sample(live_.graph->GetSnapshot(), Span<const NodeId>(shard.roots),
+                       Span<const Timestamp>(shard.times), /*batch_key=*/0, &shard.sample);
+  }
+  BuildShardInputs(live_.event_of_edge, levels, &shard);
+  MoveInputsTo(t.device_, &shard.in);
+  SG_ASSIGN_OR_RETURN(shard.in.node_feat, t.node_features_.Gather(shard.in.nodes));
+  for (const torch::Tensor& events : shard.edge_events) {
+    SG_ASSIGN_OR_RETURN(torch::Tensor rows, t.edge_features_.Gather(events));
+    shard.in.edge_feat.push_back(std::move(rows));
+  }
+  if (t.memory_) shard.rows = t.memory_->Read(shard.in.nodes);
+  torch::NoGradGuard no_grad;
+  t.model_->eval();
+  const torch::Tensor e =
+      t.model_->forward(shard.in, t.memory_ ? &shard.rows : nullptr).embeddings.to(torch::kCPU).contiguous();
+  out.dim = e.size(1);
+  out.values.assign(e.data_ptr<float>(), e.data_ptr<float>() + e.numel());
+  return out;
+}
+
 Status ContinuousLearnerImpl::Write(const std::string& path) const {
   torch::serialize::OutputArchive archive;
   try {
@@ -449,6 +488,14 @@ StatusOr<WindowRecord> ContinuousLearner::Learn(const datasets::TemporalDataset&
     return impl_->Learn(source, count, checkpoint_path);
   } catch (const std::exception& e) {
     return Status::Internal(fmt::format("continuous learning failed: {}", e.what()));
+  }
+}
+
+StatusOr<NodeEmbeddings> ContinuousLearner::Embed(const std::vector<NodeId>& nodes) {
+  try {
+    return impl_->Embed(nodes);
+  } catch (const std::exception& e) {
+    return Status::Internal(fmt::format("Embed failed: {}", e.what()));
   }
 }
 

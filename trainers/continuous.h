@@ -55,6 +55,13 @@ struct WindowRecord {
 
 class ContinuousLearnerImpl;
 
+// Embeddings of nodes: row i (dim floats) is node i's, as of `time`.
+struct NodeEmbeddings {
+  int64_t dim = 0;
+  std::vector<float> values;
+  double time = 0;
+};
+
 class ContinuousLearner {
  public:
   // Trains the warm-up: events [0, warmup_events) of `source` (which holds the stream's node
@@ -80,6 +87,12 @@ class ContinuousLearner {
   // error the learner is in an unknown state: resume a new one from the checkpoint.
   StatusOr<WindowRecord> Learn(const datasets::TemporalDataset& source, int64_t count,
                                const std::string& checkpoint_path);
+
+  // The embeddings of `nodes` (as event sources) from the current model and node memory (after
+  // Learn: the checkpointed ones), at the time just after the newest event learned: memory
+  // updated with the pending mails, and for attention models the neighbours sampled from every
+  // event learned. Pure: it changes nothing. InvalidArgument for a node outside the id space.
+  StatusOr<NodeEmbeddings> Embed(const std::vector<NodeId>& nodes);
 
   int64_t events_learned() const;
   int64_t windows_learned() const;

@@ -64,6 +64,7 @@ TEST(StreamLearner, LearnsWindowsWhileIngestionGoesOnAndResumesAfterARestart) {
     ServerOptions so;
     so.listen = "127.0.0.1:0";
     so.learner_stats = [l = learner->get()] { return l->Stats(); };
+    so.embed = [l = learner->get()](const std::vector<NodeId>& nodes) { return l->Embed(nodes); };
     auto server = Server::Start(store->get(), so);
     ASSERT_TRUE(server.ok()) << server.status().ToString();
 
@@ -97,6 +98,21 @@ TEST(StreamLearner, LearnsWindowsWhileIngestionGoesOnAndResumesAfterARestart) {
     EXPECT_EQ(reply.learned_events(), 3200);
     ASSERT_EQ(reply.prequential_ap_size(), 6);
     EXPECT_EQ(reply.prequential_ap(5), first_run_ap[5]);
+    // Embed over gRPC: the learner's embeddings of the checkpointed state.
+    auto direct = (*learner)->Embed({3, 5});
+    ASSERT_TRUE(direct.ok()) << direct.status().ToString();
+    grpc::ClientContext ectx;
+    EmbedRequest ereq;
+    ereq.add_nodes(3);
+    ereq.add_nodes(5);
+    EmbedReply ereply;
+    ASSERT_TRUE(stub->Embed(&ectx, ereq, &ereply).ok());
+    EXPECT_EQ(ereply.dim(), direct->dim);
+    EXPECT_EQ(std::vector<float>(ereply.values().begin(), ereply.values().end()), direct->values);
+    EXPECT_EQ(ereply.time(), direct->time);
+    grpc::ClientContext bad;
+    ereq.add_nodes(kNodes);
+    EXPECT_EQ(stub->Embed(&bad, ereq, &ereply).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     (*server)->Shutdown();
   }
   // Restart: the checkpoint holds 6 windows; new edges make window 7.
@@ -141,6 +157,7 @@ TEST(StreamLearner, RefusesWhatItCannotLearn) {
   // The feature width changes at edge 500: learning stops saying so; ingestion goes on.
   auto learner = StreamLearner::Start(store->get(), LearnerOptions(dir.str()));
   ASSERT_TRUE(learner.ok()) << learner.status().ToString();
+  EXPECT_EQ((*learner)->Embed({1}).status().code(), StatusCode::kFailedPrecondition);  // no warm-up yet
   const datasets::TemporalDataset ds = trainers::testing::PlantedGraph(kNodes, 1000, 5, 0, 1);
   for (int64_t first = 0; first < 1000; first += 500) {
     EdgeColumns b = Batch(ds, first, 500);

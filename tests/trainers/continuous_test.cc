@@ -1,9 +1,9 @@
 // Continuous learning (trainers/continuous.h) on planted-signal streams: a window is scored by
 // the model and memory of before its training (a learner resumed from the previous window's
 // checkpoint scores and trains it exactly as the uninterrupted one, and training it longer
-// leaves its score unchanged), the model learns as
-// windows arrive, replay adds the asked-for number of past events, RunContinuous resumes to
-// the uninterrupted run's records, and bad input is refused.
+// leaves its score unchanged); embeddings are a pure function of the checkpointed state and
+// move with each window; the model learns as windows arrive; replay adds the asked-for number
+// of past events; RunContinuous resumes to the uninterrupted run's records; bad input is refused.
 #include "trainers/continuous.h"
 
 #include <gtest/gtest.h>
@@ -78,6 +78,36 @@ TEST(ContinuousLearner, AResumedLearnerScoresAndTrainsTheNextWindowExactlyAsTheO
   EXPECT_EQ(third->events, 600);
   EXPECT_EQ(third->trained_events, 600);  // no replay
   EXPECT_GT(third->prequential.mrr, 0);
+}
+
+TEST(ContinuousLearner, EmbeddingsComeFromTheCheckpointedStateAndChangeWithEachWindow) {
+  const datasets::TemporalDataset ds = PlantedGraph(150, 2400, 5, 8, 13);
+  const std::vector<NodeId> nodes = {0, 7, 42, 149};
+  for (const char* model : {"tgn", "jodie", "apan", "tgat"}) {
+    TempDir dir;
+    const core::Config config = StreamConfig(model, dir.str());
+    auto learner = ContinuousLearner::Start(config, ds, 1200, Quiet());
+    ASSERT_TRUE(learner.ok()) << learner.status().ToString();
+    const std::string ckpt = dir.str() + "/continuous.pt";
+    ASSERT_TRUE((*learner)->Learn(ds, 600, ckpt).ok());
+    auto before = (*learner)->Embed(nodes);
+    ASSERT_TRUE(before.ok()) << before.status().ToString();
+    EXPECT_EQ(before->values.size(), nodes.size() * static_cast<size_t>(before->dim)) << model;
+    EXPECT_GT(before->time, ds.ts[1799]);
+    // Embedding changes nothing: asked twice, the same rows.
+    EXPECT_EQ((*learner)->Embed(nodes)->values, before->values) << model;
+    // A learner rebuilt from the checkpoint file embeds exactly the same.
+    auto rebuilt = ContinuousLearner::Resume(config, ds, ckpt);
+    ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().ToString();
+    EXPECT_EQ((*rebuilt)->Embed(nodes)->values, before->values) << model;
+    // The next window moves them.
+    ASSERT_TRUE((*learner)->Learn(ds, 600, ckpt).ok());
+    EXPECT_NE((*learner)->Embed(nodes)->values, before->values) << model;
+  }
+  TempDir dir;
+  auto learner = ContinuousLearner::Start(StreamConfig("jodie", dir.str()), ds, 1200, Quiet());
+  ASSERT_TRUE(learner.ok());
+  EXPECT_EQ((*learner)->Embed({150}).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(ContinuousLearner, LearnsAsWindowsArrive) {

@@ -21,7 +21,7 @@ struct Command {
   std::function<Status()> run;
 };
 
-// `serve` and `ingest` (apps/service_commands.cc).
+// `serve`, `ingest` and `stats` (apps/service_commands.cc).
 void AddServiceCommands(CLI::App* app, std::vector<Command>* commands);
 
 // `continuous`: continuous learning over a dataset as a stream (apps/continuous_command.cc).

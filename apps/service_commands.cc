@@ -1,4 +1,5 @@
-// `streamgnn serve` and `streamgnn ingest`: the streaming ingestion service and its client.
+// `streamgnn serve`, `streamgnn ingest` and `streamgnn stats`: the streaming ingestion service
+// and its client.
 #include <CLI/CLI.hpp>
 
 #include <atomic>
@@ -134,13 +135,26 @@ Status Ingest(const IngestArgs& a) {
   SG_RETURN_IF_ERROR(service::IngestDataset(ds, o, &report, [&](int64_t acked) { progress.Set(acked); }));
   progress.Finish();
   std::printf("{\"edges\": %lld, \"resumed_from\": %lld, \"stored\": %lld, \"sent\": %lld, "
-              "\"retries\": %d, \"seconds\": %.3f, \"edges_per_s\": %.0f}\n",
+              "\"retries\": %d, \"seconds\": %.3f, \"edges_per_s\": %.0f, \"ack_p50_ms\": %.3f, "
+              "\"ack_p99_ms\": %.3f}\n",
               static_cast<long long>(ds.num_events()), static_cast<long long>(report.resumed_from),
               static_cast<long long>(report.stored), static_cast<long long>(report.sent), report.retries,
-              report.seconds, report.seconds > 0 ? report.stored / report.seconds : 0.0);
+              report.seconds, report.seconds > 0 ? report.stored / report.seconds : 0.0,
+              1e3 * report.AckLatency(0.5), 1e3 * report.AckLatency(0.99));
+  return Status::Ok();
+}
+Status PrintStats(const std::string& server, const std::string& token_file) {
+  service::IngestOptions o;
+  o.server = server;
+  SG_ASSIGN_OR_RETURN(o.token, service::ReadToken(token_file));
+  SG_ASSIGN_OR_RETURN(const std::string json, service::FetchStatsJson(o));
+  std::printf("%s\n", json.c_str());
   return Status::Ok();
 }
 #else
+Status PrintStats(const std::string&, const std::string&) {
+  return Status::Unimplemented("this build has no ingestion service (needs gRPC and RocksDB: scripts/setup)");
+}
 Status Serve(const ServeArgs&) {
   return Status::Unimplemented("this build has no ingestion service (needs gRPC and RocksDB: scripts/setup)");
 }
@@ -180,6 +194,16 @@ void AddServiceCommands(CLI::App* app, std::vector<Command>* commands) {
   ingest->add_option("--token-file", ingest_args->token_file, "Bearer token file (else $STREAMGNN_TOKEN)");
   ingest->add_flag("--verify", ingest_args->verify, "Check that the server holds exactly this file's edges");
   commands->push_back({ingest, [ingest_args] { return Ingest(*ingest_args); }});
+
+  struct StatsArgs {
+    std::string server = "127.0.0.1:50051";
+    std::string token_file;
+  };
+  auto stats_args = std::make_shared<StatsArgs>();
+  CLI::App* stats = app->add_subcommand("stats", "Print a running server's Stats as JSON (with --learn: the learner's too)");
+  stats->add_option("--server", stats_args->server, "host:port of the service");
+  stats->add_option("--token-file", stats_args->token_file, "Bearer token file (else $STREAMGNN_TOKEN)");
+  commands->push_back({stats, [stats_args] { return PrintStats(stats_args->server, stats_args->token_file); }});
 }
 
 }  // namespace streamgnn::apps

@@ -1,9 +1,11 @@
 #include "service/client.h"
 
+#include <fmt/format.h>
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <thread>
 
 #include "service/proto/streamgnn.grpc.pb.h"
@@ -22,6 +24,22 @@ std::unique_ptr<StreamGnn::Stub> Connect(const IngestOptions& o) {
 
 void Authorize(grpc::ClientContext* ctx, const IngestOptions& o) {
   if (!o.token.empty()) ctx->AddMetadata("authorization", "Bearer " + o.token);
+}
+
+// The characters JSON strings must escape.
+std::string JsonEscape(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (static_cast<unsigned char>(ch) < 0x20) {
+      out += fmt::format("\\u{:04x}", static_cast<int>(static_cast<unsigned char>(ch)));
+    } else {
+      out += ch;
+    }
+  }
+  return out;
 }
 
 bool Retryable(grpc::StatusCode code) {
@@ -86,9 +104,11 @@ grpc::Status Attempt(const datasets::TemporalDataset& ds, const IngestOptions& o
                                    std::chrono::duration<double>((report->sent + n) / o.rate));
       std::this_thread::sleep_until(due);
     }
+    const auto written = Clock::now();
     if (!stream->Write(batch)) break;
     report->sent += n;
     if (!stream->Read(&ack)) break;
+    report->ack_latency_s.push_back(std::chrono::duration<double>(Clock::now() - written).count());
     if (ack.first_edge_id() != pos || ack.last_edge_id() != pos + n - 1) {
       ctx.TryCancel();
       return grpc::Status(grpc::StatusCode::INTERNAL, "ack for edges [" + std::to_string(ack.first_edge_id()) +
@@ -127,6 +147,40 @@ Status IngestDataset(const datasets::TemporalDataset& ds, const IngestOptions& o
     const double backoff = std::min(o.max_backoff_s, 0.05 * (1 << std::min(failures, 10)));
     std::this_thread::sleep_for(std::chrono::duration<double>(backoff));
   }
+}
+
+double IngestReport::AckLatency(double q) const {
+  if (ack_latency_s.empty()) return 0;
+  std::vector<double> sorted = ack_latency_s;
+  std::sort(sorted.begin(), sorted.end());
+  const auto rank = static_cast<size_t>(std::ceil(q * static_cast<double>(sorted.size())));
+  return sorted[std::min(sorted.size() - 1, rank > 0 ? rank - 1 : 0)];
+}
+
+StatusOr<std::string> FetchStatsJson(const IngestOptions& o) {
+  auto stub = Connect(o);
+  grpc::ClientContext ctx;
+  Authorize(&ctx, o);
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  StatsReply r;
+  SG_RETURN_IF_ERROR(FromGrpc(stub->Stats(&ctx, StatsRequest(), &r), "stats from " + o.server));
+  std::string json = fmt::format(
+      "{{\"num_edges\": {}, \"num_nodes\": {}, \"out_of_order_inserted\": {}, \"refused_batches\": {}, "
+      "\"ingest_edges_per_s\": {:.1f}, \"memory_bytes\": {}, \"log_bytes\": {}, \"uptime_s\": {:.3f}, "
+      "\"newest_time\": {}, \"learning\": {}",
+      r.num_edges(), r.num_nodes(), r.out_of_order_inserted(), r.refused_batches(), r.ingest_edges_per_s(),
+      r.memory_bytes(), r.log_bytes(), r.uptime_s(), r.newest_time(), r.learning() ? "true" : "false");
+  if (r.learning()) {
+    std::string aps;
+    for (double ap : r.prequential_ap()) aps += (aps.empty() ? "" : ", ") + fmt::format("{:.6f}", ap);
+    json += fmt::format(
+        ", \"learner_training\": {}, \"learned_windows\": {}, \"learned_events\": {}, "
+        "\"learner_lag_events\": {}, \"coalesced_windows\": {}, \"prequential_ap\": [{}], "
+        "\"learner_train_s\": {:.3f}, \"learner_error\": \"{}\"",
+        r.learner_training() ? "true" : "false", r.learned_windows(), r.learned_events(),
+        r.learner_lag_events(), r.coalesced_windows(), aps, r.learner_train_s(), JsonEscape(r.learner_error()));
+  }
+  return json + "}";
 }
 
 Status VerifyDataset(const datasets::TemporalDataset& ds, const IngestOptions& o) {

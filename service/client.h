@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "datasets/temporal_dataset.h"
@@ -28,6 +29,9 @@ struct IngestReport {
   int64_t stored = 0;         // edges the server newly stored
   int retries = 0;
   double seconds = 0;
+  std::vector<double> ack_latency_s;  // per acknowledged batch: from its write to its ack
+  // The q-quantile (0..1) of ack_latency_s (nearest rank); 0 when no batch was acknowledged.
+  double AckLatency(double q) const;
 };
 
 // Streams ds's edges (edge i = row i) and returns once the server acknowledged all of them.
@@ -35,6 +39,9 @@ struct IngestReport {
 Status IngestDataset(const datasets::TemporalDataset& ds, const IngestOptions& options,
                      IngestReport* report,
                      const std::function<void(int64_t)>& on_progress = nullptr);
+
+// The server's Stats as one JSON object (store figures, and the learner's with --learn).
+StatusOr<std::string> FetchStatsJson(const IngestOptions& options);
 
 // Reads every stored edge back (ReadEdges) and checks that the server holds exactly ds's edges
 // in order, each once. An error names the first difference.

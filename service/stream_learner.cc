@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 
 #include "core/logging.h"
 
@@ -16,6 +17,16 @@ namespace {
 // (--max-nodes defaults to 2^32).
 constexpr int64_t kMaxLearnedNodes = int64_t{1} << 28;
 constexpr int64_t kMirrorChunk = int64_t{1} << 20;  // edges per log read
+// Appends window records to <dir>/windows.jsonl (truncating first with `fresh`).
+Status WriteWindows(const std::string& dir, const std::vector<trainers::WindowRecord>& windows, bool mrr,
+                    bool fresh) {
+  const std::string path = dir + "/windows.jsonl";
+  std::ofstream out(path, fresh ? std::ios::trunc : std::ios::app);
+  for (const trainers::WindowRecord& w : windows) out << w.ToJson(mrr) << "\n";
+  if (!out) return Status::IOError(fmt::format("{}: cannot write", path));
+  return Status::Ok();
+}
+
 }  // namespace
 
 StreamLearner::StreamLearner(const StreamStore* store, StreamLearnerOptions options)
@@ -146,6 +157,7 @@ Status StreamLearner::StartLearner() {
     quiet.resume = fs::exists(options_.dir + "/checkpoint.pt");
     SG_ASSIGN_OR_RETURN(learner_, trainers::ContinuousLearner::Start(config, source_, warmup, quiet));
   }
+  SG_RETURN_IF_ERROR(WriteWindows(options_.dir, learner_->windows(), config.train.eval_negatives > 0, true));
   std::lock_guard<std::mutex> lock(mu_);
   learner_ready_ = true;
   stats_.events = learner_->events_learned();
@@ -180,6 +192,8 @@ Status StreamLearner::Step(bool* progressed) {
   learner_lock.unlock();
   SG_RETURN_IF_ERROR(window.status());
   const trainers::WindowRecord& w = *window;
+  SG_RETURN_IF_ERROR(
+      WriteWindows(options_.dir, {w}, options_.config.train.eval_negatives > 0, /*fresh=*/false));
   core::Logger()->info(
       "learner: window {} (edges {}..{}{}): prequential AP {:.4f}, trained on {} edges in {:.1f} s",
       w.window, w.first_event, w.first_event + w.events - 1,

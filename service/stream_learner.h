@@ -3,8 +3,8 @@
 //
 // One thread follows the store. Once continuous.warmup_events edges are stored it trains the
 // warm-up; after that, whenever continuous.window new edges are stored, it learns them as a
-// window (trainers/continuous.h: scored first, then trained on with replay) and checkpoints to
-// <dir>/continuous.pt. It reads edges from the durable edge log into a mirror of its own and
+// window (trainers/continuous.h: scored first, then trained on with replay), checkpoints to
+// <dir>/continuous.pt and appends the window's record to <dir>/windows.jsonl. It reads edges from the durable edge log into a mirror of its own and
 // never takes the store's writer lock, so ingestion goes on while it trains. When more than
 // continuous.max_lag windows wait, it learns every stored edge as one window (Stats counts the
 // windows coalesced); no edge is skipped. On start it resumes from the checkpoint (or from a

@@ -157,7 +157,6 @@ class ContinuousLearnerImpl {
   int64_t events() const { return stream_.num_events(); }
   const std::vector<WindowRecord>& windows() const { return windows_; }
   const TrainSummary& warmup() const { return warmup_; }
-  int64_t warmup_events_ = 0;
 
  private:
   Status CheckWindow(const datasets::TemporalDataset& source, int64_t count) const;
@@ -179,6 +178,7 @@ class ContinuousLearnerImpl {
   std::vector<NodeId> destinations_;  // destinations absorbed so far, first appearance order
   std::vector<WindowRecord> windows_;
   TrainSummary warmup_;
+  int64_t warmup_events_ = 0;  // the stream's first events, trained as the warm-up
 };
 
 Status ContinuousLearnerImpl::Setup() {

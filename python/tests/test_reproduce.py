@@ -77,10 +77,12 @@ CASES = [
      False),
     ("static_accuracy.py", ["streamgnn"], "static.md", "Measured", 2, True),
     ("temporal_accuracy.py", ["streamgnn"], "models.md", "Measured", 2, True),
+    ("continuous_learning.py", ["streamgnn"], "continuous.md", "Benchmark", 2, False),
 ]
 
 
-TAKES_DATASETS = {"feature_cache_hit_rate.py", "static_accuracy.py", "temporal_accuracy.py"}
+TAKES_DATASETS = {"feature_cache_hit_rate.py", "static_accuracy.py", "temporal_accuracy.py",
+                  "continuous_learning.py"}
 
 
 @pytest.mark.parametrize("script, binaries, doc, section, n_tables, same_labels", CASES,

@@ -1,7 +1,7 @@
 // Feature-cache hit rates (issue 5): each policy next to Belady's optimum, computed in the same
 // run on the same traces.
 //
-// Traces (memory/feature_cache.h, RecordTemporalTrace): the feature rows one TGN-style training
+// Traces (bench/temporal_trace.h, RecordTemporalTrace): the feature rows one TGN-style training
 // epoch reads — per chronological batch, the roots (sources, destinations, one negative per
 // edge) and their 10 most recent earlier neighbours (node features), the batch's edges and the
 // sampled edges (edge features); rows distinct within a batch.
@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/temporal_trace.h"
 #include "datasets/loaders.h"
 #include "datasets/synthetic.h"
 #include "memory/cache_policy.h"
@@ -154,14 +155,14 @@ int main(int argc, char** argv) {
     const std::vector<int8_t> split = datasets::ChronologicalSplit(ds->ts, 0.15, 0.15);
     int64_t train_end = 0;
     while (train_end < ds->num_events() && split[train_end] == 0) ++train_end;
-    memory::TemporalTraceOptions o;
+    bench::TemporalTraceOptions o;
     o.batch_size = 200;
     o.fanout = 10;
     o.end_event = train_end;
     o.seed = 0;
-    auto traces = memory::RecordTemporalTrace(*ds, o);
+    auto traces = bench::RecordTemporalTrace(*ds, o);
     o.seed = 1;  // the pre-sampling pass: same epoch, other negatives
-    auto pre = memory::RecordTemporalTrace(*ds, o);
+    auto pre = bench::RecordTemporalTrace(*ds, o);
     if (!traces.ok()) Fail(traces.status());
     if (!pre.ok()) Fail(pre.status());
     const std::vector<int64_t> degree = Degrees(*ds, train_end);
@@ -173,13 +174,13 @@ int main(int argc, char** argv) {
   // W1: the whole stream.
   {
     const datasets::TemporalDataset w1 = datasets::GenerateZipfStream(w1_nodes, w1_edges, 1.0, 1);
-    memory::TemporalTraceOptions o;
+    bench::TemporalTraceOptions o;
     o.batch_size = 600;
     o.fanout = 10;
     o.seed = 0;
-    auto traces = memory::RecordTemporalTrace(w1, o);
+    auto traces = bench::RecordTemporalTrace(w1, o);
     o.seed = 1;
-    auto pre = memory::RecordTemporalTrace(w1, o);
+    auto pre = bench::RecordTemporalTrace(w1, o);
     if (!traces.ok()) Fail(traces.status());
     if (!pre.ok()) Fail(pre.status());
     const std::vector<int64_t> degree = Degrees(w1, w1.num_events());

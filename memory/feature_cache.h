@@ -23,7 +23,6 @@
 
 #include "core/span.h"
 #include "core/status.h"
-#include "datasets/temporal_dataset.h"
 #include "memory/cache_policy.h"
 #include "memory/feature_store.h"
 
@@ -84,35 +83,13 @@ class FeatureCache final : public FeatureStore {
 // ---- feature-access traces ------------------------------------------------------------------
 
 // The rows one epoch reads, batch after batch. Keys are distinct within a batch, in order of
-// first appearance (what a cache is asked per batch).
+// first appearance (what a cache is asked per batch). bench/temporal_trace.h records the trace of
+// a TGN-style epoch.
 struct AccessTrace {
   int64_t num_keys = 0;
   std::vector<int64_t> keys;
   std::vector<int64_t> batch_offsets = {0};  // batch b is keys[offsets[b], offsets[b+1])
   int64_t num_batches() const { return static_cast<int64_t>(batch_offsets.size()) - 1; }
 };
-
-struct TemporalTraceOptions {
-  int64_t batch_size = 200;  // edges per chronological batch
-  int fanout = 10;           // recent neighbours per root (one layer, as TGN)
-  // The epoch's events: [first_event, end_event); end_event < 0 means the end of the stream.
-  int64_t first_event = 0;
-  int64_t end_event = -1;
-  bool undirected = true;
-  uint64_t seed = 0;  // negatives: one per edge, uniform over the destinations of the epoch
-};
-
-struct TemporalTraces {
-  AccessTrace nodes;  // node-feature rows: roots (src, dst, negative) + their sampled neighbours
-  AccessTrace edges;  // edge-feature rows: the batch's own edges + the sampled neighbour edges
-};
-
-// Records the feature accesses of one TGN-style training epoch over `ds`: the block store holds
-// the whole stream; for each chronological batch the roots are the sources, the destinations and
-// one negative per edge at the edge times, sampled with `recent` (strictly earlier edges). The
-// node trace lists the roots and their neighbours, the edge trace the batch's edges and the
-// sampled edges. Errors: bad ranges (InvalidArgument), graph errors.
-StatusOr<TemporalTraces> RecordTemporalTrace(const datasets::TemporalDataset& ds,
-                                             const TemporalTraceOptions& options);
 
 }  // namespace streamgnn::memory

@@ -4,6 +4,7 @@
 #include <random>
 #include <vector>
 
+#include "bench/temporal_trace.h"
 #include "datasets/synthetic.h"
 #include "memory/feature_cache.h"
 #include "memory/feature_cache_cuda.h"
@@ -11,6 +12,10 @@
 
 namespace streamgnn::memory {
 namespace {
+
+using bench::RecordTemporalTrace;
+using bench::TemporalTraceOptions;
+using bench::TemporalTraces;
 
 std::vector<float> Table(int64_t rows, int64_t dim) {
   std::vector<float> t(static_cast<size_t>(rows * dim));

@@ -9,11 +9,16 @@
 #include <string>
 #include <vector>
 
+#include "bench/temporal_trace.h"
 #include "datasets/synthetic.h"
 #include "memory/feature_cache.h"
 
 namespace streamgnn::memory {
 namespace {
+
+using bench::RecordTemporalTrace;
+using bench::TemporalTraceOptions;
+using bench::TemporalTraces;
 
 // ---- reference simulation: a plain list of entries, victims found by linear scan ----------
 

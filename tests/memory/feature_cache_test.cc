@@ -9,10 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "bench/temporal_trace.h"
 #include "datasets/synthetic.h"
 
 namespace streamgnn::memory {
 namespace {
+
+using bench::RecordTemporalTrace;
+using bench::TemporalTraceOptions;
+using bench::TemporalTraces;
 
 namespace fs = std::filesystem;
 

@@ -12,6 +12,8 @@
 #include "datasets/loaders.h"
 
 #if STREAMGNN_WITH_SERVICE
+#include <nlohmann/json.hpp>
+
 #include "service/client.h"
 #include "service/server.h"
 #include "service/stream_store.h"
@@ -134,13 +136,17 @@ Status Ingest(const IngestArgs& a) {
   service::IngestReport report;
   SG_RETURN_IF_ERROR(service::IngestDataset(ds, o, &report, [&](int64_t acked) { progress.Set(acked); }));
   progress.Finish();
-  std::printf("{\"edges\": %lld, \"resumed_from\": %lld, \"stored\": %lld, \"sent\": %lld, "
-              "\"retries\": %d, \"seconds\": %.3f, \"edges_per_s\": %.0f, \"ack_p50_ms\": %.3f, "
-              "\"ack_p99_ms\": %.3f}\n",
-              static_cast<long long>(ds.num_events()), static_cast<long long>(report.resumed_from),
-              static_cast<long long>(report.stored), static_cast<long long>(report.sent), report.retries,
-              report.seconds, report.seconds > 0 ? report.stored / report.seconds : 0.0,
-              1e3 * report.AckLatency(0.5), 1e3 * report.AckLatency(0.99));
+  nlohmann::ordered_json j;
+  j["edges"] = ds.num_events();
+  j["resumed_from"] = report.resumed_from;
+  j["stored"] = report.stored;
+  j["sent"] = report.sent;
+  j["retries"] = report.retries;
+  j["seconds"] = report.seconds;
+  j["edges_per_s"] = report.seconds > 0 ? static_cast<double>(report.stored) / report.seconds : 0.0;
+  j["ack_p50_ms"] = 1e3 * report.AckLatency(0.5);
+  j["ack_p99_ms"] = 1e3 * report.AckLatency(0.99);
+  std::printf("%s\n", j.dump().c_str());
   return Status::Ok();
 }
 Status PrintStats(const std::string& server, const std::string& token_file) {

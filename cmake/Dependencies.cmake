@@ -5,6 +5,7 @@ find_package(yaml-cpp REQUIRED)
 find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(CLI11 REQUIRED)
+find_package(nlohmann_json 3 REQUIRED)  # run files, summaries, Stats JSON
 find_package(ZLIB REQUIRED)
 if(STREAMGNN_BUILD_TESTS)
   find_package(GTest REQUIRED)

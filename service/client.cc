@@ -1,7 +1,7 @@
 #include "service/client.h"
 
-#include <fmt/format.h>
 #include <grpcpp/grpcpp.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -24,22 +24,6 @@ std::unique_ptr<StreamGnn::Stub> Connect(const IngestOptions& o) {
 
 void Authorize(grpc::ClientContext* ctx, const IngestOptions& o) {
   if (!o.token.empty()) ctx->AddMetadata("authorization", "Bearer " + o.token);
-}
-
-// The characters JSON strings must escape.
-std::string JsonEscape(const std::string& s) {
-  std::string out;
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (static_cast<unsigned char>(ch) < 0x20) {
-      out += fmt::format("\\u{:04x}", static_cast<int>(static_cast<unsigned char>(ch)));
-    } else {
-      out += ch;
-    }
-  }
-  return out;
 }
 
 bool Retryable(grpc::StatusCode code) {
@@ -164,23 +148,28 @@ StatusOr<std::string> FetchStatsJson(const IngestOptions& o) {
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   StatsReply r;
   SG_RETURN_IF_ERROR(FromGrpc(stub->Stats(&ctx, StatsRequest(), &r), "stats from " + o.server));
-  std::string json = fmt::format(
-      "{{\"num_edges\": {}, \"num_nodes\": {}, \"out_of_order_inserted\": {}, \"refused_batches\": {}, "
-      "\"ingest_edges_per_s\": {:.1f}, \"memory_bytes\": {}, \"log_bytes\": {}, \"uptime_s\": {:.3f}, "
-      "\"newest_time\": {}, \"learning\": {}",
-      r.num_edges(), r.num_nodes(), r.out_of_order_inserted(), r.refused_batches(), r.ingest_edges_per_s(),
-      r.memory_bytes(), r.log_bytes(), r.uptime_s(), r.newest_time(), r.learning() ? "true" : "false");
+  nlohmann::ordered_json j;
+  j["num_edges"] = r.num_edges();
+  j["num_nodes"] = r.num_nodes();
+  j["out_of_order_inserted"] = r.out_of_order_inserted();
+  j["refused_batches"] = r.refused_batches();
+  j["ingest_edges_per_s"] = r.ingest_edges_per_s();
+  j["memory_bytes"] = r.memory_bytes();
+  j["log_bytes"] = r.log_bytes();
+  j["uptime_s"] = r.uptime_s();
+  j["newest_time"] = r.newest_time();
+  j["learning"] = r.learning();
   if (r.learning()) {
-    std::string aps;
-    for (double ap : r.prequential_ap()) aps += (aps.empty() ? "" : ", ") + fmt::format("{:.6f}", ap);
-    json += fmt::format(
-        ", \"learner_training\": {}, \"learned_windows\": {}, \"learned_events\": {}, "
-        "\"learner_lag_events\": {}, \"coalesced_windows\": {}, \"prequential_ap\": [{}], "
-        "\"learner_train_s\": {:.3f}, \"learner_error\": \"{}\"",
-        r.learner_training() ? "true" : "false", r.learned_windows(), r.learned_events(),
-        r.learner_lag_events(), r.coalesced_windows(), aps, r.learner_train_s(), JsonEscape(r.learner_error()));
+    j["learner_training"] = r.learner_training();
+    j["learned_windows"] = r.learned_windows();
+    j["learned_events"] = r.learned_events();
+    j["learner_lag_events"] = r.learner_lag_events();
+    j["coalesced_windows"] = r.coalesced_windows();
+    j["prequential_ap"] = std::vector<double>(r.prequential_ap().begin(), r.prequential_ap().end());
+    j["learner_train_s"] = r.learner_train_s();
+    j["learner_error"] = r.learner_error();
   }
-  return json + "}";
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Status VerifyDataset(const datasets::TemporalDataset& ds, const IngestOptions& o) {

@@ -96,15 +96,17 @@ std::vector<WindowRecord> ParseWindows(const std::string& lines) {
   std::vector<WindowRecord> records;
   std::istringstream in(lines);
   for (std::string line; std::getline(in, line);) {
-    const auto field = [&](const char* key) { return JsonField(line, key); };
+    const nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    const auto field = [&](const char* key) { return JsonNumberAt(j, key); };
+    const auto count = [&](const char* key) { return j.value(key, int64_t{0}); };
     WindowRecord r;
-    r.window = static_cast<int64_t>(field("window"));
-    r.first_event = static_cast<int64_t>(field("first_event"));
-    r.events = static_cast<int64_t>(field("events"));
+    r.window = count("window");
+    r.first_event = count("first_event");
+    r.events = count("events");
     r.prequential = {field("prequential_ap"), field("prequential_auc"), field("prequential_mrr"), r.events};
     r.prequential_inductive = {field("prequential_inductive_ap"), field("prequential_inductive_auc"),
                                field("prequential_inductive_mrr"), 0};
-    r.trained_events = static_cast<int64_t>(field("trained_events"));
+    r.trained_events = count("trained_events");
     r.train_loss = field("train_loss");
     r.eval_s = field("eval_s");
     r.train_s = field("train_s");
@@ -117,12 +119,18 @@ std::vector<WindowRecord> ParseWindows(const std::string& lines) {
 }  // namespace
 
 std::string WindowRecord::ToJson(bool with_mrr) const {
-  return fmt::format(
-      "{{\"window\": {}, \"first_event\": {}, \"events\": {}, {}, {}, \"trained_events\": {}, "
-      "\"train_loss\": {}, \"eval_s\": {:.3f}, \"train_s\": {:.3f}, \"checkpoint_s\": {:.3f}}}",
-      window, first_event, events, MetricsJson("prequential", prequential, with_mrr),
-      MetricsJson("prequential_inductive", prequential_inductive, with_mrr), trained_events,
-      JsonNumber(train_loss), eval_s, train_s, checkpoint_s);
+  nlohmann::ordered_json j;
+  j["window"] = window;
+  j["first_event"] = first_event;
+  j["events"] = events;
+  PutMetrics(j, "prequential", prequential, with_mrr);
+  PutMetrics(j, "prequential_inductive", prequential_inductive, with_mrr);
+  j["trained_events"] = trained_events;
+  j["train_loss"] = train_loss;
+  j["eval_s"] = eval_s;
+  j["train_s"] = train_s;
+  j["checkpoint_s"] = checkpoint_s;
+  return j.dump();
 }
 
 double ContinuousSummary::mean_prequential_ap() const {

@@ -1,12 +1,14 @@
 #include "trainers/static_trainer.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <numeric>
@@ -113,15 +115,18 @@ struct SparseRows {
 };
 
 std::string RecordJson(const StaticEpochRecord& r) {
-  std::string s = fmt::format("{{\"epoch\":{},\"loss\":{:.6f},\"epoch_seconds\":{:.6f},"
-                              "\"elapsed_seconds\":{:.6f}",
-                              r.epoch, r.loss, r.epoch_seconds, r.elapsed_seconds);
+  nlohmann::ordered_json j;
+  j["epoch"] = r.epoch;
+  j["loss"] = r.loss;
+  j["epoch_seconds"] = r.epoch_seconds;
+  j["elapsed_seconds"] = r.elapsed_seconds;
   if (r.evaluated) {
-    s += fmt::format(",\"train_acc\":{:.6f},\"val_acc\":{:.6f},\"val_loss\":{:.6f},"
-                     "\"test_acc\":{:.6f}",
-                     r.train_acc, r.val_acc, r.val_loss, r.test_acc);
+    j["train_acc"] = r.train_acc;
+    j["val_acc"] = r.val_acc;
+    j["val_loss"] = r.val_loss;
+    j["test_acc"] = r.test_acc;
   }
-  return s + "}";
+  return j.dump();
 }
 
 // Adam over the model's parameters; weight decay on all of them or on the first layer only.
@@ -203,20 +208,24 @@ StatusOr<std::FILE*> OpenMetrics(const StaticConfig& c) {
 }
 
 // summary.json; `extra` is appended inside the object (",\"key\":value..." or empty).
+// summary.json: the selected epoch's figures, the run's shape, `extra` (the distributed run's
+// object, or null) and the config.
 Status WriteSummary(const StaticConfig& c, const datasets::StaticDataset& d,
-                    const StaticRunResult& result, const std::string& extra) {
-  std::FILE* summary = std::fopen((c.log.dir + "/summary.json").c_str(), "w");
-  if (summary == nullptr) return Status::IOError("cannot write " + c.log.dir + "/summary.json");
-  std::fprintf(summary,
-               "{\"dataset\":\"%s\",\"full_graph\":%s,\"selected_epoch\":%lld,\"val_acc\":%.6f,"
-               "\"test_acc\":%.6f,\"train_seconds\":%.6f,\"epochs_run\":%zu,"
-               "\"batches_per_epoch\":%lld%s,\"config\":%s}\n",
-               d.name.c_str(), result.full_graph ? "true" : "false",
-               static_cast<long long>(result.selected_epoch), result.val_acc, result.test_acc,
-               result.train_seconds, result.epochs.size(),
-               static_cast<long long>(result.num_batches_per_epoch), extra.c_str(),
-               StaticConfigToJson(c).c_str());
-  std::fclose(summary);
+                    const StaticRunResult& result, const nlohmann::ordered_json& extra) {
+  nlohmann::ordered_json j;
+  j["dataset"] = d.name;
+  j["full_graph"] = result.full_graph;
+  j["selected_epoch"] = result.selected_epoch;
+  j["val_acc"] = result.val_acc;
+  j["test_acc"] = result.test_acc;
+  j["train_seconds"] = result.train_seconds;
+  j["epochs_run"] = result.epochs.size();
+  j["batches_per_epoch"] = result.num_batches_per_epoch;
+  if (!extra.is_null()) j["distributed"] = extra;
+  j["config"] = nlohmann::ordered_json::parse(StaticConfigToJson(c));
+  std::ofstream out(c.log.dir + "/summary.json");
+  out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  if (!out) return Status::IOError("cannot write " + c.log.dir + "/summary.json");
   return Status::Ok();
 }
 
@@ -366,7 +375,7 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::StaticDat
   result.train_seconds = elapsed;
   if (metrics != nullptr) {
     std::fclose(metrics);
-    SG_RETURN_IF_ERROR(WriteSummary(c, d, result, ""));
+    SG_RETURN_IF_ERROR(WriteSummary(c, d, result, nullptr));
   }
   return result;
 }
@@ -705,16 +714,19 @@ StatusOr<StaticRunResult> TrainDistributed(const StaticConfig& c, const datasets
   }
   if (metrics) {
     metrics.reset();
-    SG_RETURN_IF_ERROR(WriteSummary(
-        c, d, result,
-        fmt::format(",\"distributed\":{{\"backend\":\"{}\",\"world_size\":{},\"edge_cut\":{},"
-                    "\"quantization_bits\":\"{}\",\"rank0_inner\":{},\"rank0_halo\":{},"
-                    "\"rank0_halo_bytes_sent\":{},\"rank0_train_halo_bytes_sent\":{},"
-                    "\"train_halo_bytes_sent\":{},\"bit_assignments\":{},\"mean_bits\":{}}}",
-                    comm->name(), world, result.edge_cut, c.distributed.quantization.bits,
-                    num_inner, part.num_halo, result.halo_bytes_sent, result.train_halo_bytes_sent,
-                    result.all_ranks_train_halo_bytes_sent, result.bit_assignments,
-                    result.mean_bits)));
+    nlohmann::ordered_json dist;
+    dist["backend"] = comm->name();
+    dist["world_size"] = world;
+    dist["edge_cut"] = result.edge_cut;
+    dist["quantization_bits"] = c.distributed.quantization.bits;
+    dist["rank0_inner"] = num_inner;
+    dist["rank0_halo"] = part.num_halo;
+    dist["rank0_halo_bytes_sent"] = result.halo_bytes_sent;
+    dist["rank0_train_halo_bytes_sent"] = result.train_halo_bytes_sent;
+    dist["train_halo_bytes_sent"] = result.all_ranks_train_halo_bytes_sent;
+    dist["bit_assignments"] = result.bit_assignments;
+    dist["mean_bits"] = result.mean_bits;
+    SG_RETURN_IF_ERROR(WriteSummary(c, d, result, dist));
   }
   return result;
 }

@@ -139,21 +139,21 @@ Status TemporalTrainerImpl::ReadCheckpoint(const std::string& path, bool with_op
   return Status::Ok();
 }
 
-double JsonField(const std::string& line, const std::string& key) {
-  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-  const size_t at = line.find("\"" + key + "\": ");
-  if (at == std::string::npos) return kNaN;
-  const std::string rest = line.substr(at + key.size() + 4);
-  return rest.rfind("null", 0) == 0 ? kNaN : std::strtod(rest.c_str(), nullptr);
+double JsonNumberAt(const nlohmann::json& object, const char* key) {
+  const auto it = object.find(key);
+  return it != object.end() && it->is_number() ? it->get<double>()
+                                               : std::numeric_limits<double>::quiet_NaN();
 }
 
 std::vector<EpochRecord> ParseHistory(const std::string& lines) {
   std::vector<EpochRecord> records;
   std::istringstream in(lines);
   for (std::string line; std::getline(in, line);) {
+    // A line that does not parse gives a record of NaNs (the checkpoint wrote every line).
+    const nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    const auto field = [&](const char* key) { return JsonNumberAt(j, key); };
     EpochRecord r;
     r.epoch = static_cast<int64_t>(records.size()) + 1;
-    const auto field = [&](const std::string& key) { return JsonField(line, key); };
     r.train_loss = field("train_loss");
     r.val.ap = field("val_ap");
     r.val.auc = field("val_auc");
@@ -165,7 +165,8 @@ std::vector<EpochRecord> ParseHistory(const std::string& lines) {
     r.test_inductive.auc = field("test_inductive_auc");
     r.val.mrr = field("val_mrr");
     r.test.mrr = field("test_mrr");
-    r.best_epoch = static_cast<int64_t>(field("best_epoch"));
+    const double best = field("best_epoch");
+    r.best_epoch = std::isfinite(best) ? static_cast<int64_t>(best) : 0;
     records.push_back(r);
   }
   return records;

@@ -302,14 +302,21 @@ StatusOr<TrainSummary> TemporalTrainerImpl::Train(const TrainOptions& options) {
   summary.finished = true;
   if (best_epoch == 0) return Status::Internal("no epoch was evaluated");
   const EpochRecord& best = summary.best();
-  const std::string json = fmt::format(
-      "{{\"dataset\": \"{}\", \"epochs\": {}, \"best_epoch\": {}, \"stopped_early\": {}, "
-      "\"val_ap\": {}, \"val_auc\": {}, \"test_ap\": {}, \"test_auc\": {}, "
-      "\"test_inductive_ap\": {}, \"test_inductive_auc\": {}, \"test_mrr\": {}}}",
-      ds_.name, summary.epochs.size(), best_epoch, summary.stopped_early ? "true" : "false",
-      JsonNumber(best.val.ap), JsonNumber(best.val.auc), JsonNumber(best.test.ap), JsonNumber(best.test.auc),
-      JsonNumber(best.test_inductive.ap), JsonNumber(best.test_inductive.auc), JsonNumber(best.test.mrr));
-  std::ofstream(config_.log.dir + "/summary.json") << json << "\n";
+  nlohmann::ordered_json json;
+  json["dataset"] = ds_.name;
+  json["epochs"] = summary.epochs.size();
+  json["best_epoch"] = best_epoch;
+  json["stopped_early"] = summary.stopped_early;
+  json["val_ap"] = best.val.ap;
+  json["val_auc"] = best.val.auc;
+  json["test_ap"] = best.test.ap;
+  json["test_auc"] = best.test.auc;
+  json["test_inductive_ap"] = best.test_inductive.ap;
+  json["test_inductive_auc"] = best.test_inductive.auc;
+  json["test_mrr"] = best.test.mrr;
+  // replace: a dataset name that is not UTF-8 must not stop the run at its end
+  std::ofstream(config_.log.dir + "/summary.json")
+      << json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   return summary;
 }
 
@@ -327,13 +334,11 @@ StatusOr<EvalSummary> TemporalTrainerImpl::EvaluateFrom(const std::string& check
   return s;
 }
 
-std::string JsonNumber(double x) { return std::isfinite(x) ? fmt::format("{}", x) : "null"; }
-
-std::string MetricsJson(const char* prefix, const LinkMetrics& m, bool with_mrr) {
-  std::string out = fmt::format("\"{}_ap\": {}, \"{}_auc\": {}", prefix, JsonNumber(m.ap), prefix,
-                                JsonNumber(m.auc));
-  if (with_mrr) out += fmt::format(", \"{}_mrr\": {}", prefix, JsonNumber(m.mrr));
-  return out;
+void PutMetrics(nlohmann::ordered_json& object, const std::string& prefix, const LinkMetrics& m,
+                bool with_mrr) {
+  object[prefix + "_ap"] = m.ap;
+  object[prefix + "_auc"] = m.auc;
+  if (with_mrr) object[prefix + "_mrr"] = m.mrr;
 }
 
 StatusOr<datasets::TemporalDataset> LoadConfigDataset(const core::Config& config) {
@@ -346,26 +351,41 @@ StatusOr<datasets::TemporalDataset> LoadConfigDataset(const core::Config& config
 }
 
 std::string EpochRecord::ToJson(bool with_mrr) const {
-  return fmt::format(
-      "{{\"epoch\": {}, \"train_loss\": {}, \"train_s\": {:.3f}, \"eval_s\": {:.3f}, {}, {}, {}, {}, "
-      "\"time_sample_s\": {:.3f}, \"time_features_s\": {:.3f}, \"time_memory_read_s\": {:.3f}, "
-      "\"time_forward_s\": {:.3f}, \"time_backward_s\": {:.3f}, \"time_memory_write_s\": {:.3f}, "
-      "\"staleness_bound\": {}, \"staleness_max\": {}, \"staleness_mean\": {:.4f}, "
-      "\"mitigated_nodes\": {}, \"batch_roots\": {:.1f}, \"batch_unique_nodes\": {:.1f}, "
-      "\"batch_memory_updates\": {:.1f}, \"batch_slots\": {:.1f}, \"best_epoch\": {}}}",
-      epoch, JsonNumber(train_loss), train_s, eval_s, MetricsJson("val", val, with_mrr),
-      MetricsJson("val_inductive", val_inductive, with_mrr), MetricsJson("test", test, with_mrr),
-      MetricsJson("test_inductive", test_inductive, with_mrr), stages.sample, stages.features,
-      stages.memory_read, stages.forward, stages.backward, stages.memory_write, staleness_bound,
-      staleness_max, staleness_mean, mitigated_nodes, shapes.roots, shapes.unique_nodes,
-      shapes.memory_updates, shapes.slots, best_epoch);
+  nlohmann::ordered_json j;
+  j["epoch"] = epoch;
+  j["train_loss"] = train_loss;
+  j["train_s"] = train_s;
+  j["eval_s"] = eval_s;
+  PutMetrics(j, "val", val, with_mrr);
+  PutMetrics(j, "val_inductive", val_inductive, with_mrr);
+  PutMetrics(j, "test", test, with_mrr);
+  PutMetrics(j, "test_inductive", test_inductive, with_mrr);
+  j["time_sample_s"] = stages.sample;
+  j["time_features_s"] = stages.features;
+  j["time_memory_read_s"] = stages.memory_read;
+  j["time_forward_s"] = stages.forward;
+  j["time_backward_s"] = stages.backward;
+  j["time_memory_write_s"] = stages.memory_write;
+  j["staleness_bound"] = staleness_bound;
+  j["staleness_max"] = staleness_max;
+  j["staleness_mean"] = staleness_mean;
+  j["mitigated_nodes"] = mitigated_nodes;
+  j["batch_roots"] = shapes.roots;
+  j["batch_unique_nodes"] = shapes.unique_nodes;
+  j["batch_memory_updates"] = shapes.memory_updates;
+  j["batch_slots"] = shapes.slots;
+  j["best_epoch"] = best_epoch;
+  return j.dump();
 }
 
 std::string EvalSummary::ToJson(bool with_mrr) const {
-  return fmt::format("{{\"epoch\": {}, {}, {}, {}, {}}}", epoch, MetricsJson("val", val, with_mrr),
-                     MetricsJson("val_inductive", val_inductive, with_mrr),
-                     MetricsJson("test", test, with_mrr),
-                     MetricsJson("test_inductive", test_inductive, with_mrr));
+  nlohmann::ordered_json j;
+  j["epoch"] = epoch;
+  PutMetrics(j, "val", val, with_mrr);
+  PutMetrics(j, "val_inductive", val_inductive, with_mrr);
+  PutMetrics(j, "test", test, with_mrr);
+  PutMetrics(j, "test_inductive", test_inductive, with_mrr);
+  return j.dump();
 }
 
 Status CheckInputFiles(const core::Config& config, const std::string& config_path) {

@@ -9,6 +9,7 @@
 //   continuous.cc           continuous learning over a growing stream (continuous.h)
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -123,8 +124,8 @@ class TemporalTrainerImpl {
 // Parses the JSON lines of metrics.jsonl back into records (only the fields the epoch loop
 // needs after a resume).
 std::vector<EpochRecord> ParseHistory(const std::string& lines);
-// The number after "key": in one line of a JSON-lines run file; NaN for null or a missing key.
-double JsonField(const std::string& line, const std::string& key);
+// The number under `key` of a run file's JSON object; NaN when missing, null or not a number.
+double JsonNumberAt(const nlohmann::json& object, const char* key);
 
 // Writes `archive` to `path` through a temporary file and a rename (IOError on failure).
 Status SaveAtomically(torch::serialize::OutputArchive& archive, const std::string& path);
@@ -132,9 +133,9 @@ Status SaveAtomically(torch::serialize::OutputArchive& archive, const std::strin
 // The dataset config.dataset names, with a log line.
 StatusOr<datasets::TemporalDataset> LoadConfigDataset(const core::Config& config);
 
-// JSON helpers of the run files: a number, or null when not finite; "<prefix>_ap", "_auc"
-// (and "_mrr") of a metrics record.
-std::string JsonNumber(double x);
-std::string MetricsJson(const char* prefix, const LinkMetrics& m, bool with_mrr);
+// "<prefix>_ap", "<prefix>_auc" (and "<prefix>_mrr") of a metrics record, into a run file's
+// object (NaN becomes null).
+void PutMetrics(nlohmann::ordered_json& object, const std::string& prefix, const LinkMetrics& m,
+                bool with_mrr);
 
 }  // namespace streamgnn::trainers

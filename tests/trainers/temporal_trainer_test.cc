@@ -4,6 +4,7 @@
 #include "trainers/temporal_trainer.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <filesystem>
@@ -87,12 +88,13 @@ TEST(TemporalTrainer, ResumeReproducesTheUninterruptedRunAndEvalReproducesCheckp
       EXPECT_EQ(WithoutTimes(rest->epochs[e]), WithoutTimes(full->epochs[e])) << "epoch " << e + 1;
     }
     EXPECT_EQ(rest->best_epoch, full->best_epoch);
-    // metrics.jsonl of the resumed run has the three epochs.
+    // metrics.jsonl of the resumed run has the three epochs, in order.
     std::ifstream in(b.str() + "/metrics.jsonl");
-    std::stringstream text;
-    text << in.rdbuf();
-    EXPECT_NE(text.str().find("\"epoch\": 3"), std::string::npos);
-    EXPECT_NE(text.str().find("\"epoch\": 1"), std::string::npos);
+    std::vector<int64_t> epochs;
+    for (std::string line; std::getline(in, line);) {
+      epochs.push_back(nlohmann::json::parse(line).at("epoch").get<int64_t>());
+    }
+    EXPECT_EQ(epochs, (std::vector<int64_t>{1, 2, 3}));
 
     // `eval` of best.pt gives the validation and test metrics recorded for the best epoch.
     auto eval = EvaluateCheckpoint(a.str() + "/best.pt", &PlantedGraph());

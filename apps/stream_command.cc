@@ -4,6 +4,7 @@
 // negative per edge, at the edge times) with the configured sampler.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -95,21 +96,26 @@ Status RunStream(const std::string& config_path, const std::vector<std::string>&
 
   const graph::GraphStats stats = store.Stats();
   const graph::MemoryUsage memory = store.Memory();
-  std::string layers;
+  std::vector<double> per_root;
   for (size_t l = 0; l < sampled_per_layer.size(); ++l) {
     const int64_t layer_roots = l == 0 ? total_roots : sampled_per_layer[l - 1];
-    layers += fmt::format("{}{:.2f}", l ? ", " : "",
-                          layer_roots ? static_cast<double>(sampled_per_layer[l]) / layer_roots : 0.0);
+    per_root.push_back(layer_roots ? static_cast<double>(sampled_per_layer[l]) / layer_roots : 0.0);
   }
-  const std::string json = fmt::format(
-      "{{\"dataset\": \"{}\", \"events\": {}, \"nodes\": {}, \"batch_size\": {}, \"threads\": {}, "
-      "\"append_edges_per_s\": {:.0f}, \"sample_roots_per_s\": {:.0f}, \"roots\": {}, "
-      "\"neighbors_per_root_by_layer\": [{}], \"bytes_per_edge\": {:.2f}, "
-      "\"out_of_order_inserted\": {}, \"evicted_entries\": {}}}",
-      ds.name, ds.num_events(), ds.num_nodes, batch, core::ThreadBudget(),
-      append_s > 0 ? ds.num_events() / append_s : 0.0, sample_s > 0 ? total_roots / sample_s : 0.0,
-      total_roots, layers, static_cast<double>(memory.total()) / std::max<int64_t>(1, ds.num_events()),
-      stats.out_of_order_inserted, stats.evicted_entries);
+  const std::string layers = fmt::format("{:.2f}", fmt::join(per_root, ", "));
+  nlohmann::ordered_json summary;
+  summary["dataset"] = ds.name;
+  summary["events"] = ds.num_events();
+  summary["nodes"] = ds.num_nodes;
+  summary["batch_size"] = batch;
+  summary["threads"] = core::ThreadBudget();
+  summary["append_edges_per_s"] = append_s > 0 ? ds.num_events() / append_s : 0.0;
+  summary["sample_roots_per_s"] = sample_s > 0 ? total_roots / sample_s : 0.0;
+  summary["roots"] = total_roots;
+  summary["neighbors_per_root_by_layer"] = per_root;
+  summary["bytes_per_edge"] = static_cast<double>(memory.total()) / std::max<int64_t>(1, ds.num_events());
+  summary["out_of_order_inserted"] = stats.out_of_order_inserted;
+  summary["evicted_entries"] = stats.evicted_entries;
+  const std::string json = summary.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   std::printf("streamed %lld events of %s into the block store in batches of %lld\n",
               static_cast<long long>(ds.num_events()), ds.name.c_str(), static_cast<long long>(batch));
   std::printf("  append: %.0f edges/s   sample (%s %s): %.0f roots/s\n",

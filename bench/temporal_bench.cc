@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -49,9 +50,13 @@ RootBatches MakeRoots(const datasets::TemporalDataset& ds, int64_t batch_size, u
 
 std::string FanoutString(const std::vector<int>& f) { return fmt::format("[{}]", fmt::join(f, ",")); }
 
-std::string SpreadJson(const Spread& s) {
-  return fmt::format("{{\"median\": {:.6f}, \"min\": {:.6f}, \"max\": {:.6f}, \"runs\": [{:.6f}]}}",
-                     s.median, s.min, s.max, fmt::join(s.runs, ", "));
+nlohmann::ordered_json SpreadJson(const Spread& s) {
+  nlohmann::ordered_json j;
+  j["median"] = s.median;
+  j["min"] = s.min;
+  j["max"] = s.max;
+  j["runs"] = s.runs;
+  return j;
 }
 
 }  // namespace
@@ -181,22 +186,33 @@ IngestBenchResult RunIngestBench(const datasets::TemporalDataset& ds, int64_t ba
 }
 
 std::string ToJson(const SampleBenchResult& r) {
-  return fmt::format(
-      "{{\"bench\": \"sample\", \"config\": \"{}\", \"roots\": {}, \"store_roots_per_s\": {:.0f}, "
-      "\"tcsr_roots_per_s\": {:.0f}, \"store_vs_tcsr_time\": {:.3f}, \"sampled_store\": {}, "
-      "\"sampled_tcsr\": {}, \"identical_to_tcsr\": {}, \"store_seconds\": {}, \"tcsr_seconds\": {}}}",
-      r.config, r.roots, r.store_roots_per_s(), r.tcsr_roots_per_s(),
-      r.store_seconds.median / r.tcsr_seconds.median, r.sampled_store, r.sampled_tcsr,
-      r.identical ? "true" : "false", SpreadJson(r.store_seconds), SpreadJson(r.tcsr_seconds));
+  nlohmann::ordered_json j;
+  j["bench"] = "sample";
+  j["config"] = r.config;
+  j["roots"] = r.roots;
+  j["store_roots_per_s"] = r.store_roots_per_s();
+  j["tcsr_roots_per_s"] = r.tcsr_roots_per_s();
+  j["store_vs_tcsr_time"] = r.store_seconds.median / r.tcsr_seconds.median;
+  j["sampled_store"] = r.sampled_store;
+  j["sampled_tcsr"] = r.sampled_tcsr;
+  j["identical_to_tcsr"] = r.identical;
+  j["store_seconds"] = SpreadJson(r.store_seconds);
+  j["tcsr_seconds"] = SpreadJson(r.tcsr_seconds);
+  return j.dump();
 }
 
 std::string ToJson(const IngestBenchResult& r) {
-  return fmt::format(
-      "{{\"bench\": \"ingest\", \"batch_size\": {}, \"edges\": {}, \"edges_per_s\": {:.0f}, "
-      "\"append_vs_rebuild\": {:.1f}, \"bytes_per_edge\": {:.2f}, \"tcsr_bytes_per_edge\": {:.2f}, "
-      "\"append_seconds\": {}, \"tcsr_rebuild_seconds\": {}}}",
-      r.batch_size, r.edges, r.edges_per_s(), r.append_vs_rebuild(), r.bytes_per_edge,
-      r.tcsr_bytes_per_edge, SpreadJson(r.append_seconds), SpreadJson(r.rebuild_seconds));
+  nlohmann::ordered_json j;
+  j["bench"] = "ingest";
+  j["batch_size"] = r.batch_size;
+  j["edges"] = r.edges;
+  j["edges_per_s"] = r.edges_per_s();
+  j["append_vs_rebuild"] = r.append_vs_rebuild();
+  j["bytes_per_edge"] = r.bytes_per_edge;
+  j["tcsr_bytes_per_edge"] = r.tcsr_bytes_per_edge;
+  j["append_seconds"] = SpreadJson(r.append_seconds);
+  j["tcsr_rebuild_seconds"] = SpreadJson(r.rebuild_seconds);
+  return j.dump();
 }
 
 }  // namespace streamgnn::bench

@@ -142,11 +142,11 @@ TEST_F(CliTest, TrainDispatchesStaticConfigs) {
 TEST_F(CliTest, BenchPrintsBothLayoutsFromTheSameRun) {
   CommandResult r = Streamgnn("bench sample --w1-nodes 2000 --w1-edges 20000 --repeats 1 --fanouts 5,5");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_THAT(r.output, HasSubstr("\"config\": \"recent [5,5]\""));
-  EXPECT_THAT(r.output, HasSubstr("\"identical_to_tcsr\": true"));
+  EXPECT_THAT(r.output, HasSubstr("\"config\":\"recent [5,5]\""));
+  EXPECT_THAT(r.output, HasSubstr("\"identical_to_tcsr\":true"));
   r = Streamgnn("bench ingest --w1-nodes 2000 --w1-edges 20000 --repeats 1 --batch 1000");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_THAT(r.output, HasSubstr("\"batch_size\": 1000"));
+  EXPECT_THAT(r.output, HasSubstr("\"batch_size\":1000"));
   EXPECT_THAT(r.output, HasSubstr("\"bytes_per_edge\""));
   r = Streamgnn("bench sample --w1-nodes 10 --w1-edges 100 --fanouts 5,x");
   EXPECT_EQ(r.exit_code, 1);

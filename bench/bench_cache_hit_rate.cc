@@ -15,6 +15,7 @@
 //
 //   build/bin/bench_cache_hit_rate [--wikipedia PATH] [--w1-edges N] [--out PATH]
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -53,7 +54,7 @@ void Fail(const Status& s) {
 // Simulates every policy at every ratio on one trace.
 void RunTrace(const std::string& dataset, const std::string& name, const memory::AccessTrace& trace,
               const memory::AccessTrace& presample, const std::vector<int64_t>* degree,
-              std::vector<Row>* rows, std::vector<std::string>* checks) {
+              std::vector<Row>* rows, nlohmann::ordered_json* checks) {
   std::printf("%s %s: %lld keys, %lld accesses in %lld batches\n", dataset.c_str(), name.c_str(),
               static_cast<long long>(trace.num_keys), static_cast<long long>(trace.keys.size()),
               static_cast<long long>(trace.num_batches()));
@@ -111,11 +112,16 @@ void RunTrace(const std::string& dataset, const std::string& name, const memory:
     std::fflush(stdout);
     if (ratio == 0.10) {
       const double gap = 100.0 * (warm->hit_rate() - best);
-      checks->push_back(fmt::format(
-          "{{\"dataset\": \"{}\", \"trace\": \"{}\", \"ratio\": 0.10, \"best_policy\": \"{}\", "
-          "\"best_hit_rate\": {:.4f}, \"belady_warm\": {:.4f}, \"gap_points\": {:.2f}, "
-          "\"within_10_points\": {}}}",
-          dataset, name, best_name, best, warm->hit_rate(), gap, gap <= 10.0 ? "true" : "false"));
+      nlohmann::ordered_json check;
+      check["dataset"] = dataset;
+      check["trace"] = name;
+      check["ratio"] = 0.10;
+      check["best_policy"] = best_name;
+      check["best_hit_rate"] = best;
+      check["belady_warm"] = warm->hit_rate();
+      check["gap_points"] = gap;
+      check["within_10_points"] = gap <= 10.0;
+      checks->push_back(std::move(check));
     }
   }
 }
@@ -146,7 +152,7 @@ int main(int argc, char** argv) {
     }
   }
   std::vector<Row> rows;
-  std::vector<std::string> checks;
+  nlohmann::ordered_json checks = nlohmann::ordered_json::array();
 
   // wikipedia_jodie: one epoch over the training split.
   {
@@ -188,23 +194,25 @@ int main(int argc, char** argv) {
     RunTrace("W1", "edges", traces->edges, pre->edges, nullptr, &rows, &checks);
   }
 
-  std::string json = "{\n  \"rows\": [\n";
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const Row& r = rows[i];
-    json += fmt::format(
-        "    {{\"dataset\": \"{}\", \"trace\": \"{}\", \"ratio\": {:.2f}, \"capacity\": {}, "
-        "\"policy\": \"{}\", \"accesses\": {}, \"hits\": {}, \"hit_rate\": {:.4f}, "
-        "\"belady\": {:.4f}, \"belady_warm\": {:.4f}}}{}\n",
-        r.dataset, r.trace, r.ratio, r.capacity, r.policy, r.accesses, r.hits, r.hit_rate, r.belady,
-        r.belady_warm, i + 1 < rows.size() ? "," : "");
+  nlohmann::ordered_json json;
+  json["rows"] = nlohmann::ordered_json::array();
+  for (const Row& r : rows) {
+    nlohmann::ordered_json row;
+    row["dataset"] = r.dataset;
+    row["trace"] = r.trace;
+    row["ratio"] = r.ratio;
+    row["capacity"] = r.capacity;
+    row["policy"] = r.policy;
+    row["accesses"] = r.accesses;
+    row["hits"] = r.hits;
+    row["hit_rate"] = r.hit_rate;
+    row["belady"] = r.belady;
+    row["belady_warm"] = r.belady_warm;
+    json["rows"].push_back(std::move(row));
   }
-  json += "  ],\n  \"best_vs_optimal_at_10pct\": [\n";
-  for (size_t i = 0; i < checks.size(); ++i) {
-    json += "    " + checks[i] + (i + 1 < checks.size() ? ",\n" : "\n");
-    std::printf("%s\n", checks[i].c_str());
-  }
-  json += "  ]\n}\n";
-  std::ofstream(out_path) << json;
+  for (const auto& check : checks) std::printf("%s\n", check.dump().c_str());
+  json["best_vs_optimal_at_10pct"] = std::move(checks);
+  std::ofstream(out_path) << json.dump(2) << "\n";
   std::printf("wrote %s\n", out_path.c_str());
   return 0;
 }

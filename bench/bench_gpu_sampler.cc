@@ -11,6 +11,7 @@
 //
 //   build/bin/bench_gpu_sampler [--repeats N] [--threads N] [--out PATH]
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <tbb/global_control.h>
 
 #include <algorithm>
@@ -125,15 +126,22 @@ int main(int argc, char** argv) {
   }
   const int64_t num_batches = static_cast<int64_t>(offsets.size()) - 1;
   const int64_t total_roots = static_cast<int64_t>(roots.size());
-  std::string all = "[\n";
-  auto emit = [&](const std::string& line) {
-    std::printf("%s\n", line.c_str());
+  nlohmann::ordered_json all = nlohmann::ordered_json::array();
+  auto emit = [&](nlohmann::ordered_json row) {
+    std::printf("%s\n", row.dump().c_str());
     std::fflush(stdout);
-    all += (all.size() > 2 ? ",\n" : "") + line;
+    all.push_back(std::move(row));
   };
-  emit(fmt::format("{{\"what\": \"ingest\", \"edges\": {}, \"cpu_seconds\": {:.4f}, \"gpu_seconds\": {:.4f}, "
-                   "\"gpu_blocks\": {}, \"gpu_device_bytes\": {}}}",
-                   edges, cpu_ingest, gpu_ingest, gpu_graph->num_blocks(), gpu_graph->device_bytes()));
+  {
+    nlohmann::ordered_json row;
+    row["what"] = "ingest";
+    row["edges"] = edges;
+    row["cpu_seconds"] = cpu_ingest;
+    row["gpu_seconds"] = gpu_ingest;
+    row["gpu_blocks"] = gpu_graph->num_blocks();
+    row["gpu_device_bytes"] = gpu_graph->device_bytes();
+    emit(std::move(row));
+  }
 
   const struct {
     std::vector<int> fanouts;
@@ -206,17 +214,23 @@ int main(int argc, char** argv) {
     for (size_t i = 0; i < c.fanouts.size(); ++i) fan += (i ? "," : "") + std::to_string(c.fanouts[i]);
     fan += "]";
     const double cs = Median(cpu_runs), gs = Median(gpu_runs), gh = Median(gpu_host_runs);
-    emit(fmt::format(
-        "{{\"config\": \"{} {}\", \"batches\": {}, \"roots\": {}, \"cpu_threads\": {}, "
-        "\"sampled_cpu\": {}, \"sampled_gpu\": {}, \"identical\": {}, "
-        "\"cpu_seconds\": {:.4f}, \"gpu_seconds\": {:.4f}, \"gpu_to_host_seconds\": {:.4f}, "
-        "\"cpu_roots_per_s\": {:.0f}, \"gpu_roots_per_s\": {:.0f}, \"gpu_to_host_roots_per_s\": {:.0f}, "
-        "\"speedup\": {:.2f}}}",
-        sampling::StrategyName(c.strategy), fan, num_batches, total_roots, threads, sampled_cpu,
-        sampled_gpu, identical ? "true" : "false", cs, gs, gh, total_roots / cs, total_roots / gs,
-        total_roots / gh, cs / gs));
+    nlohmann::ordered_json row;
+    row["config"] = std::string(sampling::StrategyName(c.strategy)) + " " + fan;
+    row["batches"] = num_batches;
+    row["roots"] = total_roots;
+    row["cpu_threads"] = threads;
+    row["sampled_cpu"] = sampled_cpu;
+    row["sampled_gpu"] = sampled_gpu;
+    row["identical"] = identical;
+    row["cpu_seconds"] = cs;
+    row["gpu_seconds"] = gs;
+    row["gpu_to_host_seconds"] = gh;
+    row["cpu_roots_per_s"] = total_roots / cs;
+    row["gpu_roots_per_s"] = total_roots / gs;
+    row["gpu_to_host_roots_per_s"] = total_roots / gh;
+    row["speedup"] = cs / gs;
+    emit(std::move(row));
   }
-  all += "\n]\n";
-  std::ofstream(out_path) << all;
+  std::ofstream(out_path) << all.dump(2) << "\n";
   return 0;
 }

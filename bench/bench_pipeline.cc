@@ -9,6 +9,7 @@
 //   build/bin/bench_pipeline [--config examples/tgn.yaml] [--threads 2] [--epochs 2]
 //                            [--repeats 3] [--only NAME,...] [--out bench/results/pipeline.json]
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -149,7 +150,7 @@ int main(int argc, char** argv) {
               "min-max", "sample", "feat", "read", "compute", "write", "ideal", "overlap", "speedup",
               "bound", "max", "test AP");
   double seq = 0, b200 = 0;
-  std::string json = "[\n";
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   for (const Result& r : results) {
     const double med = Median(r.epoch_s);
     const double lo = *std::min_element(r.epoch_s.begin(), r.epoch_s.end());
@@ -165,25 +166,34 @@ int main(int argc, char** argv) {
                 r.name.c_str(), med, lo, hi, s.sample, s.features, s.memory_read, compute,
                 s.memory_write, ideal, overlap, speedup, static_cast<long long>(r.staleness_bound),
                 static_cast<long long>(r.staleness_max), r.test_ap);
-    json += fmt::format(
-        "  {{\"variant\": \"{}\", \"epoch_s_median\": {:.3f}, \"epoch_s_min\": {:.3f}, "
-        "\"epoch_s_max\": {:.3f}, \"sample_s\": {:.3f}, \"features_s\": {:.3f}, "
-        "\"memory_read_s\": {:.3f}, \"compute_s\": {:.3f}, \"memory_write_s\": {:.3f}, "
-        "\"ideal_s\": {:.3f}, \"overlap\": {:.3f}, \"speedup_vs_sequential\": {:.3f}, "
-        "\"staleness_bound\": {}, \"staleness_max\": {}, \"staleness_mean\": {:.3f}, "
-        "\"test_ap_median\": {:.4f}, \"runs\": {}, \"threads\": {}, \"epochs\": {}}},\n",
-        r.name, med, lo, hi, s.sample, s.features, s.memory_read, compute, s.memory_write, ideal,
-        overlap, speedup, r.staleness_bound, r.staleness_max, r.staleness_mean, r.test_ap,
-        r.epoch_s.size(), threads, epochs);
+    nlohmann::ordered_json row;
+    row["variant"] = r.name;
+    row["epoch_s_median"] = med;
+    row["epoch_s_min"] = lo;
+    row["epoch_s_max"] = hi;
+    row["sample_s"] = s.sample;
+    row["features_s"] = s.features;
+    row["memory_read_s"] = s.memory_read;
+    row["compute_s"] = compute;
+    row["memory_write_s"] = s.memory_write;
+    row["ideal_s"] = ideal;
+    row["overlap"] = overlap;
+    row["speedup_vs_sequential"] = speedup;
+    row["staleness_bound"] = r.staleness_bound;
+    row["staleness_max"] = r.staleness_max;
+    row["staleness_mean"] = r.staleness_mean;
+    row["test_ap_median"] = r.test_ap;
+    row["runs"] = r.epoch_s.size();
+    row["threads"] = threads;
+    row["epochs"] = epochs;
+    rows.push_back(std::move(row));
   }
   for (const Result& r : results) {
     if (r.name == "pres_batch800" && b200 > 0) {
       std::printf("\nPRES batch 800 vs plain batch 200: epoch time ratio %.2fx\n", b200 / Median(r.epoch_s));
     }
   }
-  if (json.size() > 2) json.resize(json.size() - 2);
-  json += "\n]\n";
-  std::ofstream(out_path) << json;
+  std::ofstream(out_path) << rows.dump(2) << "\n";
   std::printf("wrote %s\n", out_path.c_str());
   return 0;
 }

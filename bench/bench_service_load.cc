@@ -10,6 +10,7 @@
 // The server runs in a child process (`streamgnn serve`, started by this program on a free
 // loopback port, stopped at the end), so its RSS is its own.
 #include <grpcpp/grpcpp.h>
+#include <nlohmann/json.hpp>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -195,15 +196,20 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(dir);
   std::filesystem::remove(log_path);
 
-  const std::string json = "{\"bench\": \"service_load\", \"sync\": \"" + sync + "\", \"batch\": " +
-                           std::to_string(batch) + ", \"window\": " + std::to_string(window) +
-                           ", \"seconds\": " + std::to_string(elapsed) + ", \"edges_acked\": " +
-                           std::to_string(acked) + ", \"edges_per_s\": " + std::to_string(acked / elapsed) +
-                           ", \"ack_p50_ms\": " + std::to_string(Percentile(latencies_ms, 0.5)) +
-                           ", \"ack_p99_ms\": " + std::to_string(Percentile(latencies_ms, 0.99)) +
-                           ", \"server_peak_rss_mb\": " + std::to_string(rss_kb / 1024.0) +
-                           ", \"in_process_store_edges_per_s\": " + std::to_string(ceiling_edges / local_s) +
-                           ", \"in_process_graph_append_edges_per_s\": " + std::to_string(ceiling_edges / bare_s) + "}";
+  nlohmann::ordered_json j;
+  j["bench"] = "service_load";
+  j["sync"] = sync;
+  j["batch"] = batch;
+  j["window"] = window;
+  j["seconds"] = elapsed;
+  j["edges_acked"] = acked;
+  j["edges_per_s"] = acked / elapsed;
+  j["ack_p50_ms"] = Percentile(latencies_ms, 0.5);
+  j["ack_p99_ms"] = Percentile(latencies_ms, 0.99);
+  j["server_peak_rss_mb"] = rss_kb / 1024.0;
+  j["in_process_store_edges_per_s"] = ceiling_edges / local_s;
+  j["in_process_graph_append_edges_per_s"] = ceiling_edges / bare_s;
+  const std::string json = j.dump();
   std::printf("%s\n", json.c_str());
   std::ofstream(out_path) << json << "\n";
   return status.ok() ? 0 : 1;

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <numeric>
@@ -22,6 +23,7 @@
 #include "models/static_gnn.h"
 #include "sampling/neighbor_sampler.h"
 #include "trainers/distributed_bits.h"
+#include "trainers/early_stopping.h"
 #include "trainers/halo_exchange_op.h"
 #include "trainers/torch_device.h"
 #include "trainers/torch_threads.h"
@@ -169,32 +171,46 @@ models::StaticGnnOptions ModelOptions(const StaticConfig& c, const datasets::Sta
 }
 
 // Model selection and early stopping over the evaluated epochs (train.select, train.patience).
-struct Selector {
-  double best_val = -1, best_val_loss = 0;
-  int64_t since_best = 0;
-
-  // Records an evaluated epoch into `result`; returns whether training should stop.
-  bool Update(const StaticConfig& c, const StaticEpochRecord& rec, StaticRunResult* result) {
-    const bool better =
-        rec.val_acc > best_val || (rec.val_acc == best_val && rec.val_loss < best_val_loss);
-    if (better) {
-      best_val = rec.val_acc;
-      best_val_loss = rec.val_loss;
-      since_best = 0;
-      if (c.train.select == StaticSelect::kBestVal) {
-        result->selected_epoch = rec.epoch;
+// The epoch loop of both static paths: `train(epoch)` runs an epoch's training and returns its
+// loss; every train.eval_every epochs and at the last one `evaluate` fills the accuracies and
+// the validation loss; then the selection (train.select), early stopping (train.patience), the
+// metrics line (when `metrics` is open) and on_epoch.
+Status RunEpochs(const StaticConfig& c, std::FILE* metrics, const StaticEpochCallback& on_epoch,
+                 const std::function<StatusOr<double>(int64_t)>& train,
+                 const std::function<Status(StaticEpochRecord*)>& evaluate, StaticRunResult* result) {
+  EarlyStopping early(c.train.patience);
+  double elapsed = 0;
+  for (int64_t epoch = 1; epoch <= c.train.epochs; ++epoch) {
+    StaticEpochRecord rec;
+    rec.epoch = epoch;
+    const auto t0 = Clock::now();
+    SG_ASSIGN_OR_RETURN(rec.loss, train(epoch));
+    rec.epoch_seconds = Seconds(t0, Clock::now());
+    elapsed += rec.epoch_seconds;
+    rec.elapsed_seconds = elapsed;
+    if (epoch % c.train.eval_every == 0 || epoch == c.train.epochs) {
+      SG_RETURN_IF_ERROR(evaluate(&rec));
+      rec.evaluated = true;
+      // Best validation accuracy, ties to the lower validation loss; or simply the last.
+      const bool best = early.Update(epoch, rec.val_acc, rec.val_loss);
+      if (best || c.train.select == StaticSelect::kLast) {
+        result->selected_epoch = epoch;
         result->val_acc = rec.val_acc;
         result->test_acc = rec.test_acc;
       }
-    } else {
-      ++since_best;
     }
-    if (c.train.select == StaticSelect::kLast) {
-      result->selected_epoch = rec.epoch;
-      result->val_acc = rec.val_acc;
-      result->test_acc = rec.test_acc;
-    }
-    return c.train.patience > 0 && since_best >= c.train.patience;
+    result->epochs.push_back(rec);
+    if (metrics != nullptr) std::fprintf(metrics, "%s\n", RecordJson(rec).c_str());
+    if (on_epoch) on_epoch(rec);
+    if (rec.evaluated && early.stop()) break;
+  }
+  result->train_seconds = elapsed;
+  return Status::Ok();
+}
+
+struct FileCloser {
+  void operator()(std::FILE* f) const {
+    if (f != nullptr) std::fclose(f);
   }
 };
 
@@ -293,22 +309,17 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::StaticDat
   std::unique_ptr<torch::optim::Adam> optimizer_holder = MakeOptimizer(c, model);
   torch::optim::Adam& optimizer = *optimizer_holder;
 
-  SG_ASSIGN_OR_RETURN(std::FILE* metrics, OpenMetrics(c));
+  SG_ASSIGN_OR_RETURN(std::FILE* opened, OpenMetrics(c));
+  std::unique_ptr<std::FILE, FileCloser> metrics(opened);
 
   StaticRunResult result;
   result.full_graph = full_graph;
   const int64_t num_train = static_cast<int64_t>(d.train_idx.size());
   const int64_t batch_size = c.sampling.batch_size == -1 ? num_train : c.sampling.batch_size;
   result.num_batches_per_epoch = (num_train + batch_size - 1) / batch_size;
-  double elapsed = 0;
-  Selector selector;
   std::vector<NodeId> order = d.train_idx;
-
-  for (int64_t epoch = 1; epoch <= c.train.epochs; ++epoch) {
-    StaticEpochRecord rec;
-    rec.epoch = epoch;
+  const auto train = [&](int64_t epoch) -> StatusOr<double> {
     model->train();
-    const auto t0 = Clock::now();
     double loss_sum = 0;
     if (full_graph) {
       optimizer.zero_grad();
@@ -349,32 +360,22 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::StaticDat
       }
       loss_sum /= static_cast<double>(num_train);
     }
-    rec.loss = loss_sum;
-    rec.epoch_seconds = Seconds(t0, Clock::now());
-    elapsed += rec.epoch_seconds;
-    rec.elapsed_seconds = elapsed;
-
-    bool stop = false;
-    if (epoch % c.train.eval_every == 0 || epoch == c.train.epochs) {
-      torch::NoGradGuard no_grad;
-      model->eval();
-      const torch::Tensor logits = model->forward(x, full_blocks);
-      rec.evaluated = true;
-      rec.train_acc = Evaluate(logits, labels, train_idx).acc;
-      const Eval val = Evaluate(logits, labels, val_idx);
-      rec.val_acc = val.acc;
-      rec.val_loss = val.loss;
-      rec.test_acc = Evaluate(logits, labels, test_idx).acc;
-      stop = selector.Update(c, rec, &result);
-    }
-    result.epochs.push_back(rec);
-    if (metrics != nullptr) std::fprintf(metrics, "%s\n", RecordJson(rec).c_str());
-    if (on_epoch) on_epoch(rec);
-    if (stop) break;
-  }
-  result.train_seconds = elapsed;
-  if (metrics != nullptr) {
-    std::fclose(metrics);
+    return loss_sum;
+  };
+  const auto evaluate = [&](StaticEpochRecord* rec) -> Status {
+    torch::NoGradGuard no_grad;
+    model->eval();
+    const torch::Tensor logits = model->forward(x, full_blocks);
+    rec->train_acc = Evaluate(logits, labels, train_idx).acc;
+    const Eval val = Evaluate(logits, labels, val_idx);
+    rec->val_acc = val.acc;
+    rec->val_loss = val.loss;
+    rec->test_acc = Evaluate(logits, labels, test_idx).acc;
+    return Status::Ok();
+  };
+  SG_RETURN_IF_ERROR(RunEpochs(c, metrics.get(), on_epoch, train, evaluate, &result));
+  if (metrics) {
+    metrics.reset();  // closed (flushed) before the summary
     SG_RETURN_IF_ERROR(WriteSummary(c, d, result, nullptr));
   }
   return result;
@@ -419,12 +420,6 @@ Status AllReduceTensor(comm::Communicator* comm, torch::Tensor* t) {
   t->copy_(host);
   return Status::Ok();
 }
-
-struct FileCloser {
-  void operator()(std::FILE* f) const {
-    if (f != nullptr) std::fclose(f);
-  }
-};
 
 // Distributed full-graph training (docs/distributed.md). Every rank holds the whole dataset,
 // partitions it identically (rank 0 runs METIS and broadcasts the assignment), and computes the
@@ -636,14 +631,8 @@ StatusOr<StaticRunResult> TrainDistributed(const StaticConfig& c, const datasets
   result.edge_cut = book.edge_cut();
   result.num_inner = num_inner;
   result.num_halo = part.num_halo;
-  double elapsed = 0;
-  Selector selector;
-
-  for (int64_t epoch = 1; epoch <= c.train.epochs; ++epoch) {
-    StaticEpochRecord rec;
-    rec.epoch = epoch;
+  const auto train = [&](int64_t epoch) -> StatusOr<double> {
     model->train();
-    const auto t0 = Clock::now();
     optimizer->zero_grad();
     const int64_t bytes_before = exchange.stats().bytes_sent;
     const torch::Tensor logits = model->forward(x, blocks, train_hook);
@@ -672,37 +661,26 @@ StatusOr<StaticRunResult> TrainDistributed(const StaticConfig& c, const datasets
     if (adaptive && (epoch - 1) % c.distributed.quantization.assign_every == 0) {
       SG_RETURN_IF_ERROR(adaptive->Assign());
     }
-    rec.loss = flat[num_values].item<double>();
-    rec.epoch_seconds = Seconds(t0, Clock::now());
-    elapsed += rec.epoch_seconds;
-    rec.elapsed_seconds = elapsed;
-
-    bool stop = false;
-    if (epoch % c.train.eval_every == 0 || epoch == c.train.epochs) {
-      torch::NoGradGuard no_grad;
-      model->eval();
-      const torch::Tensor out = model->forward(x, blocks, eval_hook);
-      const torch::Tensor correct = out.argmax(1).eq(labels).to(torch::kFloat64);
-      double counts[4] = {correct.index_select(0, train_idx).sum().item<double>(),
-                          correct.index_select(0, val_idx).sum().item<double>(),
-                          correct.index_select(0, test_idx).sum().item<double>(),
-                          F::cross_entropy(out.index_select(0, val_idx),
-                                           labels.index_select(0, val_idx), sum)
-                              .item<double>()};
-      SG_RETURN_IF_ERROR(comm->AllReduceSum(Span<double>(counts, 4)));
-      rec.evaluated = true;
-      rec.train_acc = counts[0] / num_train;
-      rec.val_acc = num_val > 0 ? counts[1] / num_val : 0;
-      rec.test_acc = num_test > 0 ? counts[2] / num_test : 0;
-      rec.val_loss = num_val > 0 ? counts[3] / num_val : 0;
-      stop = selector.Update(c, rec, &result);
-    }
-    result.epochs.push_back(rec);
-    if (metrics) std::fprintf(metrics.get(), "%s\n", RecordJson(rec).c_str());
-    if (on_epoch) on_epoch(rec);
-    if (stop) break;
-  }
-  result.train_seconds = elapsed;
+    return flat[num_values].item<double>();
+  };
+  const auto evaluate = [&](StaticEpochRecord* rec) -> Status {
+    torch::NoGradGuard no_grad;
+    model->eval();
+    const torch::Tensor out = model->forward(x, blocks, eval_hook);
+    const torch::Tensor correct = out.argmax(1).eq(labels).to(torch::kFloat64);
+    double counts[4] = {correct.index_select(0, train_idx).sum().item<double>(),
+                        correct.index_select(0, val_idx).sum().item<double>(),
+                        correct.index_select(0, test_idx).sum().item<double>(),
+                        F::cross_entropy(out.index_select(0, val_idx), labels.index_select(0, val_idx), sum)
+                            .item<double>()};
+    SG_RETURN_IF_ERROR(comm->AllReduceSum(Span<double>(counts, 4)));
+    rec->train_acc = counts[0] / num_train;
+    rec->val_acc = num_val > 0 ? counts[1] / num_val : 0;
+    rec->test_acc = num_test > 0 ? counts[2] / num_test : 0;
+    rec->val_loss = num_val > 0 ? counts[3] / num_val : 0;
+    return Status::Ok();
+  };
+  SG_RETURN_IF_ERROR(RunEpochs(c, metrics.get(), on_epoch, train, evaluate, &result));
   result.halo_bytes_sent = exchange.stats().bytes_sent;
   // Every rank's training traffic, for the per-epoch figure of the communication benchmark.
   double all_train_bytes = static_cast<double>(result.train_halo_bytes_sent);

@@ -13,6 +13,7 @@
 #include "core/logging.h"
 #include "core/rng.h"
 #include "datasets/dataset_config.h"
+#include "trainers/early_stopping.h"
 #include "trainers/temporal_trainer_impl.h"
 #include "trainers/torch_device.h"
 #include "trainers/torch_threads.h"
@@ -202,7 +203,6 @@ StatusOr<TrainSummary> TemporalTrainerImpl::Train(const TrainOptions& options) {
 
   TrainSummary summary;
   int64_t start_epoch = 1, best_epoch = 0, bad_epochs = 0;
-  double best_ap = -1;
   std::string history;
   if (options.resume) {
     if (!fs::exists(checkpoint)) {
@@ -220,11 +220,13 @@ StatusOr<TrainSummary> TemporalTrainerImpl::Train(const TrainOptions& options) {
     if (!out) return Status::IOError(fmt::format("{}: cannot write", metrics_path));
   }
   summary.epochs = ParseHistory(history);
-  if (best_epoch > 0) best_ap = summary.epochs.at(best_epoch - 1).val.ap;
+  // Best validation AP (an improvement must exceed it by 1e-10, so float noise never counts).
+  EarlyStopping early(tc.patience, 1e-10);
+  if (best_epoch > 0) early.Restore(best_epoch, summary.epochs.at(best_epoch - 1).val.ap, bad_epochs);
 
   model_->train();
   int64_t run_here = 0;
-  bool stop = best_epoch > 0 && tc.patience > 0 && bad_epochs >= tc.patience;
+  bool stop = early.stop();
   for (int64_t epoch = start_epoch; epoch <= tc.epoch && !stop; ++epoch) {
     torch::manual_seed(core::StreamKey(static_cast<uint64_t>(tc.seed), 0x45504f4348, epoch));
     if (memory_) memory_->Reset();
@@ -256,14 +258,9 @@ StatusOr<TrainSummary> TemporalTrainerImpl::Train(const TrainOptions& options) {
     r.val_inductive = eval.val_inductive;
     r.test = eval.test;
     r.test_inductive = eval.test_inductive;
-    const bool improved = r.val.ap > best_ap + 1e-10;
-    if (improved) {
-      best_ap = r.val.ap;
-      best_epoch = epoch;
-      bad_epochs = 0;
-    } else {
-      ++bad_epochs;
-    }
+    const bool improved = early.Update(epoch, r.val.ap);
+    best_epoch = early.best_step();
+    bad_epochs = early.since_best();
     r.best_epoch = best_epoch;
     summary.epochs.push_back(r);
     if (tc.checkpoint) {
@@ -290,7 +287,7 @@ StatusOr<TrainSummary> TemporalTrainerImpl::Train(const TrainOptions& options) {
       std::fflush(stdout);
     }
     if (options.on_epoch) options.on_epoch(r);
-    stop = tc.patience > 0 && bad_epochs >= tc.patience;
+    stop = early.stop();
     summary.stopped_early = stop && epoch < tc.epoch;
     ++run_here;
     if (options.stop_after_epochs > 0 && run_here >= options.stop_after_epochs && epoch < tc.epoch && !stop) {

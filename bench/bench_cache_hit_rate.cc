@@ -27,13 +27,13 @@
 #include "bench/temporal_trace.h"
 #include "datasets/loaders.h"
 #include "datasets/synthetic.h"
-#include "memory/cache_policy.h"
-#include "memory/feature_cache.h"
+#include "features/cache_policy.h"
+#include "features/feature_cache.h"
 
 namespace {
 
 using namespace streamgnn;
-using memory::CachePolicyKind;
+using features::CachePolicyKind;
 
 struct Row {
   std::string dataset, trace, policy;
@@ -52,8 +52,8 @@ void Fail(const Status& s) {
 }
 
 // Simulates every policy at every ratio on one trace.
-void RunTrace(const std::string& dataset, const std::string& name, const memory::AccessTrace& trace,
-              const memory::AccessTrace& presample, const std::vector<int64_t>* degree,
+void RunTrace(const std::string& dataset, const std::string& name, const features::AccessTrace& trace,
+              const features::AccessTrace& presample, const std::vector<int64_t>* degree,
               std::vector<Row>* rows, nlohmann::ordered_json* checks) {
   std::printf("%s %s: %lld keys, %lld accesses in %lld batches\n", dataset.c_str(), name.c_str(),
               static_cast<long long>(trace.num_keys), static_cast<long long>(trace.keys.size()),
@@ -61,8 +61,8 @@ void RunTrace(const std::string& dataset, const std::string& name, const memory:
   for (double ratio : {0.05, 0.10, 0.20}) {
     const auto t0 = std::chrono::steady_clock::now();
     const int64_t capacity = static_cast<int64_t>(ratio * trace.num_keys);
-    auto cold = memory::SimulateBelady(trace.keys, trace.num_keys, capacity, false);
-    auto warm = memory::SimulateBelady(trace.keys, trace.num_keys, capacity, true);
+    auto cold = features::SimulateBelady(trace.keys, trace.num_keys, capacity, false);
+    auto warm = features::SimulateBelady(trace.keys, trace.num_keys, capacity, true);
     if (!cold.ok()) Fail(cold.status());
     if (!warm.ok()) Fail(warm.status());
     struct Variant {
@@ -74,20 +74,20 @@ void RunTrace(const std::string& dataset, const std::string& name, const memory:
                                      {"lfu", CachePolicyKind::kLfu, {}},
                                      {"fifo", CachePolicyKind::kFifo, {}},
                                      {"static", CachePolicyKind::kStatic,
-                                      memory::HottestKeys(presample.keys, trace.num_keys, capacity)}};
+                                      features::HottestKeys(presample.keys, trace.num_keys, capacity)}};
     if (degree) {
-      variants.push_back({"static-degree", CachePolicyKind::kStatic, memory::TopKeysByScore(*degree, capacity)});
+      variants.push_back({"static-degree", CachePolicyKind::kStatic, features::TopKeysByScore(*degree, capacity)});
     }
     double best = 0;
     std::string best_name;
     for (const Variant& v : variants) {
-      auto policy = memory::CachePolicy::Create(v.kind, trace.num_keys, capacity);
+      auto policy = features::CachePolicy::Create(v.kind, trace.num_keys, capacity);
       if (!policy.ok()) Fail(policy.status());
       if (!v.fill.empty()) {
         const Status s = (*policy)->Fill(v.fill);
         if (!s.ok()) Fail(s);
       }
-      auto hits = memory::SimulateTrace(**policy, trace.keys);
+      auto hits = features::SimulateTrace(**policy, trace.keys);
       if (!hits.ok()) Fail(hits.status());
       Row r;
       r.dataset = dataset;

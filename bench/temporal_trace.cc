@@ -15,7 +15,7 @@ namespace {
 
 // Appends the distinct values of `values` (first appearance order) as one batch.
 void AppendBatch(const std::vector<int64_t>& values, std::unordered_map<int64_t, char>* seen,
-                 memory::AccessTrace* trace) {
+                 features::AccessTrace* trace) {
   seen->clear();
   for (int64_t v : values) {
     if (v < 0) continue;

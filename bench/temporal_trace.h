@@ -1,4 +1,4 @@
-// The feature accesses of a TGN-style training epoch, as access traces (memory/feature_cache.h):
+// The feature accesses of a TGN-style training epoch, as access traces (features/feature_cache.h):
 // the workload the feature-cache benchmark and tests replay against every cache policy. Lives in
 // bench/ because it needs the block store, the sampler and datasets, which the torch-free feature
 // cache itself does not.
@@ -8,7 +8,7 @@
 
 #include "core/status.h"
 #include "datasets/temporal_dataset.h"
-#include "memory/feature_cache.h"
+#include "features/feature_cache.h"
 
 namespace streamgnn::bench {
 
@@ -23,8 +23,8 @@ struct TemporalTraceOptions {
 };
 
 struct TemporalTraces {
-  memory::AccessTrace nodes;  // node-feature rows: roots (src, dst, negative) + their sampled neighbours
-  memory::AccessTrace edges;  // edge-feature rows: the batch's own edges + the sampled neighbour edges
+  features::AccessTrace nodes;  // node-feature rows: roots (src, dst, negative) + their sampled neighbours
+  features::AccessTrace edges;  // edge-feature rows: the batch's own edges + the sampled neighbour edges
 };
 
 // Records the feature accesses of one TGN-style training epoch over `ds`: the block store holds

@@ -393,7 +393,7 @@ struct RuntimeConfig {
     v.Field("feature_cache_ratio", &feature_cache_ratio,
             "With device cuda: the fraction of node and edge feature rows kept in GPU memory. 1 = "
             "the whole tables on the device; below 1 = GNNFlow's device feature cache (LRU) over "
-            "the tables in pinned host memory (memory/feature_cache_cuda.h).",
+            "the tables in pinned host memory (features/feature_cache_cuda.h).",
             InRange(0, 1));
     v.Rule("feature_cache_ratio", "1 unless device is cuda", [this]() -> std::string {
       return feature_cache_ratio == 1.0 || device == DeviceKind::kCuda

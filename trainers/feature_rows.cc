@@ -1,7 +1,7 @@
 #include "trainers/feature_rows.h"
 
 #if defined(STREAMGNN_WITH_CUDA)
-#include "memory/feature_cache_cuda.h"
+#include "features/feature_cache_cuda.h"
 #endif
 
 namespace streamgnn::trainers {
@@ -9,15 +9,15 @@ namespace streamgnn::trainers {
 #if defined(STREAMGNN_WITH_CUDA)
 
 struct FeatureRows::Cache {
-  std::unique_ptr<memory::CudaFeatureCache> cache;
+  std::unique_ptr<features::CudaFeatureCache> cache;
   torch::Device device{torch::kCPU};
 };
 
 Status FeatureRows::FillCache(const float* table, int64_t rows, int64_t dim, double ratio,
                               torch::Device device, Cache* c) {
-  memory::FeatureCacheOptions options;
+  features::FeatureCacheOptions options;
   options.ratio = ratio;
-  SG_ASSIGN_OR_RETURN(c->cache, memory::CudaFeatureCache::Create(
+  SG_ASSIGN_OR_RETURN(c->cache, features::CudaFeatureCache::Create(
                                     Span<const float>(table, static_cast<size_t>(rows * dim)), rows, dim, options));
   c->device = device;
   return Status::Ok();

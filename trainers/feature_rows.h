@@ -1,6 +1,6 @@
 // A feature table as the temporal trainer gathers from it: on the CPU a view of the dataset's
 // buffer; on a GPU a copy in device memory, or, for runtime.feature_cache_ratio < 1, GNNFlow's
-// device feature cache (memory/feature_cache_cuda.h: that fraction of the rows in GPU memory, the
+// device feature cache (features/feature_cache_cuda.h: that fraction of the rows in GPU memory, the
 // table in pinned host memory, LRU; docs/models.md, "On a GPU"). The cache is built with the
 // CUDA kernels (STREAMGNN_WITH_CUDA); without them Create() says so.
 // Not thread-safe: one thread gathers (the pass's features stage).

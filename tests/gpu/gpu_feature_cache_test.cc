@@ -6,11 +6,11 @@
 
 #include "bench/temporal_trace.h"
 #include "datasets/synthetic.h"
-#include "memory/feature_cache.h"
-#include "memory/feature_cache_cuda.h"
+#include "features/feature_cache.h"
+#include "features/feature_cache_cuda.h"
 #include "tests/gpu/gpu_test_util.h"
 
-namespace streamgnn::memory {
+namespace streamgnn::features {
 namespace {
 
 using bench::RecordTemporalTrace;
@@ -106,4 +106,4 @@ TEST(CudaFeatureCache, Errors) {
 }
 
 }  // namespace
-}  // namespace streamgnn::memory
+}  // namespace streamgnn::features

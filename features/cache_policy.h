@@ -2,7 +2,7 @@
 // cache) and Belady's offline optimum, over an abstract key space [0, num_keys) (feature rows).
 //
 // This is the one place where cache decisions are made: the CPU FeatureCache
-// (memory/feature_cache.h) and the CUDA cache (memory/feature_cache_cuda.h) both ask a
+// (features/feature_cache.h) and the CUDA cache (features/feature_cache_cuda.h) both ask a
 // CachePolicy which rows to keep, so the policy logic is tested on every machine. No LibTorch,
 // no CUDA: plain C++17.
 //
@@ -29,7 +29,7 @@
 #include "core/span.h"
 #include "core/status.h"
 
-namespace streamgnn::memory {
+namespace streamgnn::features {
 
 enum class CachePolicyKind { kLru, kLfu, kFifo, kStatic };
 
@@ -142,4 +142,4 @@ std::vector<int64_t> HottestKeys(Span<const int64_t> trace, int64_t num_keys, in
 // The `count` keys with the largest score (e.g. degree), largest first, ties by smaller key.
 std::vector<int64_t> TopKeysByScore(Span<const int64_t> score, int64_t count);
 
-}  // namespace streamgnn::memory
+}  // namespace streamgnn::features

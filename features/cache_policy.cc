@@ -1,4 +1,4 @@
-#include "memory/cache_policy.h"
+#include "features/cache_policy.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <numeric>
 #include <utility>
 
-namespace streamgnn::memory {
+namespace streamgnn::features {
 
 const char* CachePolicyName(CachePolicyKind kind) {
   switch (kind) {
@@ -335,4 +335,4 @@ std::vector<int64_t> TopKeysByScore(Span<const int64_t> score, int64_t count) {
   return keys;
 }
 
-}  // namespace streamgnn::memory
+}  // namespace streamgnn::features

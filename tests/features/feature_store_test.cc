@@ -1,4 +1,4 @@
-#include "memory/feature_store.h"
+#include "features/feature_store.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "memory/feature_store_torch.h"
+#include "features/feature_store_torch.h"
 
-namespace streamgnn::memory {
+namespace streamgnn::features {
 namespace {
 
 namespace fs = std::filesystem;
@@ -204,4 +204,4 @@ TEST(FeatureStoreTorch, GatherTensor) {
 }
 
 }  // namespace
-}  // namespace streamgnn::memory
+}  // namespace streamgnn::features

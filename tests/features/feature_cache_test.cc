@@ -1,4 +1,4 @@
-#include "memory/feature_cache.h"
+#include "features/feature_cache.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -12,7 +12,7 @@
 #include "bench/temporal_trace.h"
 #include "datasets/synthetic.h"
 
-namespace streamgnn::memory {
+namespace streamgnn::features {
 namespace {
 
 using bench::RecordTemporalTrace;
@@ -261,4 +261,4 @@ TEST(FeatureCache, StaticFillAndErrors) {
 }
 
 }  // namespace
-}  // namespace streamgnn::memory
+}  // namespace streamgnn::features

@@ -6,11 +6,11 @@
 //                         reads all the chunks it needs with one batched MultiGet. Its memory
 //                         use is bounded by the RocksDB block cache (`block_cache_bytes`) and
 //                         the memtable, not by the data size: datasets larger than RAM train with
-//                         a FeatureCache (memory/feature_cache.h) in front of it.
+//                         a FeatureCache (features/feature_cache.h) in front of it.
 //
 // A gather of ids writes ids.size() rows of dim() floats, row i = the row of ids[i] (duplicates
 // allowed), into caller memory. The LibTorch form (gather(ids) -> tensor) is in
-// memory/feature_store_torch.h; this header is torch-free.
+// features/feature_store_torch.h; this header is torch-free.
 //
 // Thread-safety: Gather on InMemoryFeatureStore and RocksDbFeatureStore may be called from many
 // threads at once. FeatureCache is not thread-safe (see its header).
@@ -26,7 +26,7 @@
 #include "core/span.h"
 #include "core/status.h"
 
-namespace streamgnn::memory {
+namespace streamgnn::features {
 
 class FeatureStore {
  public:
@@ -136,4 +136,4 @@ class RocksDbFeatureStore final : public FeatureStore {
 // memory/CMakeLists.txt). Without it, RocksDbFeatureStore::Build/Open return Unimplemented.
 bool RocksDbAvailable();
 
-}  // namespace streamgnn::memory
+}  // namespace streamgnn::features

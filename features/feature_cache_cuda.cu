@@ -1,13 +1,13 @@
-#include "memory/feature_cache_cuda.h"
+#include "features/feature_cache_cuda.h"
 
 #include <algorithm>
 #include <cstring>
 #include <unordered_map>
 
 #include "core/device.h"
-#include "graph/temporal_graph_device.cuh"
+#include "core/cuda_util.cuh"
 
-namespace streamgnn::memory {
+namespace streamgnn::features {
 namespace {
 
 constexpr int kThreads = 256;
@@ -319,4 +319,4 @@ Status CudaFeatureCache::GatherToHost(Span<const int64_t> ids, float* out_host) 
   return Status::Ok();
 }
 
-}  // namespace streamgnn::memory
+}  // namespace streamgnn::features

@@ -1,4 +1,4 @@
-#include "memory/cache_policy.h"
+#include "features/cache_policy.h"
 
 #include <gtest/gtest.h>
 
@@ -11,9 +11,9 @@
 
 #include "bench/temporal_trace.h"
 #include "datasets/synthetic.h"
-#include "memory/feature_cache.h"
+#include "features/feature_cache.h"
 
-namespace streamgnn::memory {
+namespace streamgnn::features {
 namespace {
 
 using bench::RecordTemporalTrace;
@@ -414,4 +414,4 @@ TEST(CachePolicy, BeladyIsOptimalOnSmallTraces) {
 }
 
 }  // namespace
-}  // namespace streamgnn::memory
+}  // namespace streamgnn::features

@@ -1,6 +1,6 @@
-#include "memory/feature_store_torch.h"
+#include "features/feature_store_torch.h"
 
-namespace streamgnn::memory {
+namespace streamgnn::features {
 
 StatusOr<torch::Tensor> GatherTensor(FeatureStore& store, const torch::Tensor& ids) {
   if (ids.dim() != 1) {
@@ -22,4 +22,4 @@ StatusOr<torch::Tensor> GatherTensor(FeatureStore& store, const torch::Tensor& i
   return out;
 }
 
-}  // namespace streamgnn::memory
+}  // namespace streamgnn::features

@@ -1,4 +1,4 @@
-#include "memory/feature_store.h"
+#include "features/feature_store.h"
 
 #include <algorithm>
 #include <cstring>
@@ -12,7 +12,7 @@
 #include <rocksdb/write_batch.h>
 #endif
 
-namespace streamgnn::memory {
+namespace streamgnn::features {
 
 Status FeatureStore::CheckIds(Span<const int64_t> ids) const {
   for (size_t i = 0; i < ids.size(); ++i) {
@@ -336,4 +336,4 @@ std::string RocksDbFeatureStore::Describe() const {
          " (" + std::to_string(rows_per_chunk_) + " rows/chunk)";
 }
 
-}  // namespace streamgnn::memory
+}  // namespace streamgnn::features

@@ -3,8 +3,8 @@
 //
 // A FeatureCache is itself a FeatureStore: Gather(ids) serves the rows it holds from its own RAM
 // and fetches all the others with one Gather of the backing store (one RocksDB MultiGet for the
-// disk tier), then admits them as its CachePolicy (memory/cache_policy.h) decides. The same
-// policy code drives the CUDA cache (memory/feature_cache_cuda.h).
+// disk tier), then admits them as its CachePolicy (features/cache_policy.h) decides. The same
+// policy code drives the CUDA cache (features/feature_cache_cuda.h).
 //
 // Counting. Within one Gather, a row asked for several times is fetched once and counted once:
 // hits + misses per call = the number of distinct ids of the call. The distinct ids of a call
@@ -23,12 +23,12 @@
 
 #include "core/span.h"
 #include "core/status.h"
-#include "memory/cache_policy.h"
-#include "memory/feature_store.h"
+#include "features/cache_policy.h"
+#include "features/feature_store.h"
 
-namespace streamgnn::memory {
+namespace streamgnn::features {
 
-// The `cache` section of a run (see docs/memory.md for the YAML form).
+// The `cache` section of a run (see docs/features.md for the YAML form).
 struct FeatureCacheOptions {
   CachePolicyKind policy = CachePolicyKind::kLru;
   // Fraction of the backing store's rows kept in the cache: capacity = floor(ratio * num_rows).
@@ -92,4 +92,4 @@ struct AccessTrace {
   int64_t num_batches() const { return static_cast<int64_t>(batch_offsets.size()) - 1; }
 };
 
-}  // namespace streamgnn::memory
+}  // namespace streamgnn::features

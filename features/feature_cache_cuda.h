@@ -10,7 +10,7 @@
 //   3. a kernel writes every requested row into the caller's device buffer — hits from the
 //      cache, misses from the staging rows — and then the rows the policy admitted are copied
 //      into their slots and the slot table is updated.
-// Which rows to keep is decided by the shared CachePolicy (memory/cache_policy.h), the same code
+// Which rows to keep is decided by the shared CachePolicy (features/cache_policy.h), the same code
 // as the CPU FeatureCache, so its counters equal the CPU cache's on the same calls. The policy's
 // hits and the device lookup must agree on every call; a disagreement is reported as Internal.
 //
@@ -23,9 +23,9 @@
 
 #include "core/span.h"
 #include "core/status.h"
-#include "memory/feature_cache.h"
+#include "features/feature_cache.h"
 
-namespace streamgnn::memory {
+namespace streamgnn::features {
 
 class CudaFeatureCache {
  public:
@@ -68,4 +68,4 @@ class CudaFeatureCache {
   int64_t last_device_misses_ = 0;
 };
 
-}  // namespace streamgnn::memory
+}  // namespace streamgnn::features

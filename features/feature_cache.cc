@@ -1,11 +1,11 @@
-#include "memory/feature_cache.h"
+#include "features/feature_cache.h"
 
 #include <algorithm>
 #include <cstring>
 #include <unordered_map>
 
 
-namespace streamgnn::memory {
+namespace streamgnn::features {
 
 FeatureCache::FeatureCache(FeatureStore* backing, std::unique_ptr<CachePolicy> policy)
     : FeatureStore(backing->num_rows(), backing->dim()),
@@ -114,4 +114,4 @@ Status FeatureCache::Gather(Span<const int64_t> ids, float* out) {
   return Status::Ok();
 }
 
-}  // namespace streamgnn::memory
+}  // namespace streamgnn::features

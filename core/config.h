@@ -178,10 +178,13 @@ struct SamplingConfig {
     v.Field("duration", &duration, "Length of a snapshot.",
             Exactly(0, "multi-snapshot sampling is not supported yet"));
     v.Field("num_thread", &num_thread,
-            "Sampler threads, accepted for TGL compatibility; 0 = runtime.threads.", AtLeast(0));
+            "TGL's sampler threads, accepted so that TGL configs load, and ignored (a run says so "
+            "when it is set): runtime.threads sizes every thread pool, the sampler's included.",
+            AtLeast(0));
     v.Field("no_sample", &no_sample,
-            "Sample no neighbours at all (TGL's JODIE config): the model sees only the batch's "
-            "own nodes.");
+            "TGL's switch for models that sample no neighbours (JODIE). streamgnn samples exactly "
+            "when a layer needs neighbours (attention, or mail to neighbours), and true is refused "
+            "where one does.");
     v.Rule("neighbor", "has exactly `layer` entries", [this]() -> std::string {
       if (static_cast<int64_t>(neighbor.size()) == layer) return "";
       return "a list of " + std::to_string(layer) + " entr" + (layer == 1 ? "y" : "ies") +

@@ -37,6 +37,10 @@ Status TemporalTrainerImpl::Setup() {
                              WholeBatches() || !device_.is_cpu() ? TorchParallelism::kGemm
                                                                  : TorchParallelism::kTasks);
   const core::TrainConfig& tc = config_.train;
+  if (config_.sampling.num_thread > 0) {
+    core::Logger()->info("sampling.num_thread {} is ignored: runtime.threads sizes every thread pool ({} here)",
+                         config_.sampling.num_thread, threads_);
+  }
   if (ds_.num_events() < 10) {
     return Status::InvalidArgument(
         fmt::format("dataset {}: {} events are too few to split and train on", ds_.name, ds_.num_events()));

@@ -6,26 +6,7 @@
 set -euo pipefail
 bin=$1
 data=$2
-dir=$(mktemp -d)
-server_pid=""
-cleanup() {
-  [ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-
-start_server() {  # $1: port (0 = any); sets server_pid and port
-  "$bin" serve --data-dir "$dir/data" --listen "127.0.0.1:$1" >"$dir/server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 100); do
-    port=$(sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "$dir/server.log")
-    [ -n "$port" ] && return
-    sleep 0.1
-  done
-  cat "$dir/server.log" >&2
-  echo "server did not start" >&2
-  exit 1
-}
+source "$(dirname "$0")/crash_common.sh"
 
 start_server 0
 # 157,474 edges at 40,000 edges/s: about 4 s of streaming.

@@ -9,28 +9,11 @@ set -euo pipefail
 bin=$1
 data=$2
 config=$3
-dir=$(mktemp -d)
-server_pid=""
-cleanup() {
-  [ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/crash_common.sh"
+serve_extra=(--max-nodes 9228 --learn "$config" --set train.epoch=1 --set continuous.warmup_events=30000
+             --set continuous.window=10000 --set continuous.epochs=3 --set continuous.max_lag=1000
+             --set log.level=warn)
 
-start_server() {  # $1: port (0 = any); sets server_pid and port
-  "$bin" serve --data-dir "$dir/data" --listen "127.0.0.1:$1" --max-nodes 9228 --learn "$config" \
-    --set train.epoch=1 --set continuous.warmup_events=30000 --set continuous.window=10000 \
-    --set continuous.epochs=3 --set continuous.max_lag=1000 --set log.level=warn >"$dir/server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 100); do
-    port=$(sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "$dir/server.log")
-    [ -n "$port" ] && return
-    sleep 0.1
-  done
-  cat "$dir/server.log" >&2
-  echo "server did not start" >&2
-  exit 1
-}
 stat() {  # $1: a key of the server's Stats JSON
   "$bin" stats --server "127.0.0.1:$port" | python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"
 }

@@ -236,11 +236,6 @@ Status NcclComm::AllToAllV(const std::vector<Bytes>& send, std::vector<Bytes>* r
 
 Status NcclComm::AllToAllFloats(const float* send, Span<const int64_t> send_counts, float* recv,
                                 Span<const int64_t> recv_counts) {
-  SG_ASSIGN_OR_RETURN(const bool send_on_device, Impl::OnDevice(send));
-  SG_ASSIGN_OR_RETURN(const bool recv_on_device, Impl::OnDevice(recv));
-  if (!send_on_device && !recv_on_device) {
-    return Communicator::AllToAllFloats(send, send_counts, recv, recv_counts);
-  }
   const size_t n = static_cast<size_t>(size_);
   if (send_counts.size() != n || recv_counts.size() != n) {
     return Status::InvalidArgument("AllToAllFloats: expected " + std::to_string(n) +
@@ -248,12 +243,10 @@ Status NcclComm::AllToAllFloats(const float* send, Span<const int64_t> send_coun
   }
   int64_t total_send = 0, total_recv = 0;
   for (size_t q = 0; q < n; ++q) total_send += send_counts[q], total_recv += recv_counts[q];
-  if ((total_send > 0 && !send_on_device) || (total_recv > 0 && !recv_on_device)) {
-    return Status::InvalidArgument(
-        "AllToAllFloats: send and receive buffers must both be host or both device memory");
-  }
   // NCCL needs matching sizes on both ends (a mismatch would hang), so the counts travel first
-  // and every rank learns whether any rank found a mismatch before anything is sent.
+  // and every rank learns whether any rank found a mismatch before anything is sent. Every rank
+  // makes the same calls whatever memory its buffers are in (host buffers are staged below), so
+  // a rank with nothing to exchange never falls out of step with the others.
   std::vector<uint64_t> mine(send_counts.begin(), send_counts.end()), theirs;
   SG_RETURN_IF_ERROR(impl_->ExchangeCounts(mine, &theirs));
   Status mismatch;
@@ -271,10 +264,20 @@ Status NcclComm::AllToAllFloats(const float* send, Span<const int64_t> send_coun
   if (failed > 0) {
     return Status::InvalidArgument("AllToAllFloats: another rank's counts do not match (see its error)");
   }
+  // Host buffers go through the staging buffer: [send | recv].
+  SG_ASSIGN_OR_RETURN(const bool send_on_device, Impl::OnDevice(send));
+  SG_ASSIGN_OR_RETURN(const bool recv_on_device, Impl::OnDevice(recv));
+  const bool stage_send = total_send > 0 && !send_on_device, stage_recv = total_recv > 0 && !recv_on_device;
   cudaStream_t s = impl_->stream;
+  SG_RETURN_IF_ERROR(impl_->Reserve(static_cast<size_t>(total_send + total_recv) * sizeof(float)));
+  float* staged = static_cast<float*>(impl_->buffer);
+  const float* from = stage_send ? staged : send;
+  float* to = stage_recv ? staged + total_send : recv;
+  if (stage_send) {
+    SG_CUDA("cudaMemcpyAsync", cudaMemcpyAsync(staged, send, total_send * sizeof(float), cudaMemcpyHostToDevice, s));
+  }
+  float* const recv_begin = to;
   SG_NCCL("ncclGroupStart", ncclGroupStart());
-  const float* from = send;
-  float* to = recv;
   for (int q = 0; q < size_; ++q) {
     if (send_counts[q] > 0) {
       SG_NCCL("ncclSend", ncclSend(from, send_counts[q], ncclFloat32, q, impl_->comm, s));
@@ -286,6 +289,9 @@ Status NcclComm::AllToAllFloats(const float* send, Span<const int64_t> send_coun
     to += recv_counts[q];
   }
   SG_NCCL("ncclGroupEnd", ncclGroupEnd());
+  if (stage_recv) {
+    SG_CUDA("cudaMemcpyAsync", cudaMemcpyAsync(recv, recv_begin, total_recv * sizeof(float), cudaMemcpyDeviceToHost, s));
+  }
   return impl_->Sync();
 }
 

@@ -7,7 +7,8 @@
 //
 // Host buffers are staged through a device buffer (cudaMemcpy in, NCCL collective / grouped
 // send-recv, cudaMemcpy out) on the communicator's stream. AllReduceSum(Span<float>) and
-// AllToAllFloats given memory of this rank's device run NCCL on it directly (device_memory()):
+// AllToAllFloats given memory of this rank's device run NCCL on it directly (device_memory();
+// AllToAllFloats makes the same NCCL calls whatever memory each rank passes, so ranks may mix):
 // distributed full-graph training on GPUs keeps its halo rows and gradients there. The stream is
 // a blocking one, so it orders after work LibTorch queued on the legacy default stream; every
 // call returns once its result is in place.

@@ -142,12 +142,12 @@ double IngestReport::AckLatency(double q) const {
 }
 
 StatusOr<std::string> FetchStatsJson(const IngestOptions& o) {
-  auto stub = Connect(o);
+  auto service = Connect(o);
   grpc::ClientContext ctx;
   Authorize(&ctx, o);
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   StatsReply r;
-  SG_RETURN_IF_ERROR(FromGrpc(stub->Stats(&ctx, StatsRequest(), &r), "stats from " + o.server));
+  SG_RETURN_IF_ERROR(FromGrpc(service->Stats(&ctx, StatsRequest(), &r), "stats from " + o.server));
   nlohmann::ordered_json j;
   j["num_edges"] = r.num_edges();
   j["num_nodes"] = r.num_nodes();

@@ -406,12 +406,7 @@ StatusOr<NodeEmbeddings> ContinuousLearnerImpl::Embed(const std::vector<NodeId>&
                        Span<const Timestamp>(shard.times), /*batch_key=*/0, &shard.sample);
   }
   BuildShardInputs(live_.event_of_edge, levels, &shard);
-  MoveInputsTo(t.device_, &shard.in);
-  SG_ASSIGN_OR_RETURN(shard.in.node_feat, t.node_features_.Gather(shard.in.nodes));
-  for (const torch::Tensor& events : shard.edge_events) {
-    SG_ASSIGN_OR_RETURN(torch::Tensor rows, t.edge_features_.Gather(events));
-    shard.in.edge_feat.push_back(std::move(rows));
-  }
+  SG_RETURN_IF_ERROR(t.GatherInputs(&shard));
   if (t.memory_) shard.rows = t.memory_->Read(shard.in.nodes);
   torch::NoGradGuard no_grad;
   t.model_->eval();

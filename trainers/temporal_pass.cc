@@ -233,15 +233,7 @@ Status PassRunner::Features(BatchWork& w) {
   const auto t0 = Clock::now();
   if (hook_) hook_("features", w.index);
   const auto i64 = torch::TensorOptions().dtype(torch::kInt64);
-  const torch::Device device = t_.device_;
-  for (BatchShard& shard : w.shards) {
-    MoveInputsTo(device, &shard.in);
-    SG_ASSIGN_OR_RETURN(shard.in.node_feat, t_.node_features_.Gather(shard.in.nodes));
-    for (const torch::Tensor& events : shard.edge_events) {
-      SG_ASSIGN_OR_RETURN(torch::Tensor rows, t_.edge_features_.Gather(events));
-      shard.in.edge_feat.push_back(std::move(rows));
-    }
-  }
+  for (BatchShard& shard : w.shards) SG_RETURN_IF_ERROR(t_.GatherInputs(&shard));
   SG_ASSIGN_OR_RETURN(w.batch_edge_feat,
                       t_.edge_features_.Gather(torch::from_blob(const_cast<int64_t*>(w.ev), {w.n}, i64)));
   w.t.features += Since(t0);
@@ -633,6 +625,16 @@ StatusOr<PassResult> PassRunner::Run() {
   result_.all = all_acc_.Result(mrr_negatives_ > 0);
   result_.inductive = ind_acc_.Result(mrr_negatives_ > 0);
   return std::move(result_);
+}
+
+Status TemporalTrainerImpl::GatherInputs(BatchShard* shard) {
+  MoveInputsTo(device_, &shard->in);
+  SG_ASSIGN_OR_RETURN(shard->in.node_feat, node_features_.Gather(shard->in.nodes));
+  for (const torch::Tensor& events : shard->edge_events) {
+    SG_ASSIGN_OR_RETURN(torch::Tensor rows, edge_features_.Gather(events));
+    shard->in.edge_feat.push_back(std::move(rows));
+  }
+  return Status::Ok();
 }
 
 StatusOr<PassResult> TemporalTrainerImpl::RunPass(PassMode mode, const std::vector<int64_t>& events,

@@ -48,6 +48,8 @@ struct EventStore {
 
 // kPrequential: an evaluation pass whose negatives are keyed by the pass's `epoch` argument (a
 // window's number), not fixed as validation's and test's.
+struct BatchShard;  // trainers/temporal_batch.h
+
 enum class PassMode { kTrain, kVal, kTest, kPrequential };
 
 struct PassResult {
@@ -75,6 +77,9 @@ class TemporalTrainerImpl {
   friend class ContinuousLearnerImpl;
 
   StatusOr<EventStore> NewStore() const;
+  // A sampled shard's model inputs onto the training device, with their node and edge feature
+  // rows (the features stage of a pass; also Embed's).
+  Status GatherInputs(BatchShard* shard);
   Status Append(EventStore* store, const int64_t* events, int64_t n) const;
   // Training passes follow pipeline.mode; evaluation passes are sequential. `options` (may be
   // null) supplies the test-only stage hook.

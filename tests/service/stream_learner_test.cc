@@ -89,10 +89,10 @@ TEST(StreamLearner, LearnsWindowsWhileIngestionGoesOnAndResumesAfterARestart) {
 
     auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string((*server)->port()),
                                        grpc::InsecureChannelCredentials());
-    auto stub = StreamGnn::NewStub(channel);
+    auto service = StreamGnn::NewStub(channel);
     grpc::ClientContext ctx;
     StatsReply reply;
-    ASSERT_TRUE(stub->Stats(&ctx, StatsRequest(), &reply).ok());
+    ASSERT_TRUE(service->Stats(&ctx, StatsRequest(), &reply).ok());
     EXPECT_TRUE(reply.learning());
     EXPECT_EQ(reply.learned_windows(), 6);
     EXPECT_EQ(reply.learned_events(), 3200);
@@ -106,13 +106,13 @@ TEST(StreamLearner, LearnsWindowsWhileIngestionGoesOnAndResumesAfterARestart) {
     ereq.add_nodes(3);
     ereq.add_nodes(5);
     EmbedReply ereply;
-    ASSERT_TRUE(stub->Embed(&ectx, ereq, &ereply).ok());
+    ASSERT_TRUE(service->Embed(&ectx, ereq, &ereply).ok());
     EXPECT_EQ(ereply.dim(), direct->dim);
     EXPECT_EQ(std::vector<float>(ereply.values().begin(), ereply.values().end()), direct->values);
     EXPECT_EQ(ereply.time(), direct->time);
     grpc::ClientContext bad;
     ereq.add_nodes(kNodes);
-    EXPECT_EQ(stub->Embed(&bad, ereq, &ereply).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(service->Embed(&bad, ereq, &ereply).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     (*server)->Shutdown();
   }
   // Restart: the checkpoint holds 6 windows; new edges make window 7.

@@ -124,7 +124,7 @@ void AddStaticCommands(CLI::App* app, std::vector<Command>* commands) {
       "mini-batch)");
   cmd->add_option("config", args->config, "YAML config (examples/gcn_cora.yaml)")->required();
   cmd->add_option("--set", args->overrides,
-                  "Override a config key: --set sampling.batch_size=64 --set sampling.fanouts=[10,5]");
+                  "Override a config key: --set train.batch_size=64 --set sampling.neighbor=[10,5]");
   commands->push_back({cmd, [args] { return RunStaticTrain(args->config, args->overrides); }});
 }
 

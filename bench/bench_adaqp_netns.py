@@ -41,11 +41,12 @@ model:
   hidden: {hidden}
   dropout: 0.5
 sampling:
-  batch_size: all
-  fanouts: all
+  neighbor: all
+runtime:
   threads: 1
 train:
-  epochs: {epochs}
+  epoch: {epochs}
+  batch_size: all
   lr: 0.01
   weight_decay: 0
   select: last

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/config_enums.h"
+#include "core/config_engine.h"
 #include "core/config_schema.h"
 #include "core/status.h"
 
@@ -642,37 +643,20 @@ struct Config {
   }
 };
 
-// Reads the YAML file at `path`, then applies `overrides` in order ("section.key=value", the
-// value written in YAML: "sampling.neighbor=[10,10]"), then checks cross-field rules. Relative
-// paths in the file (dataset.path) are resolved against the file's directory. Errors:
-// NotFound/IOError for an unreadable file, InvalidArgument for everything else.
-StatusOr<Config> LoadConfigFile(const std::string& path,
-                                const std::vector<std::string>& overrides = {});
-
-// Same from text; `source_name` stands in for the file name in messages. Relative paths stay
-// as written.
-StatusOr<Config> LoadConfigString(const std::string& yaml_text, const std::string& source_name,
-                                  const std::vector<std::string>& overrides = {});
-
-// Applies one "section.key=value" override to `config` (field checks only; call ValidateConfig
-// afterwards for the cross-field rules). Errors name the override as "--set section.key=value".
-Status ApplyOverride(const std::string& assignment, Config* config);
-
-// "file:line:column" of `dotted_key` ("dataset.path") in the YAML file at `path` (TGL's list
-// form included), for messages about a value that is valid YAML but fails later checks (a
-// missing data file). Just `path` when the file does not set the key or cannot be read.
-std::string KeyLocation(const std::string& path, const std::string& dotted_key);
-
-// Checks every field's range and every cross-field rule of a config built or edited in code.
-Status ValidateConfig(const Config& config);
-
-// Block-style YAML holding every key; LoadConfigString(ConfigToYaml(c)) gives back c.
-std::string ConfigToYaml(const Config& config);
-// The same content as one line of JSON (for run records and metrics files).
-std::string ConfigToJson(const Config& config);
-
-// The configuration reference: every section and key with type, default, allowed values and
-// documentation. docs/config.md holds exactly this text.
-std::string ConfigReferenceMarkdown();
+// The engine (core/config_engine.h) for this root: strict loading with "file:line:column: key
+// '<section.key>'" errors, `--set` overrides ("sampling.neighbor=[10,10]"), validation, dumps.
+// Relative paths in a file (dataset.path) are resolved against the file's directory.
+inline StatusOr<Config> LoadConfigFile(const std::string& path,
+                                       const std::vector<std::string>& overrides = {}) {
+  return LoadConfigFileAs<Config>(path, overrides);
+}
+inline StatusOr<Config> LoadConfigString(const std::string& yaml_text,
+                                         const std::string& source_name,
+                                         const std::vector<std::string>& overrides = {}) {
+  return LoadConfigTextAs<Config>(yaml_text, source_name, overrides);
+}
+inline Status ValidateConfig(const Config& config) { return ValidateConfigFields(config); }
+inline std::string ConfigToYaml(const Config& config) { return ConfigAsYaml(config); }
+inline std::string ConfigToJson(const Config& config) { return ConfigAsJson(config); }
 
 }  // namespace streamgnn::core

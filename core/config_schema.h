@@ -15,9 +15,13 @@
 //                                               const Spec&... spec);
 //     T is one of bool, int64_t, double, std::string, std::vector<int64_t>, or an enum with an
 //     EnumTraits specialisation. Spec is any number of Bound (numeric range; applies to each
-//     entry of a list) and RelativePath (a path resolved against the config file's directory).
+//     entry of a list), RelativePath (a path resolved against the config file's directory) and
+//     AllMeansMinusOne (the word `all` stands for -1).
 //   template <class S> void Section(const char* key, S* sub, const char* doc);
 //   template <class F> void Rule(const char* key, const char* doc, F&& check);
+//   void Renamed(const char* old_key, const char* new_key);
+//     A key this struct no longer has: loading it is an error that names `new_key` (full
+//     dotted key), so an old config fails with its fix in the message.
 //     A cross-field check, run after the whole input (file and overrides) is applied. `check()`
 //     returns "" when the struct is valid, else what was expected of field `key` (the error
 //     message reads "key '<section.key>': expected <that>, got '<value of key>'").
@@ -68,11 +72,17 @@ inline Bound Exactly(double value, const char* why) {
 struct RelativePath {};
 inline constexpr RelativePath kRelativeToConfig{};
 
+// Marks an integer or integer-list field whose -1 means "every one" (a batch of all training
+// nodes, every neighbour): the word `all` is then accepted for -1 (`batch_size: all`).
+struct AllMeansMinusOne {};
+inline constexpr AllMeansMinusOne kAllIsMinusOne{};
+
 // All constraints of one field, collected from the Spec arguments of Field().
 struct FieldSpec {
   Bound bound;
   bool has_bound = false;
   bool relative_path = false;
+  bool all_is_minus_one = false;
 };
 
 inline void AddToSpec(FieldSpec& spec, const Bound& b) {
@@ -80,6 +90,7 @@ inline void AddToSpec(FieldSpec& spec, const Bound& b) {
   spec.has_bound = true;
 }
 inline void AddToSpec(FieldSpec& spec, RelativePath) { spec.relative_path = true; }
+inline void AddToSpec(FieldSpec& spec, AllMeansMinusOne) { spec.all_is_minus_one = true; }
 
 template <class... Spec>
 FieldSpec MakeFieldSpec(const Spec&... spec) {

@@ -180,7 +180,7 @@ Status RunEpochs(const StaticConfig& c, std::FILE* metrics, const StaticEpochCal
                  const std::function<Status(StaticEpochRecord*)>& evaluate, StaticRunResult* result) {
   EarlyStopping early(c.train.patience);
   double elapsed = 0;
-  for (int64_t epoch = 1; epoch <= c.train.epochs; ++epoch) {
+  for (int64_t epoch = 1; epoch <= c.train.epoch; ++epoch) {
     StaticEpochRecord rec;
     rec.epoch = epoch;
     const auto t0 = Clock::now();
@@ -188,7 +188,7 @@ Status RunEpochs(const StaticConfig& c, std::FILE* metrics, const StaticEpochCal
     rec.epoch_seconds = Seconds(t0, Clock::now());
     elapsed += rec.epoch_seconds;
     rec.elapsed_seconds = elapsed;
-    if (epoch % c.train.eval_every == 0 || epoch == c.train.epochs) {
+    if (epoch % c.train.eval_every == 0 || epoch == c.train.epoch) {
       SG_RETURN_IF_ERROR(evaluate(&rec));
       rec.evaluated = true;
       // Best validation accuracy, ties to the lower validation loss; or simply the last.
@@ -238,7 +238,7 @@ Status WriteSummary(const StaticConfig& c, const datasets::StaticDataset& d,
   j["epochs_run"] = result.epochs.size();
   j["batches_per_epoch"] = result.num_batches_per_epoch;
   if (!extra.is_null()) j["distributed"] = extra;
-  j["config"] = nlohmann::ordered_json::parse(StaticConfigToJson(c));
+  j["config"] = nlohmann::ordered_json::parse(core::ConfigAsJson(c));
   std::ofstream out(c.log.dir + "/summary.json");
   out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   if (!out) return Status::IOError("cannot write " + c.log.dir + "/summary.json");
@@ -257,9 +257,9 @@ StatusOr<graph::CsrGraph> BuildTrainingGraph(const StaticConfig& c, const datase
 
 StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::StaticDataset& d,
                                 const StaticEpochCallback& on_epoch) {
-  SetTorchThreads(c.sampling.threads > 0 ? static_cast<int>(c.sampling.threads) : core::ThreadBudget(),
+  SetTorchThreads(c.runtime.threads > 0 ? static_cast<int>(c.runtime.threads) : core::ThreadBudget(),
                   TorchParallelism::kIntraOp);
-  SG_ASSIGN_OR_RETURN(const torch::Device device, TorchDevice(c.train.device, "train.device"));
+  SG_ASSIGN_OR_RETURN(const torch::Device device, TorchDevice(c.runtime.device, "runtime.device"));
   if (d.feature_dim <= 0 || d.num_classes <= 0 || d.train_idx.empty()) {
     return Status::InvalidArgument("dataset '" + d.name +
                                    "' needs node features, labels and training nodes");
@@ -269,12 +269,12 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::StaticDat
   const std::vector<int64_t> out_degree = g.OutDegrees();
 
   sampling::NeighborSamplerOptions so;
-  so.fanouts = c.sampling.fanouts.size() == 1
-                   ? std::vector<int64_t>(layers, c.sampling.fanouts[0])
-                   : c.sampling.fanouts;
+  so.fanouts = c.sampling.neighbor.size() == 1
+                   ? std::vector<int64_t>(layers, c.sampling.neighbor[0])
+                   : c.sampling.neighbor;
   so.seed = static_cast<uint64_t>(c.train.seed);
   SG_ASSIGN_OR_RETURN(sampling::NeighborSampler sampler, sampling::NeighborSampler::Create(&g, so));
-  const bool full_graph = c.sampling.batch_size == -1 && sampler.samples_all();
+  const bool full_graph = c.train.batch_size == -1 && sampler.samples_all();
 
   torch::manual_seed(static_cast<uint64_t>(c.train.seed));
   const torch::Tensor dense_x =
@@ -315,7 +315,7 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::StaticDat
   StaticRunResult result;
   result.full_graph = full_graph;
   const int64_t num_train = static_cast<int64_t>(d.train_idx.size());
-  const int64_t batch_size = c.sampling.batch_size == -1 ? num_train : c.sampling.batch_size;
+  const int64_t batch_size = c.train.batch_size == -1 ? num_train : c.train.batch_size;
   result.num_batches_per_epoch = (num_train + batch_size - 1) / batch_size;
   std::vector<NodeId> order = d.train_idx;
   const auto train = [&](int64_t epoch) -> StatusOr<double> {
@@ -398,10 +398,10 @@ StatusOr<int> TrainingBits(const StaticConfig& c) {
                                  b + "'");
 }
 
-// The training device of a rank: train.device, bound to the communicator's own CUDA device when
+// The training device of a rank: runtime.device, bound to the communicator's own CUDA device when
 // it has one (nccl: local rank mod device count).
 StatusOr<torch::Device> RankDevice(const StaticConfig& c, const comm::Communicator& comm) {
-  SG_ASSIGN_OR_RETURN(const torch::Device device, TorchDevice(c.train.device, "train.device"));
+  SG_ASSIGN_OR_RETURN(const torch::Device device, TorchDevice(c.runtime.device, "runtime.device"));
   if (device.is_cuda() && comm.device() >= 0) {
     return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(comm.device()));
   }
@@ -431,18 +431,18 @@ Status AllReduceTensor(comm::Communicator* comm, torch::Tensor* t) {
 StatusOr<StaticRunResult> TrainDistributed(const StaticConfig& c, const datasets::StaticDataset& d,
                                            comm::Communicator* comm,
                                            const StaticEpochCallback& on_epoch) {
-  SetTorchThreads(c.sampling.threads > 0 ? static_cast<int>(c.sampling.threads) : core::ThreadBudget(),
+  SetTorchThreads(c.runtime.threads > 0 ? static_cast<int>(c.runtime.threads) : core::ThreadBudget(),
                   TorchParallelism::kIntraOp);
   if (d.feature_dim <= 0 || d.num_classes <= 0 || d.train_idx.empty()) {
     return Status::InvalidArgument("dataset '" + d.name +
                                    "' needs node features, labels and training nodes");
   }
-  bool all = c.sampling.batch_size == -1;
-  for (int64_t f : c.sampling.fanouts) all = all && f == -1;
+  bool all = c.train.batch_size == -1;
+  for (int64_t f : c.sampling.neighbor) all = all && f == -1;
   if (!all) {
     return Status::InvalidArgument(
-        "distributed training is full-graph only: set sampling.batch_size: all and "
-        "sampling.fanouts: all");
+        "distributed training is full-graph only: set train.batch_size: all and "
+        "sampling.neighbor: all");
   }
   const int rank = comm->rank(), world = comm->size();
   SG_ASSIGN_OR_RETURN(const torch::Device device, RankDevice(c, *comm));

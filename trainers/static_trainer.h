@@ -1,14 +1,14 @@
 // Node classification on static graphs (issue 7): full-graph and mini-batch training of GCN,
-// GraphSAGE-mean and GAT from one config. Full-graph training is `sampling: {batch_size: all,
-// fanouts: all}`; any other batch size or fan-out samples message-flow blocks
+// GraphSAGE-mean and GAT from one config. Full-graph training is `train.batch_size: all` with
+// `sampling.neighbor: all`; any other batch size or fan-out samples message-flow blocks
 // (sampling/neighbor_sampler.h), so the full-graph vs mini-batch comparison of Liu et al. is a
 // config change.
 //
-// The config is its own YAML document (sections dataset, model, sampling, train, log and
-// distributed), declared
-// with the same Visit() schema as core/config.h and loaded just as strictly by
-// LoadStaticConfigFile (trainers/static_config.cc): unknown keys, wrong types and ranges are
-// errors of the form "gcn.yaml:7:9: key 'train.lr': expected a number > 0, got '-1'".
+// The config is its own YAML document (sections dataset, model, sampling, train, runtime, log
+// and distributed) in the temporal config's dialect (TGL's names: train.epoch,
+// train.batch_size, sampling.neighbor, runtime.threads), loaded by the one config engine
+// (core/config_engine.h): unknown or renamed keys, wrong types and ranges are errors of the form
+// "gcn.yaml:7:9: key 'train.lr': expected a number > 0, got '-1'".
 //
 // This header is LibTorch-free so that apps/ can include it cheaply.
 #pragma once
@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/config_enums.h"
+#include "core/config_engine.h"
 #include "core/config_schema.h"
 #include "core/status.h"
 #include "datasets/static_dataset.h"
@@ -153,38 +154,33 @@ struct StaticModelSection {
   }
 };
 
+// Names as in the temporal config (TGL's): sampling.neighbor, train.batch_size, runtime.threads.
 struct StaticSamplingSection {
-  int64_t batch_size = -1;               // -1 = all training nodes in one batch
-  std::vector<int64_t> fanouts = {-1};   // one per layer (or one for all); -1 = all
-  int64_t threads = 0;
+  std::vector<int64_t> neighbor = {-1};  // one per layer (or one for all); -1 = all
 
   template <class V>
   void Visit(V& v) {
-    v.Field("batch_size", &batch_size,
-            "Training seeds per batch; all (or -1) = every training node in one batch.",
-            AtLeast(-1));
-    v.Field("fanouts", &fanouts,
+    v.Field("neighbor", &neighbor,
             "Neighbours drawn per node, one entry per layer (input layer first) or one for all; "
-            "all (or -1) = every neighbour. batch_size: all + fanouts: all is full-graph "
-            "training.",
-            AtLeast(-1));
-    v.Field("threads", &threads, "Threads for sampling and LibTorch; 0 = all cores.",
-            AtLeast(0));
-    v.Rule("batch_size", "all (-1) or >= 1", [this]() -> std::string {
-      return batch_size == 0 ? "all or an integer >= 1" : "";
-    });
-    v.Rule("fanouts", "entries are all (-1) or >= 1", [this]() -> std::string {
-      if (fanouts.empty()) return "at least one entry";
-      for (int64_t f : fanouts) {
+            "all (or -1) = every neighbour. train.batch_size: all + sampling.neighbor: all is "
+            "full-graph training.",
+            AtLeast(-1), core::kAllIsMinusOne);
+    v.Rule("neighbor", "entries are all (-1) or >= 1", [this]() -> std::string {
+      if (neighbor.empty()) return "at least one entry";
+      for (int64_t f : neighbor) {
         if (f == 0) return "entries that are all (-1) or >= 1";
       }
       return "";
     });
+    v.Renamed("fanouts", "sampling.neighbor");
+    v.Renamed("batch_size", "train.batch_size");
+    v.Renamed("threads", "runtime.threads");
   }
 };
 
 struct StaticTrainSection {
-  int64_t epochs = 200;
+  int64_t epoch = 200;
+  int64_t batch_size = -1;  // -1 = all training nodes in one batch
   double lr = 0.01;
   double weight_decay = 5e-4;
   WeightDecayScope weight_decay_scope = WeightDecayScope::kAll;
@@ -192,11 +188,13 @@ struct StaticTrainSection {
   int64_t patience = 0;
   StaticSelect select = StaticSelect::kBestVal;
   int64_t eval_every = 1;
-  core::DeviceKind device = core::DeviceKind::kCpu;
 
   template <class V>
   void Visit(V& v) {
-    v.Field("epochs", &epochs, "Maximum number of epochs.", AtLeast(1));
+    v.Field("epoch", &epoch, "Maximum number of epochs.", AtLeast(1));
+    v.Field("batch_size", &batch_size,
+            "Training seeds per batch; all (or -1) = every training node in one batch.",
+            AtLeast(-1), core::kAllIsMinusOne);
     v.Field("lr", &lr, "Adam learning rate.", GreaterThan(0));
     v.Field("weight_decay", &weight_decay, "L2 penalty added to the gradient (Adam).", AtLeast(0));
     v.Field("weight_decay_scope", &weight_decay_scope,
@@ -209,6 +207,21 @@ struct StaticTrainSection {
             "Which epoch's test accuracy is reported: best_val (highest validation accuracy, "
             "ties to the lower validation loss) or last.");
     v.Field("eval_every", &eval_every, "Evaluate every this many epochs.", AtLeast(1));
+    v.Rule("batch_size", "all (-1) or >= 1", [this]() -> std::string {
+      return batch_size == 0 ? "all or an integer >= 1" : "";
+    });
+    v.Renamed("epochs", "train.epoch");
+    v.Renamed("device", "runtime.device");
+  }
+};
+
+struct StaticRuntimeSection {
+  int64_t threads = 0;
+  core::DeviceKind device = core::DeviceKind::kCpu;
+
+  template <class V>
+  void Visit(V& v) {
+    v.Field("threads", &threads, "Threads for sampling and LibTorch; 0 = all cores.", AtLeast(0));
     v.Field("device", &device,
             "cpu | cuda: where the model, the features and the block matrices live (sampling "
             "stays on the host). CUDA device 0, or with distributed.backend nccl the rank's own "
@@ -267,7 +280,7 @@ struct StaticDistributedSection {
   void Visit(V& v) {
     v.Field("backend", &backend,
             "none (single process) | local (one rank) | mpi (one rank per MPI process; run "
-            "under mpirun) | nccl (one CUDA device per MPI process; with train.device cuda the "
+            "under mpirun) | nccl (one CUDA device per MPI process; with runtime.device cuda the "
             "float32 halo rows and the gradients never leave the devices).");
     v.Field("partition_seed", &partition_seed, "METIS seed.", AtLeast(0));
     v.Field("imbalance", &imbalance, "METIS: allowed max part size / average.", AtLeast(1));
@@ -281,6 +294,7 @@ struct StaticConfig {
   StaticModelSection model;
   StaticSamplingSection sampling;
   StaticTrainSection train;
+  StaticRuntimeSection runtime;
   StaticLogSection log;
   StaticDistributedSection distributed;
 
@@ -288,20 +302,21 @@ struct StaticConfig {
   void Visit(V& v) {
     v.Section("dataset", &dataset, "The static graph and its split.");
     v.Section("model", &model, "The GNN.");
-    v.Section("sampling", &sampling, "Mini-batch size and fan-outs (all + all = full graph).");
-    v.Section("train", &train, "Optimisation and model selection.");
+    v.Section("sampling", &sampling, "Fan-outs (with train.batch_size all + all = full graph).");
+    v.Section("train", &train, "Batches, optimisation and model selection.");
+    v.Section("runtime", &runtime, "Threads and device.");
     v.Section("log", &log, "Outputs.");
     v.Section("distributed", &distributed, "Distributed full-graph training (AdaQP).");
     v.Rule("distributed.backend", "none unless training is full-graph", [this]() -> std::string {
       if (distributed.backend == DistributedBackend::kNone) return "";
-      bool all = sampling.batch_size == -1;
-      for (int64_t f : sampling.fanouts) all = all && f == -1;
+      bool all = train.batch_size == -1;
+      for (int64_t f : sampling.neighbor) all = all && f == -1;
       return all ? ""
-                 : "none: distributed training is full-graph only (set sampling.batch_size: all "
-                   "and sampling.fanouts: all)";
+                 : "none: distributed training is full-graph only (set train.batch_size: all "
+                   "and sampling.neighbor: all)";
     });
-    v.Rule("sampling.fanouts", "one entry, or one per layer", [this]() -> std::string {
-      const size_t n = sampling.fanouts.size();
+    v.Rule("sampling.neighbor", "one entry, or one per layer", [this]() -> std::string {
+      const size_t n = sampling.neighbor.size();
       return n == 1 || static_cast<int64_t>(n) == model.layers
                  ? ""
                  : "one entry or one per layer (model.layers = " + std::to_string(model.layers) +
@@ -310,14 +325,16 @@ struct StaticConfig {
   }
 };
 
-// Strict loading (see the top of this file); `overrides` are "section.key=value" as --set.
-StatusOr<StaticConfig> LoadStaticConfigFile(const std::string& path,
-                                            const std::vector<std::string>& overrides = {});
-StatusOr<StaticConfig> LoadStaticConfigString(const std::string& yaml_text,
-                                              const std::string& source_name,
-                                              const std::vector<std::string>& overrides = {});
-// One-line JSON of every field (run records).
-std::string StaticConfigToJson(const StaticConfig& config);
+// The engine (core/config_engine.h) for this root; see the top of this file.
+inline StatusOr<StaticConfig> LoadStaticConfigFile(const std::string& path,
+                                                   const std::vector<std::string>& overrides = {}) {
+  return core::LoadConfigFileAs<StaticConfig>(path, overrides);
+}
+inline StatusOr<StaticConfig> LoadStaticConfigString(
+    const std::string& yaml_text, const std::string& source_name,
+    const std::vector<std::string>& overrides = {}) {
+  return core::LoadConfigTextAs<StaticConfig>(yaml_text, source_name, overrides);
+}
 
 struct StaticEpochRecord {
   int64_t epoch = 0;

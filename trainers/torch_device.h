@@ -1,5 +1,4 @@
-// The LibTorch device a config's device key names (runtime.device of the temporal trainers,
-// train.device of the static one): the one place a trainer turns "cuda" into a device, so every
+// The LibTorch device a config's device key names (runtime.device, in both configs): the one place a trainer turns "cuda" into a device, so every
 // trainer refuses a missing GPU with the same message.
 #pragma once
 

@@ -1,4 +1,4 @@
-// How the trainers spend the thread budget (runtime.threads, sampling.threads) on the pools
+// How the trainers spend the thread budget (runtime.threads, in both configs) on the pools
 // LibTorch brings: its intra-op pool (GNU OpenMP in Debian's LibTorch) and, when LibTorch runs
 // on OpenBLAS (Debian's libopenblas0-pthread), OpenBLAS's own pthread pool, which
 // at::set_num_threads does not size. The policy, and the measurements behind it, are in

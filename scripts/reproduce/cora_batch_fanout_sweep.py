@@ -3,7 +3,7 @@
 "Full-Graph vs. Mini-Batch Training", PAPERS.md section 7).
 
 Every point is the same trainer and config (examples/sage_cora_minibatch.yaml, or --config) with
-`sampling.batch_size` and `sampling.fanouts` changed; `batch_size: all, fanouts: all` is
+`train.batch_size` and `sampling.neighbor` changed; `batch_size: all, neighbor: all` is
 full-graph training. Each setting runs --seeds seeds. Writes
 results/cora_batch_fanout_sweep.md (mean test accuracy, training time, time to the best
 validation epoch) and results/cora_batch_fanout_sweep.png (validation accuracy against
@@ -31,10 +31,10 @@ ROOT = c.ROOT
 
 def run(binary, subcommand, config, batch, fanout, seed, epochs, log_dir):
     cmd = [binary, subcommand, config,
-           "--set", f"sampling.batch_size={batch}",
-           "--set", f"sampling.fanouts={fanout}",
+           "--set", f"train.batch_size={batch}",
+           "--set", f"sampling.neighbor={fanout}",
            "--set", f"train.seed={seed}",
-           "--set", f"train.epochs={epochs}",
+           "--set", f"train.epoch={epochs}",
            "--set", f"log.dir={log_dir}",
            "--set", "log.quiet=true"]
     print("running:", c.show(cmd), flush=True)

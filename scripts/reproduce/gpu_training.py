@@ -135,8 +135,8 @@ def gcn_bench(args, env):
         cmd = [os.path.join(args.build, "bin", "streamgnn"), "train", os.path.join(c.ROOT, "examples", "gcn_cora.yaml")]
         for s in ("dataset.format=sbm", f"dataset.sbm.num_nodes={nodes}", "dataset.sbm.num_classes=20",
                   "dataset.sbm.avg_degree=10", "dataset.sbm.feature_dim=128", "model.hidden=128",
-                  "train.epochs=6", "train.eval_every=6", f"sampling.threads={args.host_threads}",
-                  f"train.device={device}", f"log.dir={log}"):
+                  "train.epoch=6", "train.eval_every=6", f"runtime.threads={args.host_threads}",
+                  f"runtime.device={device}", f"log.dir={log}"):
             cmd += ["--set", s]
         c.run(cmd, env=env)
         shown = shown or c.show(cmd)
@@ -198,7 +198,7 @@ def main() -> int:
             shown, seconds, accuracy = gcn_bench(args, env)
             med = {k: sorted(v)[len(v) // 2] for k, v in seconds.items()}
             lines += ["", f"GCN full-graph epoch on a {args.sbm_nodes if not args.quick else 20000:,}-node SBM "
-                      f"(`{shown}`, and the same with train.device=cpu on {args.host_threads} host threads): "
+                      f"(`{shown}`, and the same with runtime.device=cpu on {args.host_threads} host threads): "
                       f"GPU {med['cuda']:.3f} s, CPU {med['cpu']:.3f} s (median of {len(seconds['cuda'])} epochs after "
                       f"the first), {med['cpu'] / med['cuda']:.1f}x; test accuracy after 6 epochs "
                       f"{accuracy['cuda']:.3f} (GPU) / {accuracy['cpu']:.3f} (CPU).", ""]

@@ -57,12 +57,12 @@ def run_one(binary, config, seed, extra, tmp):
 
 def mode(r):
     smp, tr = r["sampling"], r["train"]
-    if smp["batch_size"] == -1 and all(f == -1 for f in smp["fanouts"]):
+    if tr["batch_size"] == -1 and all(f == -1 for f in smp["neighbor"]):
         m = "full graph"
     else:
-        fan = "all" if all(f == -1 for f in smp["fanouts"]) else "[" + ", ".join(map(str, smp["fanouts"])) + "]"
-        m = f"batch {smp['batch_size']}, fan-outs {fan}"
-    return m + (f", patience {tr['patience']}" if tr["patience"] > 0 else f", {tr['epochs']} epochs")
+        fan = "all" if all(f == -1 for f in smp["neighbor"]) else "[" + ", ".join(map(str, smp["neighbor"])) + "]"
+        m = f"batch {tr['batch_size']}, fan-outs {fan}"
+    return m + (f", patience {tr['patience']}" if tr["patience"] > 0 else f", {tr['epoch']} epochs")
 
 
 def main() -> int:
@@ -71,12 +71,12 @@ def main() -> int:
     parser.add_argument("--datasets", default=c.default_datasets())
     parser.add_argument("--seeds", type=int, default=None, help="seeds of the first table (default 10, --quick 2)")
     parser.add_argument("--other-seeds", type=int, default=None, help="seeds of the second table (default 3, --quick 1)")
-    parser.add_argument("--epochs", type=int, default=None, help="override train.epochs (--quick: 3)")
+    parser.add_argument("--epochs", type=int, default=None, help="override train.epoch (--quick: 3)")
     args = parser.parse_args()
     seeds = args.seeds or (2 if args.quick else 10)
     other_seeds = list(range(args.other_seeds or (1 if args.quick else 3)))
     epochs = args.epochs or (3 if args.quick else None)
-    extra = ["--set", f"train.epochs={epochs}"] if epochs else []
+    extra = ["--set", f"train.epoch={epochs}"] if epochs else []
     binary = c.binary(args, "streamgnn")
     out = c.out_dir(args)
     global CORA

@@ -128,7 +128,7 @@ TEST_F(CliTest, BadConfigsStopBeforeAnyWork) {
 TEST_F(CliTest, TrainDispatchesStaticConfigs) {
   // A config with a top-level `model` section is a static-graph run (GCN on cora here).
   const CommandResult r = Streamgnn("train " + std::string(STREAMGNN_SOURCE_DIR) +
-                                    "/examples/gcn_cora.yaml --set train.epochs=3 --set log.dir=" +
+                                    "/examples/gcn_cora.yaml --set train.epoch=3 --set log.dir=" +
                                     (dir_ / "gcn").string());
   if (r.output.find("no LibTorch") != std::string::npos) GTEST_SKIP() << "built without LibTorch";
   ASSERT_EQ(r.exit_code, 0) << r.output;

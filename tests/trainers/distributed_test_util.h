@@ -22,8 +22,8 @@ inline StaticConfig CoraConfig(const std::string& model, int64_t epochs, int64_t
                            "/cora/converted}\n"
                            "model: {name: " + model + ", layers: 2, hidden: 16, dropout: 0, "
                            "heads: 4, att_dropout: 0}\n"
-                           "sampling: {batch_size: all, fanouts: all, threads: 1}\n"
-                           "train: {epochs: " + std::to_string(epochs) +
+                           "sampling: {neighbor: all}\nruntime: {threads: 1}\n"
+                           "train: {batch_size: all, epoch: " + std::to_string(epochs) +
                            ", lr: 0.01, weight_decay: 5.0e-4, weight_decay_scope: first_layer, "
                            "eval_every: " + std::to_string(eval_every) + ", seed: 3}\n";
   auto c = LoadStaticConfigString(yaml, "cora.yaml");

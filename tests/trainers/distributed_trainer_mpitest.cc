@@ -48,7 +48,7 @@ TEST(DistributedTrainingNccl, GcnOnOneGpuPerRankEqualsSingleProcess) {
   auto d = LoadStaticConfigDataset(c);
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   auto single = TrainStaticOnDataset(c, *d);
-  c.train.device = core::DeviceKind::kCuda;
+  c.runtime.device = core::DeviceKind::kCuda;
   auto dist = TrainStaticDistributed(c, *d, nccl->get());
   ASSERT_TRUE(single.ok() && dist.ok()) << single.status().ToString() << dist.status().ToString();
   testing::ExpectSameCurve(*single, *dist, 1e-4);

@@ -114,7 +114,7 @@ TEST(DistributedTraining, EightBitMessagesLearnAndSendLess) {
 TEST(DistributedTraining, ErrorsAreClear) {
   // Config: distributed training is full-graph only.
   auto bad = LoadStaticConfigString(
-      "dataset: {format: sbm}\nsampling: {batch_size: 32}\ndistributed: {backend: mpi}\n", "d.yaml");
+      "dataset: {format: sbm}\ntrain: {batch_size: 32}\ndistributed: {backend: mpi}\n", "d.yaml");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("full-graph only"), std::string::npos)
       << bad.status().message();
@@ -135,7 +135,7 @@ TEST(DistributedTraining, ErrorsAreClear) {
   tiny.labels = {0, 1};
   tiny.num_classes = 2;
   tiny.train_idx = {0, 1};
-  auto c = LoadStaticConfigString("dataset: {format: sbm}\nsampling: {threads: 1}\n", "t.yaml");
+  auto c = LoadStaticConfigString("dataset: {format: sbm}\nruntime: {threads: 1}\n", "t.yaml");
   ASSERT_TRUE(c.ok());
   for (const auto& r : RunThreads(*c, tiny, 3)) {
     ASSERT_FALSE(r.ok());

@@ -1,4 +1,4 @@
-// The static trainer on a GPU (train.device: cuda) against the same run on the CPU (ctest label
+// The static trainer on a GPU (runtime.device: cuda) against the same run on the CPU (ctest label
 // gpu): full-graph GCN, SAGE and GAT on cora without dropout follow the CPU's curve and reach its
 // test accuracy within half a point; mini-batch training runs and learns; distributed
 // full-graph training on the device (two thread ranks staging through the host, one NCCL rank
@@ -34,7 +34,7 @@ TEST_P(CudaStatic, FullGraphReachesTheCpuAccuracy) {
   auto data = LoadStaticConfigDataset(c);
   ASSERT_TRUE(data.ok()) << data.status().ToString();
   auto cpu = TrainStaticOnDataset(c, *data);
-  c.train.device = core::DeviceKind::kCuda;
+  c.runtime.device = core::DeviceKind::kCuda;
   auto gpu = TrainStaticOnDataset(c, *data);
   ASSERT_TRUE(cpu.ok() && gpu.ok()) << cpu.status().ToString() << gpu.status().ToString();
   ASSERT_EQ(cpu->epochs.size(), gpu->epochs.size());
@@ -47,9 +47,9 @@ TEST_P(CudaStatic, FullGraphReachesTheCpuAccuracy) {
 
 TEST_P(CudaStatic, MiniBatchLearnsOnTheGpu) {
   StaticConfig c = CoraConfig(GetParam(), 20, 5);
-  c.sampling.batch_size = 256;
-  c.sampling.fanouts = {10, 10};
-  c.train.device = core::DeviceKind::kCuda;
+  c.train.batch_size = 256;
+  c.sampling.neighbor = {10, 10};
+  c.runtime.device = core::DeviceKind::kCuda;
   auto r = TrainStatic(c);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_GT(r->test_acc, 0.7);
@@ -61,7 +61,7 @@ TEST_P(CudaStatic, DistributedThreadRanksOnTheGpuFollowTheCpuCurve) {
   ASSERT_TRUE(data.ok()) << data.status().ToString();
   auto single = TrainStaticOnDataset(c, *data);
   ASSERT_TRUE(single.ok()) << single.status().ToString();
-  c.train.device = core::DeviceKind::kCuda;
+  c.runtime.device = core::DeviceKind::kCuda;
   auto comms = comm::MakeThreadComms(2);
   std::vector<StatusOr<StaticRunResult>> results(2, Status::Internal("not run"));
   std::vector<std::thread> ranks;
@@ -82,7 +82,7 @@ TEST_P(CudaStatic, DistributedNcclRankKeepsGradientsOnTheDevice) {
   auto data = LoadStaticConfigDataset(c);
   ASSERT_TRUE(data.ok()) << data.status().ToString();
   auto single = TrainStaticOnDataset(c, *data);
-  c.train.device = core::DeviceKind::kCuda;
+  c.runtime.device = core::DeviceKind::kCuda;
   auto dist = TrainStaticDistributed(c, *data, nccl->get());
   ASSERT_TRUE(single.ok() && dist.ok()) << single.status().ToString() << dist.status().ToString();
   ExpectSameCurve(*single, *dist, 1e-4);
@@ -94,21 +94,21 @@ TEST(WithoutCudaStatic, AskingForCudaIsAClearError) {
   if (torch::cuda::is_available()) GTEST_SKIP() << "a CUDA device is present";
   if (!HaveCora()) GTEST_SKIP() << "cora not found under " << STREAMGNN_DATASETS_DIR;
   StaticConfig c = CoraConfig("gcn", 1, 1);
-  c.train.device = core::DeviceKind::kCuda;
+  c.runtime.device = core::DeviceKind::kCuda;
   auto r = TrainStatic(c);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("train.device: cuda, but LibTorch sees no CUDA device"),
+  EXPECT_NE(r.status().message().find("runtime.device: cuda, but LibTorch sees no CUDA device"),
             std::string::npos)
       << r.status().message();
 }
 
 TEST(StaticConfigDevice, CudaWithADistributedBackendIsAccepted) {
   auto c = LoadStaticConfigString(
-      "dataset: {format: planetoid, path: x}\nsampling: {batch_size: all, fanouts: all}\n"
-      "train: {device: cuda}\ndistributed: {backend: nccl}\n",
+      "dataset: {format: planetoid, path: x}\nsampling: {neighbor: all}\n"
+      "train: {batch_size: all}\nruntime: {device: cuda}\ndistributed: {backend: nccl}\n",
       "gcn.yaml");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->train.device, core::DeviceKind::kCuda);
+  EXPECT_EQ(c->runtime.device, core::DeviceKind::kCuda);
 }
 
 }  // namespace

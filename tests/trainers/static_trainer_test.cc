@@ -1,5 +1,5 @@
 // Static node-classification trainer: strict config loading, full-graph == mini-batch with
-// batch all + fanouts all, learning on a generated SBM, run files.
+// batch all + neighbor all, learning on a generated SBM, run files.
 #include "trainers/static_trainer.h"
 
 #include <gtest/gtest.h>
@@ -16,15 +16,15 @@ bool Contains(const std::string& s, const std::string& part) {
 
 TEST(StaticConfig, ShippedExamplesLoad) {
   for (const char* name : {"gcn_cora.yaml", "gat_cora.yaml", "sage_cora.yaml", "gcn_cora_minibatch.yaml",
-                           "gat_cora_minibatch.yaml", "sage_cora_minibatch.yaml"}) {
+                           "gat_cora_minibatch.yaml", "sage_cora_minibatch.yaml", "gcn_cora_distributed.yaml"}) {
     auto c = LoadStaticConfigFile(std::string(STREAMGNN_SOURCE_DIR) + "/examples/" + name);
     ASSERT_TRUE(c.ok()) << name << ": " << c.status().ToString();
     EXPECT_TRUE(std::filesystem::path(c->dataset.path).is_absolute()) << c->dataset.path;
   }
   auto gcn = LoadStaticConfigFile(std::string(STREAMGNN_SOURCE_DIR) + "/examples/gcn_cora.yaml");
   ASSERT_TRUE(gcn.ok());
-  EXPECT_EQ(gcn->sampling.batch_size, -1);
-  EXPECT_EQ(gcn->sampling.fanouts, std::vector<int64_t>{-1});
+  EXPECT_EQ(gcn->train.batch_size, -1);
+  EXPECT_EQ(gcn->sampling.neighbor, std::vector<int64_t>{-1});
   EXPECT_EQ(gcn->model.name, StaticModel::kGcn);
 }
 
@@ -39,9 +39,15 @@ TEST(StaticConfig, ErrorsNamePlaceKeyAndExpectation) {
       {"model:\n  name: gcn\n  hiden: 16\n", {}, "cfg.yaml:4:3: key 'model.hiden': expected a key of section 'model'"},
       {"train:\n  lr: -1\n", {}, "cfg.yaml:3:7: key 'train.lr': expected a number > 0, got '-1'"},
       {"model:\n  name: gin\n", {}, "key 'model.name': expected one of gcn|sage|gat, got 'gin'"},
-      {"sampling:\n  fanouts: [10, 5, 2]\n", {}, "key 'sampling.fanouts': expected one entry or one per layer (model.layers = 2)"},
-      {"sampling:\n  batch_size: 0\n", {}, "key 'sampling.batch_size': expected all or an integer >= 1"},
-      {"sampling:\n  fanouts: [10, x]\n", {}, "key 'sampling.fanouts[1]': expected an integer >= -1 (or all = -1), got 'x'"},
+      {"sampling:\n  neighbor: [10, 5, 2]\n", {}, "key 'sampling.neighbor': expected one entry or one per layer (model.layers = 2)"},
+      {"train:\n  batch_size: 0\n", {}, "key 'train.batch_size': expected all or an integer >= 1"},
+      {"sampling:\n  neighbor: [10, x]\n", {}, "key 'sampling.neighbor[1]': expected an integer >= -1 (or all = -1), got 'x'"},
+      // Keys renamed to the temporal config's (TGL's) names say what they are called now.
+      {"sampling:\n  fanouts: [10, 5]\n", {}, "cfg.yaml:3:3: key 'sampling.fanouts': expected a key of section 'sampling' (one of neighbor), got 'fanouts' (renamed: did you mean 'sampling.neighbor'?)"},
+      {"train:\n  epochs: 5\n", {}, "key 'train.epochs': expected a key of section 'train' (one of epoch, batch_size, lr, weight_decay, weight_decay_scope, seed, patience, select, eval_every), got 'epochs' (renamed: did you mean 'train.epoch'?)"},
+      {"", {"sampling.batch_size=32"}, "--set sampling.batch_size=32: key 'sampling.batch_size': expected a key of section 'sampling' (one of neighbor), got 'batch_size' (renamed: did you mean 'train.batch_size'?)"},
+      {"", {"sampling.threads=1"}, "(renamed: did you mean 'runtime.threads'?)"},
+      {"", {"train.device=cuda"}, "(renamed: did you mean 'runtime.device'?)"},
       {"dataset:\n  format: planetoid\n", {}, "key 'dataset.path': expected a dataset path"},
       {"", {"train.lr=-2"}, "--set train.lr=-2: key 'train.lr': expected a number > 0"},
       {"", {"train.nope=1"}, "key 'train.nope'"},
@@ -59,14 +65,14 @@ TEST(StaticConfig, ErrorsNamePlaceKeyAndExpectation) {
 }
 
 TEST(StaticConfig, AllIsMinusOneAndOverridesApply) {
-  auto c = LoadStaticConfigString("dataset: {format: sbm}\nsampling: {batch_size: 64, fanouts: [all, 5]}\n",
-                                  "cfg.yaml", {"model.name=sage", "sampling.batch_size=all"});
+  auto c = LoadStaticConfigString("dataset: {format: sbm}\nsampling: {neighbor: [all, 5]}\ntrain: {batch_size: 64}\n",
+                                  "cfg.yaml", {"model.name=sage", "train.batch_size=all"});
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->sampling.fanouts, (std::vector<int64_t>{-1, 5}));
-  EXPECT_EQ(c->sampling.batch_size, -1);
+  EXPECT_EQ(c->sampling.neighbor, (std::vector<int64_t>{-1, 5}));
+  EXPECT_EQ(c->train.batch_size, -1);
   EXPECT_EQ(c->model.name, StaticModel::kSage);
-  const std::string json = StaticConfigToJson(*c);
-  EXPECT_TRUE(Contains(json, "\"fanouts\":[-1, 5]")) << json;
+  const std::string json = core::ConfigAsJson(*c);
+  EXPECT_TRUE(Contains(json, "\"neighbor\":[-1,5]")) << json;
   EXPECT_TRUE(Contains(json, "\"name\":\"sage\"")) << json;
 }
 
@@ -75,7 +81,7 @@ StaticConfig SbmConfig(StaticModel model) {
       "dataset:\n  format: sbm\n  row_normalize: false\n"
       "  sbm: {num_nodes: 600, num_classes: 3, avg_degree: 8, homophily: 0.85, feature_dim: 8, "
       "feature_noise: 2.0}\n"
-      "train: {epochs: 60, lr: 0.01, weight_decay: 0.0}\nsampling: {threads: 1}\n",
+      "train: {epoch: 60, lr: 0.01, weight_decay: 0.0}\nruntime: {threads: 1}\n",
       "sbm.yaml");
   EXPECT_TRUE(c.ok()) << c.status().ToString();
   c->model.name = model;
@@ -87,12 +93,12 @@ TEST(StaticTrainer, FullGraphEqualsOneBatchWithAllNeighbours) {
     StaticConfig c = SbmConfig(m);
     c.model.dropout = 0;
     c.model.att_dropout = 0;
-    c.train.epochs = 5;
+    c.train.epoch = 5;
     auto data = LoadStaticConfigDataset(c);
     ASSERT_TRUE(data.ok());
     auto full = TrainStaticOnDataset(c, *data);
-    c.sampling.batch_size = static_cast<int64_t>(data->train_idx.size());  // the sampled path
-    c.sampling.fanouts = {-1, -1};
+    c.train.batch_size = static_cast<int64_t>(data->train_idx.size());  // the sampled path
+    c.sampling.neighbor = {-1, -1};
     auto batch = TrainStaticOnDataset(c, *data);
     ASSERT_TRUE(full.ok() && batch.ok()) << full.status().ToString() << batch.status().ToString();
     EXPECT_TRUE(full->full_graph);
@@ -107,9 +113,9 @@ TEST(StaticTrainer, FullGraphEqualsOneBatchWithAllNeighbours) {
 TEST(StaticTrainer, LearnsAPlantedPartitionMiniBatch) {
   for (StaticModel m : {StaticModel::kGcn, StaticModel::kSage, StaticModel::kGat}) {
     StaticConfig c = SbmConfig(m);
-    c.sampling.batch_size = 16;
-    c.sampling.fanouts = {5, 5};
-    c.train.epochs = 30;
+    c.train.batch_size = 16;
+    c.sampling.neighbor = {5, 5};
+    c.train.epoch = 30;
     auto r = TrainStatic(c);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     EXPECT_EQ(r->num_batches_per_epoch, 4);  // 60 training nodes / 16
@@ -124,7 +130,7 @@ TEST(StaticTrainer, WritesRunFilesAndStopsEarly) {
       (std::filesystem::temp_directory_path() / ("sg_static_" + std::to_string(::getpid()))).string();
   c.log.dir = dir;
   c.train.patience = 3;
-  c.train.epochs = 500;
+  c.train.epoch = 500;
   c.train.lr = 0.05;
   auto r = TrainStatic(c);
   ASSERT_TRUE(r.ok()) << r.status().ToString();

@@ -45,7 +45,7 @@ TEST_P(UciAccuracy, TransductiveTestApOverThreeSeeds) {
                       "runtime.threads=1", "log.progress=never", "train.checkpoint=false",
                       "log.dir=" + dir.string()});
     ASSERT_TRUE(config.ok()) << config.status().message();
-    for (const std::string& o : c.overrides) ASSERT_TRUE(core::ApplyOverride(o, &*config).ok()) << o;
+    for (const std::string& o : c.overrides) ASSERT_TRUE(core::ApplyConfigOverride(o, &*config).ok()) << o;
     ASSERT_TRUE(core::ValidateConfig(*config).ok());
     TrainOptions options;
     options.print_epochs = true;

@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "apps/commands.h"
-#include "core/config.h"
+#include "trainers/temporal_config.h"
 #include "core/logging.h"
 #if defined(STREAMGNN_WITH_TRAINERS)
 #include "trainers/continuous.h"
@@ -24,7 +24,7 @@ Status RunContinuousCommand(const std::string&, const std::vector<std::string>&,
 #else
 Status RunContinuousCommand(const std::string& config_path, const std::vector<std::string>& overrides,
                             bool resume) {
-  SG_ASSIGN_OR_RETURN(const core::Config config, core::LoadConfigFile(config_path, overrides));
+  SG_ASSIGN_OR_RETURN(const trainers::TemporalConfig config, trainers::LoadTemporalConfigFile(config_path, overrides));
   SG_RETURN_IF_ERROR(trainers::CheckInputFiles(config, config_path));
   SG_RETURN_IF_ERROR(core::InitLogging(config.log.level));
   trainers::ContinuousOptions options;

@@ -19,7 +19,7 @@
 #include "service/stream_store.h"
 #endif
 #if STREAMGNN_WITH_SERVICE_LEARNER
-#include "core/config.h"
+#include "trainers/temporal_config.h"
 #include "core/logging.h"
 #include "service/stream_learner.h"
 #endif
@@ -59,7 +59,7 @@ using Learner = std::unique_ptr<service::StreamLearner>;
 // The continuous learner of `serve --learn CONFIG`, or none without --learn.
 StatusOr<Learner> StartLearner(const ServeArgs& a, const service::StreamStore* store) {
   if (a.learn_config.empty()) return Learner();
-  SG_ASSIGN_OR_RETURN(core::Config config, core::LoadConfigFile(a.learn_config, a.learn_overrides));
+  SG_ASSIGN_OR_RETURN(trainers::TemporalConfig config, trainers::LoadTemporalConfigFile(a.learn_config, a.learn_overrides));
   SG_RETURN_IF_ERROR(core::InitLogging(config.log.level));
   service::StreamLearnerOptions o;
   o.config = std::move(config);

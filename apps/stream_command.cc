@@ -12,7 +12,7 @@
 #include <fstream>
 
 #include "apps/commands.h"
-#include "core/config.h"
+#include "trainers/temporal_config.h"
 #include "core/logging.h"
 #include "core/progress.h"
 #include "core/threads.h"
@@ -24,7 +24,7 @@
 namespace streamgnn::apps {
 
 Status RunStream(const std::string& config_path, const std::vector<std::string>& overrides) {
-  SG_ASSIGN_OR_RETURN(const core::Config config, core::LoadConfigFile(config_path, overrides));
+  SG_ASSIGN_OR_RETURN(const trainers::TemporalConfig config, trainers::LoadTemporalConfigFile(config_path, overrides));
   SG_RETURN_IF_ERROR(core::InitLogging(config.log.level));
   core::SetThreadBudget(static_cast<int>(config.runtime.threads));
   if (config.runtime.device == core::DeviceKind::kCuda) {

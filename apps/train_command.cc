@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "apps/commands.h"
-#include "core/config.h"
+#include "trainers/temporal_config.h"
 #include "core/logging.h"
 #if defined(STREAMGNN_WITH_TRAINERS)
 #include "trainers/temporal_trainer.h"
@@ -23,7 +23,7 @@ Status RunEval(const std::string&) {
 
 Status RunTrain(const std::string& config_path, const std::vector<std::string>& overrides,
                 bool resume) {
-  SG_ASSIGN_OR_RETURN(const core::Config config, core::LoadConfigFile(config_path, overrides));
+  SG_ASSIGN_OR_RETURN(const trainers::TemporalConfig config, trainers::LoadTemporalConfigFile(config_path, overrides));
   SG_RETURN_IF_ERROR(trainers::CheckInputFiles(config, config_path));
   SG_RETURN_IF_ERROR(core::InitLogging(config.log.level));
   trainers::TrainOptions options;

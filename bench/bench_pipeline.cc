@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "core/config.h"
+#include "trainers/temporal_config.h"
 #include "trainers/temporal_trainer.h"
 
 namespace {
@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
                                       "train.seed=" + std::to_string(rep), "log.dir=" + dir.string()};
       set.insert(set.end(), extra.begin(), extra.end());
       set.insert(set.end(), v.overrides.begin(), v.overrides.end());
-      auto config = core::LoadConfigFile(config_path, set);
+      auto config = trainers::LoadTemporalConfigFile(config_path, set);
       if (!config.ok()) {
         std::fprintf(stderr, "bench_pipeline: %s\n", config.status().message().c_str());
         return 1;

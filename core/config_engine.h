@@ -1,7 +1,7 @@
 // The one configuration engine. Any root struct that describes itself with Visit()
 // (core/config_schema.h) is loaded from YAML, overridden with `--set`, validated, dumped and
-// documented by the functions at the bottom of this file; core::Config (temporal runs) and
-// trainers::StaticConfig (static runs) are two such roots.
+// documented by the functions at the bottom of this file; trainers::TemporalConfig (temporal
+// runs) and trainers::StaticConfig (static runs) are two such roots.
 //
 // How: SchemaBuilder, the only visitor, walks a root once and records what its Visit()
 // declares (keys, docs, constraints, rules, renamed keys) together with pointers to the members,

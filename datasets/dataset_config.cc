@@ -2,7 +2,7 @@
 
 namespace streamgnn::datasets {
 
-LoadSpec SpecFromConfig(const core::DatasetConfig& c) {
+LoadSpec SpecFromConfig(const datasets::DatasetConfig& c) {
   LoadSpec spec;
   spec.format = c.format;
   spec.path = c.path;
@@ -27,7 +27,7 @@ LoadSpec SpecFromConfig(const core::DatasetConfig& c) {
   return spec;
 }
 
-StatusOr<TemporalDataset> LoadFromConfig(const core::DatasetConfig& config, LoadReport* report) {
+StatusOr<TemporalDataset> LoadFromConfig(const datasets::DatasetConfig& config, LoadReport* report) {
   return LoadTemporal(SpecFromConfig(config), report);
 }
 

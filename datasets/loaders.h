@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/config_enums.h"
+#include "core/config_schema.h"
 #include "core/status.h"
 #include "datasets/cache.h"
 #include "datasets/synthetic.h"
@@ -21,8 +21,8 @@
 
 namespace streamgnn::datasets {
 
-// jodie | ml | snap | tgl | csv | synthetic (dataset.format in the config).
-using Format = core::DatasetFormat;
+// dataset.format
+enum class Format { kJodie, kMl, kSnap, kTgl, kCsv, kSynthetic };
 
 // "jodie" | "ml" | "snap" | "tgl" | "csv" | "synthetic"; InvalidArgument listing them otherwise.
 StatusOr<Format> ParseFormat(std::string_view name);
@@ -102,3 +102,14 @@ StatusOr<TemporalDataset> LoadCsv(const std::string& path, const CsvOptions& opt
                                   const std::string& name = "");
 
 }  // namespace streamgnn::datasets
+
+namespace streamgnn::core {
+template <>
+struct EnumTraits<datasets::Format> {
+  static constexpr EnumName<datasets::Format> kNames[] = {
+      {datasets::Format::kJodie, "jodie"}, {datasets::Format::kMl, "ml"},
+      {datasets::Format::kSnap, "snap"},   {datasets::Format::kTgl, "tgl"},
+      {datasets::Format::kCsv, "csv"},     {datasets::Format::kSynthetic, "synthetic"},
+  };
+};
+}  // namespace streamgnn::core

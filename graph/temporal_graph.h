@@ -33,17 +33,16 @@
 #include <string>
 #include <vector>
 
-#include "core/config_enums.h"
 #include "core/rng.h"
 #include "core/span.h"
 #include "core/status.h"
 #include "core/types.h"
 #include "graph/epoch.h"
+#include "graph/graph_config.h"
 
 namespace streamgnn::graph {
 
 // insert | refuse (graph.out_of_order in the config).
-using OutOfOrderPolicy = core::OutOfOrderPolicy;
 
 struct TemporalGraphOptions {
   // Store each edge (u, v) for both endpoints (u sees v and v sees u). Self-loops once.

@@ -99,7 +99,7 @@ void NodeMemory::Deliver(const torch::Tensor& nodes, const torch::Tensor& mails,
   group_of.reserve(static_cast<size_t>(n) * 2);
   std::vector<int64_t> group_node, group_last, group_count;
   std::vector<float> group_sum;
-  const bool mean = options_.combine == core::MailCombine::kMean;
+  const bool mean = options_.combine == memory::MailCombine::kMean;
   for (int64_t i = 0; i < n; ++i) {
     TORCH_CHECK(node[i] >= 0 && node[i] < options_.num_nodes, "NodeMemory::Deliver: node id ",
                 node[i], " out of range");
@@ -155,7 +155,7 @@ void NodeMemory::DeliverComposed(const torch::Tensor& nodes, const torch::Tensor
                                  .scatter_reduce(0, group, torch::arange(group.size(0), group.options()), "amax");
   const torch::Tensor mail_f = mails.detach().to(torch::kFloat32);
   const torch::Tensor mail =
-      options_.combine == core::MailCombine::kMean
+      options_.combine == memory::MailCombine::kMean
           ? torch::zeros({groups, options_.dim_mail}, mail_f.options()).index_add(0, group, mail_f) /
                 count.unsqueeze(1).to(torch::kFloat32)
           : mail_f.index_select(0, last);

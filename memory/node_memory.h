@@ -36,7 +36,7 @@
 #include <string>
 #include <vector>
 
-#include "core/config_enums.h"
+#include "memory/memory_config.h"
 #include "core/status.h"
 
 namespace streamgnn::memory {
@@ -46,7 +46,7 @@ struct NodeMemoryOptions {
   int64_t dim_memory = 100;  // >= 1
   int64_t dim_mail = 200;    // >= 1
   int64_t mailbox_size = 1;  // >= 1
-  core::MailCombine combine = core::MailCombine::kLast;
+  memory::MailCombine combine = memory::MailCombine::kLast;
   // Where every tensor lives. Arguments must be on it and reads return rows on it; checkpoints
   // (Save) are written from host copies, so they load on any device.
   torch::Device device = torch::kCPU;

@@ -41,15 +41,15 @@ torch::Tensor TimeEncoderImpl::forward(const torch::Tensor& dt) {
 
 // ---- MessageFunction --------------------------------------------------------------------------
 
-MessageFunctionImpl::MessageFunctionImpl(core::MessageFunction kind, int64_t dim) : kind_(kind) {
-  if (kind_ == core::MessageFunction::kMlp) {
+MessageFunctionImpl::MessageFunctionImpl(memory::MessageFunction kind, int64_t dim) : kind_(kind) {
+  if (kind_ == memory::MessageFunction::kMlp) {
     fc1_ = register_module("fc1", torch::nn::Linear(dim, dim));
     fc2_ = register_module("fc2", torch::nn::Linear(dim, dim));
   }
 }
 
 torch::Tensor MessageFunctionImpl::forward(const torch::Tensor& raw) {
-  if (kind_ == core::MessageFunction::kIdentity) return raw;
+  if (kind_ == memory::MessageFunction::kIdentity) return raw;
   return fc2_->forward(torch::relu(fc1_->forward(raw)));
 }
 
@@ -60,13 +60,13 @@ MemoryUpdaterImpl::MemoryUpdaterImpl(const Options& options) : options_(options)
   if (options.dim_time > 0) time_ = register_module("time", TimeEncoder(options.dim_time));
   msg_ = register_module("msg", MessageFunction(options.msg_func, dim_in));
   switch (options.kind) {
-    case core::MemoryUpdate::kGru:
+    case memory::MemoryUpdate::kGru:
       gru_ = register_module("gru", torch::nn::GRUCell(dim_in, options.dim_memory));
       break;
-    case core::MemoryUpdate::kRnn:
+    case memory::MemoryUpdate::kRnn:
       rnn_ = register_module("rnn", torch::nn::RNNCell(dim_in, options.dim_memory));
       break;
-    case core::MemoryUpdate::kTransformer: {
+    case memory::MemoryUpdate::kTransformer: {
       const int64_t d = options.dim_memory;
       w_q_ = register_module("w_q", torch::nn::Linear(d, d));
       w_k_ = register_module("w_k", torch::nn::Linear(dim_in, d));
@@ -85,7 +85,7 @@ torch::Tensor MemoryUpdaterImpl::forward(const torch::Tensor& memory, const torc
   TORCH_CHECK(mails.dim() == 3 && mails.size(0) == memory.size(0) &&
                   mails.size(2) == options_.dim_mail,
               "MemoryUpdater: mails must be [n, M, dim_mail]");
-  if (options_.kind == core::MemoryUpdate::kTransformer) {
+  if (options_.kind == memory::MemoryUpdate::kTransformer) {
     return TransformerUpdate(memory, mails, mail_dt, valid);
   }
   TORCH_CHECK(mails.size(1) == 1, "MemoryUpdater: gru/rnn read exactly one mail per node");
@@ -102,7 +102,7 @@ torch::Tensor MemoryUpdaterImpl::forward(const torch::Tensor& memory, const torc
 torch::Tensor MemoryUpdaterImpl::InputGates(const torch::Tensor& mail, const torch::Tensor& dt,
                                             const torch::Tensor& weight,
                                             const torch::Tensor& bias) {
-  if (options_.msg_func != core::MessageFunction::kIdentity) {
+  if (options_.msg_func != memory::MessageFunction::kIdentity) {
     torch::Tensor input = mail;
     if (options_.dim_time > 0) input = torch::cat({mail, time_->forward(dt)}, 1);
     return torch::addmm(bias, msg_->forward(input), weight.t());
@@ -118,7 +118,7 @@ torch::Tensor MemoryUpdaterImpl::InputGates(const torch::Tensor& mail, const tor
 // GRUCell / RNNCell (tanh) on precomputed input gates, in PyTorch's formulas.
 torch::Tensor MemoryUpdaterImpl::RecurrentCell(const torch::Tensor& h, const torch::Tensor& mail,
                                                const torch::Tensor& dt) {
-  if (options_.kind == core::MemoryUpdate::kRnn) {
+  if (options_.kind == memory::MemoryUpdate::kRnn) {
     const torch::Tensor gi = InputGates(mail, dt, rnn_->weight_ih, rnn_->bias_ih);
     return torch::tanh(torch::addmm(gi + rnn_->bias_hh, h, rnn_->weight_hh.t()));
   }

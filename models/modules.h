@@ -11,7 +11,7 @@
 
 #include <cstdint>
 
-#include "core/config_enums.h"
+#include "memory/memory_config.h"
 
 namespace streamgnn::models {
 
@@ -32,11 +32,11 @@ TORCH_MODULE(TimeEncoder);
 // Message function: identity (TGN's default) or Linear-ReLU-Linear keeping the width.
 class MessageFunctionImpl : public torch::nn::Module {
  public:
-  MessageFunctionImpl(core::MessageFunction kind, int64_t dim);
+  MessageFunctionImpl(memory::MessageFunction kind, int64_t dim);
   torch::Tensor forward(const torch::Tensor& raw);
 
  private:
-  core::MessageFunction kind_;
+  memory::MessageFunction kind_;
   torch::nn::Linear fc1_{nullptr}, fc2_{nullptr};
 };
 TORCH_MODULE(MessageFunction);
@@ -50,8 +50,8 @@ TORCH_MODULE(MessageFunction);
 class MemoryUpdaterImpl : public torch::nn::Module {
  public:
   struct Options {
-    core::MemoryUpdate kind = core::MemoryUpdate::kGru;
-    core::MessageFunction msg_func = core::MessageFunction::kIdentity;
+    memory::MemoryUpdate kind = memory::MemoryUpdate::kGru;
+    memory::MessageFunction msg_func = memory::MessageFunction::kIdentity;
     int64_t dim_memory = 100;
     int64_t dim_mail = 200;
     int64_t dim_time = 100;  // 0: no time encoding

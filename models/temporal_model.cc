@@ -9,8 +9,8 @@
 namespace streamgnn::models {
 
 Status ValidateModelSpec(const ModelSpec& spec) {
-  const bool memory = spec.memory.type == core::MemoryType::kNode;
-  const bool attention = spec.gnn.arch == core::GnnArch::kTransformerAttention;
+  const bool memory = spec.memory.type == memory::MemoryType::kNode;
+  const bool attention = spec.gnn.arch == models::GnnArch::kTransformerAttention;
   if (spec.num_nodes < 1) return Status::InvalidArgument("model: the dataset has no nodes");
   if (!memory && !attention) {
     return Status::InvalidArgument(
@@ -19,11 +19,11 @@ Status ValidateModelSpec(const ModelSpec& spec) {
   if (memory && spec.memory.dim_out < 1) {
     return Status::InvalidArgument("key 'memory.dim_out': expected >= 1 for memory type node");
   }
-  if (memory && spec.memory.memory_update == core::MemoryUpdate::kTransformer &&
+  if (memory && spec.memory.memory_update == memory::MemoryUpdate::kTransformer &&
       spec.memory.dim_out % spec.memory.attention_head != 0) {
     return Status::InvalidArgument("key 'memory.attention_head': expected a divisor of dim_out");
   }
-  if (memory && spec.memory.memory_update != core::MemoryUpdate::kTransformer &&
+  if (memory && spec.memory.memory_update != memory::MemoryUpdate::kTransformer &&
       spec.memory.mailbox_size != 1) {
     return Status::InvalidArgument("key 'memory.mailbox_size': expected 1 for gru and rnn");
   }
@@ -71,11 +71,11 @@ TemporalModelImpl::TemporalModelImpl(const ModelSpec& spec) : spec_(spec) {
   } else {
     // JODIE's projection (TGN's and DyGLib's code) applies to the memory itself; TGL's and the
     // plain identity embedding normalise it first.
-    if (spec.gnn.time_transform != core::TimeTransform::kJodie) {
+    if (spec.gnn.time_transform != models::TimeTransform::kJodie) {
       identity_norm_ = register_module(
           "identity_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim_h0})));
     }
-    if (spec.gnn.time_transform != core::TimeTransform::kNone) {
+    if (spec.gnn.time_transform != models::TimeTransform::kNone) {
       jodie_ = register_module("jodie", JodieProjection(dim_h0));
     }
   }
@@ -99,7 +99,7 @@ ForwardOutput TemporalModelImpl::forward(const BatchInputs& in, const memory::Me
     const torch::Tensor valid = rows->mail_valid;
     const torch::Tensor masked_ts = rows->mail_ts.masked_fill(~valid, -1e300);
     const torch::Tensor newest = std::get<0>(masked_ts.max(1));  // [U]
-    if (spec_.memory.memory_update == core::MemoryUpdate::kTransformer) {
+    if (spec_.memory.memory_update == memory::MemoryUpdate::kTransformer) {
       // Age of each mail relative to the newest one (APAN): a function of the node alone.
       mail_dt = (newest.unsqueeze(1) - rows->mail_ts).masked_fill(~valid, 0).to(torch::kFloat32);
     } else {
@@ -144,7 +144,7 @@ ForwardOutput TemporalModelImpl::forward(const BatchInputs& in, const memory::Me
 torch::Tensor TemporalModelImpl::ProjectInTime(const torch::Tensor& h, const torch::Tensor& last_update,
                                              const BatchInputs& in) {
   const torch::Tensor elapsed = in.root_times - last_update;  // float64
-  if (spec_.gnn.time_transform == core::TimeTransform::kTglJodie) {
+  if (spec_.gnn.time_transform == models::TimeTransform::kTglJodie) {
     return jodie_->forward(h, (elapsed / (in.root_times + 1)).to(torch::kFloat32));
   }
   // Sources are standardised with the sources' statistics, destinations and negatives with the

@@ -20,7 +20,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/config.h"
+#include "memory/memory_config.h"
+#include "models/gnn_config.h"
 #include "core/status.h"
 #include "memory/node_memory.h"
 #include "models/modules.h"
@@ -28,8 +29,8 @@
 namespace streamgnn::models {
 
 struct ModelSpec {
-  core::MemoryConfig memory;
-  core::GnnConfig gnn;
+  memory::MemoryConfig memory;
+  models::GnnConfig gnn;
   int64_t num_nodes = 0;
   int64_t dim_node_feat = 0;
   int64_t dim_edge_feat = 0;
@@ -85,9 +86,9 @@ class TemporalModelImpl : public torch::nn::Module {
   torch::Tensor MakeMails(const torch::Tensor& mem_src, const torch::Tensor& mem_dst,
                           const torch::Tensor& edge_feat) const;
 
-  bool has_memory() const { return spec_.memory.type == core::MemoryType::kNode; }
+  bool has_memory() const { return spec_.memory.type == memory::MemoryType::kNode; }
   bool uses_neighbors_for_embedding() const {
-    return spec_.gnn.arch == core::GnnArch::kTransformerAttention;
+    return spec_.gnn.arch == models::GnnArch::kTransformerAttention;
   }
   int64_t dim_mail() const { return 2 * spec_.memory.dim_out + spec_.dim_edge_feat; }
   int64_t dim_embedding() const;

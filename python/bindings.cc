@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "core/config.h"
+#include "trainers/temporal_config.h"
 #include "core/threads.h"
 #include "datasets/loaders.h"
 #include "datasets/summary.h"
@@ -210,8 +210,8 @@ py::list Blocks(const std::shared_ptr<sampling::SampleResult>& result) {
 // exception raised by the callback is re-raised once training has finished.
 py::dict Train(const std::string& source, bool is_file, const std::vector<std::string>& overrides,
                bool resume, py::object on_epoch) {
-  core::Config config = Take(is_file ? core::LoadConfigFile(source, overrides)
-                                     : core::LoadConfigString(source, "<dict>", overrides));
+  trainers::TemporalConfig config = Take(is_file ? trainers::LoadTemporalConfigFile(source, overrides)
+                                     : trainers::LoadTemporalConfigString(source, "<dict>", overrides));
   if (is_file) Check(trainers::CheckInputFiles(config, source));
   trainers::TrainOptions options;
   options.resume = resume;
@@ -276,11 +276,11 @@ PYBIND11_MODULE(_streamgnn, m) {
 
   // Config: the same parser, validation and messages as the executable.
   m.def("config_from_yaml_file", [](const std::string& path, const std::vector<std::string>& overrides) {
-        return core::ConfigToJson(Take(core::LoadConfigFile(path, overrides)));
+        return core::ConfigAsJson(Take(trainers::LoadTemporalConfigFile(path, overrides)));
       }, py::arg("path"), py::arg("overrides") = std::vector<std::string>{});
   m.def("config_from_yaml_text", [](const std::string& text, const std::string& source,
                                     const std::vector<std::string>& overrides) {
-        return core::ConfigToJson(Take(core::LoadConfigString(text, source, overrides)));
+        return core::ConfigAsJson(Take(trainers::LoadTemporalConfigString(text, source, overrides)));
       }, py::arg("text"), py::arg("source"), py::arg("overrides") = std::vector<std::string>{});
 #if STREAMGNN_WITH_TRAINERS
   m.attr("has_trainers") = true;
@@ -298,7 +298,7 @@ PYBIND11_MODULE(_streamgnn, m) {
   m.attr("has_trainers") = false;
 #endif
   m.def("config_to_yaml", [](const std::string& text, const std::string& source) {
-        return core::ConfigToYaml(Take(core::LoadConfigString(text, source, {})));
+        return core::ConfigAsYaml(Take(trainers::LoadTemporalConfigString(text, source, {})));
       });
 
   py::class_<PyGraph>(m, "TemporalGraph")

@@ -14,16 +14,15 @@
 #include <string>
 #include <vector>
 
-#include "core/config_enums.h"
 #include "core/span.h"
 #include "core/status.h"
 #include "core/types.h"
 #include "graph/temporal_graph.h"
+#include "sampling/sampling_config.h"
 
 namespace streamgnn::sampling {
 
 // recent | uniform (sampling.strategy in the config).
-using Strategy = core::SamplingStrategy;
 const char* StrategyName(Strategy strategy);
 
 struct TemporalSamplerOptions {

@@ -139,7 +139,7 @@ Status StreamLearner::Mirror(int64_t upto) {
 // Resumes from continuous.pt, or trains the warm-up (resuming a warm-up cut short).
 Status StreamLearner::StartLearner() {
   std::lock_guard<std::mutex> learner_lock(learner_mu_);
-  const core::Config& config = options_.config;
+  const trainers::TemporalConfig& config = options_.config;
   const std::string checkpoint = options_.dir + "/continuous.pt";
   if (fs::exists(checkpoint)) {
     SG_RETURN_IF_ERROR(Mirror(store_->log().next_edge_id()));
@@ -176,7 +176,7 @@ Status StreamLearner::Step(bool* progressed) {
     *progressed = learner_ != nullptr;
     return Status::Ok();
   }
-  const core::ContinuousConfig& c = options_.config.continuous;
+  const trainers::ContinuousConfig& c = options_.config.continuous;
   const int64_t learned = learner_->events_learned();
   const int64_t pending = store_->log().next_edge_id() - learned;
   if (pending < c.window) return Status::Ok();

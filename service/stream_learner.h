@@ -25,7 +25,7 @@
 #include <string>
 #include <thread>
 
-#include "core/config.h"
+#include "trainers/temporal_config.h"
 #include "core/status.h"
 #include "datasets/temporal_dataset.h"
 #include "service/server.h"
@@ -35,7 +35,7 @@
 namespace streamgnn::service {
 
 struct StreamLearnerOptions {
-  core::Config config;  // the model, train.* and continuous.*; log.dir is replaced by `dir`
+  trainers::TemporalConfig config;  // the model, train.* and continuous.*; log.dir is replaced by `dir`
   std::string dir;      // the warm-up's run files and continuous.pt
   int64_t num_nodes = 0;  // the node id space (one node-memory row per id): the store's max_nodes
   std::chrono::milliseconds poll{50};  // how often the thread looks for new edges

@@ -1,6 +1,6 @@
 #include "trainers/config_reference.h"
 
-#include "core/config.h"
+#include "trainers/temporal_config.h"
 #include "core/config_engine.h"
 #include "trainers/static_trainer.h"
 
@@ -9,7 +9,7 @@ namespace {
 
 constexpr const char* kPreamble = R"(# Configuration reference
 
-<!-- Generated from the schemas (core/config.h, trainers/static_trainer.h) by
+<!-- Generated from the schemas (trainers/temporal_config.h, trainers/static_trainer.h) by
      streamgnn::trainers::ConfigReferenceMarkdown(). Do not edit by hand; regenerate with
      STREAMGNN_UPDATE_DOCS=1 build/bin/config_reference_test -->
 
@@ -64,7 +64,7 @@ Node classification on static graphs (`streamgnn static-train`, docs/static.md).
 }  // namespace
 
 std::string ConfigReferenceMarkdown() {
-  return kPreamble + core::ConfigReferenceAs<core::Config>(2) + kStaticHeading +
+  return kPreamble + core::ConfigReferenceAs<trainers::TemporalConfig>(2) + kStaticHeading +
          core::ConfigReferenceAs<StaticConfig>(2);
 }
 

@@ -70,12 +70,12 @@ void AppendEvents(const datasets::TemporalDataset& from, int64_t first, int64_t 
 
 // GNNFlow's replay: round(ratio x past) of the events [0, past), uniformly without replacement
 // (Floyd's algorithm, Philox draws keyed by seed and window) or the newest; ascending.
-std::vector<int64_t> ReplaySample(const core::ContinuousConfig& c, uint64_t seed, int64_t window,
+std::vector<int64_t> ReplaySample(const trainers::ContinuousConfig& c, uint64_t seed, int64_t window,
                                   int64_t past) {
   const int64_t k = std::min<int64_t>(past, std::llround(c.replay_ratio * static_cast<double>(past)));
   std::vector<int64_t> out;
   if (k <= 0) return out;
-  if (c.replay == core::ReplayKind::kRecent || k == past) {
+  if (c.replay == trainers::ReplayKind::kRecent || k == past) {
     out.resize(static_cast<size_t>(k));
     std::iota(out.begin(), out.end(), past - k);
     return out;
@@ -147,7 +147,7 @@ double ContinuousSummary::mean_prequential_ap() const {
 // moves (ContinuousLearner keeps it behind a pointer).
 class ContinuousLearnerImpl {
  public:
-  ContinuousLearnerImpl(const core::Config& config, datasets::TemporalDataset stream)
+  ContinuousLearnerImpl(const trainers::TemporalConfig& config, datasets::TemporalDataset stream)
       : config_(config), stream_(std::move(stream)) {}
 
   // The trainer over the stream's events so far (the warm-up prefix).
@@ -178,7 +178,7 @@ class ContinuousLearnerImpl {
   StatusOr<double> Train(const std::vector<int64_t>& events, int64_t window,
                          const memory::NodeMemory* start);
 
-  const core::Config config_;
+  const trainers::TemporalConfig config_;
   datasets::TemporalDataset stream_;
   std::unique_ptr<TemporalTrainerImpl> trainer_;
   EventStore live_;
@@ -268,7 +268,7 @@ Status ContinuousLearnerImpl::Absorb(int64_t from) {
 // Negatives from the destinations absorbed so far (train.negative_pool destinations; with `all`
 // the setup's range samplers stay).
 Status ContinuousLearnerImpl::ResetNegatives(bool eval) {
-  if (config_.train.negative_pool != core::NegativePool::kDestinations) return Status::Ok();
+  if (config_.train.negative_pool != trainers::NegativePool::kDestinations) return Status::Ok();
   SG_ASSIGN_OR_RETURN(sampling::NegativeSampler s,
                       sampling::NegativeSampler::FromCandidates(destinations_, config_.train.seed));
   (eval ? trainer_->eval_negatives_ : trainer_->train_negatives_).emplace(std::move(s));
@@ -303,7 +303,7 @@ Status ContinuousLearnerImpl::CheckWindow(const datasets::TemporalDataset& sourc
   return Status::Ok();
 }
 
-// continuous.epochs training passes over `events`, each from node memory `start` (a reset
+// continuous.epoch training passes over `events`, each from node memory `start` (a reset
 // memory when null), sampling from the live store. Returns the last pass's mean loss.
 StatusOr<double> ContinuousLearnerImpl::Train(const std::vector<int64_t>& events, int64_t window,
                                               const memory::NodeMemory* start) {
@@ -311,7 +311,7 @@ StatusOr<double> ContinuousLearnerImpl::Train(const std::vector<int64_t>& events
   t.model_->train();
   live_.complete = true;
   double loss = 0;
-  for (int64_t e = 1; e <= config_.continuous.epochs; ++e) {
+  for (int64_t e = 1; e <= config_.continuous.epoch; ++e) {
     torch::manual_seed(core::StreamKey(static_cast<uint64_t>(config_.train.seed), kWindowStream,
                                        core::StreamKey(static_cast<uint64_t>(window), static_cast<uint64_t>(e))));
     if (t.memory_) {
@@ -437,7 +437,7 @@ ContinuousLearner::ContinuousLearner(std::unique_ptr<ContinuousLearnerImpl> impl
 ContinuousLearner::~ContinuousLearner() = default;
 
 StatusOr<std::unique_ptr<ContinuousLearner>> ContinuousLearner::Start(
-    const core::Config& config, const datasets::TemporalDataset& source, int64_t warmup_events,
+    const trainers::TemporalConfig& config, const datasets::TemporalDataset& source, int64_t warmup_events,
     const TrainOptions& options) {
   if (warmup_events > source.num_events()) {
     return Status::InvalidArgument(fmt::format("continuous: a warm-up of {} events, the stream has {}",
@@ -456,7 +456,7 @@ StatusOr<std::unique_ptr<ContinuousLearner>> ContinuousLearner::Start(
 }
 
 StatusOr<std::unique_ptr<ContinuousLearner>> ContinuousLearner::Resume(
-    const core::Config& config, const datasets::TemporalDataset& source, const std::string& checkpoint_path) {
+    const trainers::TemporalConfig& config, const datasets::TemporalDataset& source, const std::string& checkpoint_path) {
   if (!fs::exists(checkpoint_path)) {
     return Status::NotFound(fmt::format("{}: checkpoint not found", checkpoint_path));
   }
@@ -507,7 +507,7 @@ int64_t ContinuousLearner::windows_learned() const { return static_cast<int64_t>
 const std::vector<WindowRecord>& ContinuousLearner::windows() const { return impl_->windows(); }
 const TrainSummary& ContinuousLearner::warmup() const { return impl_->warmup(); }
 
-StatusOr<ContinuousSummary> RunContinuous(const core::Config& config, const ContinuousOptions& options,
+StatusOr<ContinuousSummary> RunContinuous(const trainers::TemporalConfig& config, const ContinuousOptions& options,
                                           const datasets::TemporalDataset* dataset) {
   std::optional<datasets::TemporalDataset> loaded;
   if (dataset == nullptr) {

@@ -10,7 +10,7 @@
 //      TGN's evaluation: AP, AUC and MRR, overall and on events with a node never seen before;
 //   2. trained on: the window plus a replay sample of older events (continuous.replay_ratio x
 //      the events before the window: uniform without replacement, or the newest), in time order,
-//      for continuous.epochs passes. Every pass samples neighbours from the store of all events
+//      for continuous.epoch passes. Every pass samples neighbours from the store of all events
 //      so far (strictly earlier edges only, so nothing leaks) and starts from the node memory of
 //      the window's start; with replay from a reset memory, as GNNFlow does (the memory at a
 //      replayed event's time is gone);
@@ -33,7 +33,7 @@
 #include <string>
 #include <vector>
 
-#include "core/config.h"
+#include "trainers/temporal_config.h"
 #include "core/status.h"
 #include "datasets/temporal_dataset.h"
 #include "trainers/temporal_trainer.h"
@@ -68,7 +68,7 @@ class ContinuousLearner {
   // features and at least those events). The learner copies events out of `source` as they
   // are learned; node ids must lie in [0, source.num_nodes). `options` applies to the warm-up
   // run (resume, printing, hooks).
-  static StatusOr<std::unique_ptr<ContinuousLearner>> Start(const core::Config& config,
+  static StatusOr<std::unique_ptr<ContinuousLearner>> Start(const trainers::TemporalConfig& config,
                                                             const datasets::TemporalDataset& source,
                                                             int64_t warmup_events,
                                                             const TrainOptions& options);
@@ -76,7 +76,7 @@ class ContinuousLearner {
   // first events of `source`, the store and the node bookkeeping from every event learned, the
   // model, optimiser and node memory from the file. FailedPrecondition when `source` has fewer
   // events than the checkpoint has learned.
-  static StatusOr<std::unique_ptr<ContinuousLearner>> Resume(const core::Config& config,
+  static StatusOr<std::unique_ptr<ContinuousLearner>> Resume(const trainers::TemporalConfig& config,
                                                              const datasets::TemporalDataset& source,
                                                              const std::string& checkpoint_path);
   ~ContinuousLearner();
@@ -129,7 +129,7 @@ struct ContinuousSummary {
 // continuous.warmup_fraction of the events is the warm-up, the rest arrives in windows of
 // continuous.window events. Writes <log.dir>/windows.jsonl (one line per window),
 // <log.dir>/continuous.pt (the learner after the last window) and the warm-up's files.
-StatusOr<ContinuousSummary> RunContinuous(const core::Config& config, const ContinuousOptions& options,
+StatusOr<ContinuousSummary> RunContinuous(const trainers::TemporalConfig& config, const ContinuousOptions& options,
                                           const datasets::TemporalDataset* dataset = nullptr);
 
 }  // namespace streamgnn::trainers

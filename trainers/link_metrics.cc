@@ -86,7 +86,7 @@ void LinkMetricAccumulator::AddBatch(const std::vector<float>& pos, const std::v
   s.insert(s.end(), neg.begin(), neg.end());
   std::vector<uint8_t> l(pos.size(), 1);
   l.resize(s.size(), 0);
-  if (mode_ == core::ApMode::kBatchMean) {
+  if (mode_ == trainers::ApMode::kBatchMean) {
     ap_sum_ += AveragePrecision(s, l);
     auc_sum_ += RocAuc(s, l);
     ++batches_;
@@ -106,7 +106,7 @@ LinkMetrics LinkMetricAccumulator::Result(bool with_mrr) const {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   LinkMetrics m;
   m.events = events_;
-  if (mode_ == core::ApMode::kBatchMean) {
+  if (mode_ == trainers::ApMode::kBatchMean) {
     m.ap = batches_ ? ap_sum_ / static_cast<double>(batches_) : kNaN;
     m.auc = batches_ ? auc_sum_ / static_cast<double>(batches_) : kNaN;
   } else {

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/config_enums.h"
+#include "trainers/temporal_config.h"
 #include "core/span.h"
 #include "trainers/temporal_trainer.h"
 
@@ -30,7 +30,7 @@ double MeanReciprocalRank(Span<const float> pos, Span<const float> neg, int64_t 
 // (ap_mode batch_mean, TGN's), or over all scores at once (pooled); MRR over the positives.
 class LinkMetricAccumulator {
  public:
-  explicit LinkMetricAccumulator(core::ApMode mode) : mode_(mode) {}
+  explicit LinkMetricAccumulator(trainers::ApMode mode) : mode_(mode) {}
   // One batch: a score per positive and one per (aligned) negative.
   void AddBatch(const std::vector<float>& pos, const std::vector<float>& neg);
   // The same positives against num_neg negatives each (row-major [pos.size(), num_neg]).
@@ -38,7 +38,7 @@ class LinkMetricAccumulator {
   LinkMetrics Result(bool with_mrr) const;
 
  private:
-  core::ApMode mode_;
+  trainers::ApMode mode_;
   double ap_sum_ = 0, auc_sum_ = 0;  // batch_mean
   int64_t batches_ = 0;
   std::vector<float> scores_;  // pooled

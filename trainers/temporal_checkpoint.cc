@@ -30,7 +30,7 @@ void TemporalTrainerImpl::WriteState(torch::serialize::OutputArchive& archive,
                                      const memory::NodeMemory* mem,
                                      const models::PresFilter* pres) const {
   archive.write("version", torch::tensor(kCheckpointVersion));
-  archive.write("config", c10::IValue(core::ConfigToYaml(config_)));
+  archive.write("config", c10::IValue(core::ConfigAsYaml(config_)));
   archive.write("torch_rng", at::detail::getDefaultCPUGenerator().get_state());
   if (!device_.is_cpu()) {  // dropout on a GPU draws from the device's generator
     archive.write("torch_rng_device", at::globalContext().defaultGenerator(device_).get_state());

@@ -84,7 +84,7 @@ class PassRunner {
   void ProfileForAutoStaleness(const BatchWork& w);
 
   TemporalTrainerImpl& t_;
-  const core::Config& config_;
+  const trainers::TemporalConfig& config_;
   const std::vector<int64_t>& events_;
   EventStore* store_;
   int64_t epoch_;
@@ -125,11 +125,11 @@ PassRunner::PassRunner(TemporalTrainerImpl& t, PassMode mode, const std::vector<
       sample_stream_(StageStream::Side(t.device_)),
       features_stream_(StageStream::Side(t.device_)),
       default_stream_(StageStream::Default(t.device_)) {
-  const core::TrainConfig& tc = config_.train;
+  const trainers::TrainConfig& tc = config_.train;
   batch_size_ = training_ || tc.eval_batch_size == 0 ? tc.batch_size : tc.eval_batch_size;
   mrr_negatives_ = training_ ? 0 : tc.eval_negatives;
   attention_ = t.model_->uses_neighbors_for_embedding();
-  deliver_neighbors_ = t.model_->has_memory() && config_.memory.deliver_to == core::DeliverTo::kNeighbors;
+  deliver_neighbors_ = t.model_->has_memory() && config_.memory.deliver_to == memory::DeliverTo::kNeighbors;
   levels_ = attention_ ? static_cast<int64_t>(t.fanouts_.size()) + 1 : 1;
   shards_ = t.ShardsPerBatch();
   switch (mode) {
@@ -147,9 +147,9 @@ PassRunner::PassRunner(TemporalTrainerImpl& t, PassMode mode, const std::vector<
       break;
   }
   negatives_ = training_ ? &*t.train_negatives_ : &*t.eval_negatives_;
-  const core::PipelineConfig& pc = config_.pipeline;
-  pipelined_ = training_ && pc.mode == core::PipelineMode::kMspipe;
-  mitigate_ = pipelined_ && t.memory_ && pc.mitigation == core::StalenessMitigation::kSimilarity;
+  const trainers::PipelineConfig& pc = config_.pipeline;
+  pipelined_ = training_ && pc.mode == trainers::PipelineMode::kMspipe;
+  mitigate_ = pipelined_ && t.memory_ && pc.mitigation == trainers::StalenessMitigation::kSimilarity;
   if (options != nullptr && training_) hook_ = options->stage_hook;
   num_batches_ = (static_cast<int64_t>(events.size()) + batch_size_ - 1) / batch_size_;
   // Memory versions count commits since the memory was reset; evaluation continues from the
@@ -269,7 +269,7 @@ Status PassRunner::ReadMemory(BatchWork& w) {
         }
       }
       if (!missing.empty()) {
-        const core::PipelineConfig& pc = config_.pipeline;
+        const trainers::PipelineConfig& pc = config_.pipeline;
         const torch::Tensor stale = at::isin(w.shards[0].in.nodes, torch::cat(missing));
         vr.rows.memory = MitigateStaleMemory(vr.rows.memory, vr.rows.last_update, stale,
                                              pc.mitigation_lambda, pc.mitigation_neighbors, &w.mitigated);
@@ -319,7 +319,7 @@ void PassRunner::ComputeShard(const BatchWork& w, int64_t s, BatchShard& shard) 
     shard.write_last_update = out.new_last_update;
   }
   if (t_.pres_) {  // one shard (ShardsPerBatch)
-    const core::PresConfig& pc = config_.pres;
+    const trainers::PresConfig& pc = config_.pres;
     const torch::Tensor updated = shard.rows.mail_valid.any(1).nonzero().squeeze(1);
     const torch::Tensor prev = shard.rows.memory.index_select(0, updated);
     const torch::Tensor computed = out.new_memory.index_select(0, updated);
@@ -523,7 +523,7 @@ void PassRunner::Finish(BatchWork& w) {
 }
 
 void PassRunner::ProfileForAutoStaleness(const BatchWork& w) {
-  const core::PipelineConfig& pc = config_.pipeline;
+  const trainers::PipelineConfig& pc = config_.pipeline;
   profiled_.sample += w.t.sample;
   profiled_.features += w.t.features;
   profiled_.memory_read += w.t.memory_read;

@@ -20,7 +20,7 @@ std::vector<NodeId> UniqueSorted(std::vector<NodeId> v) {
 
 }  // namespace
 
-TemporalSplit MakeTemporalSplit(const datasets::TemporalDataset& ds, const core::TrainConfig& tc) {
+TemporalSplit MakeTemporalSplit(const datasets::TemporalDataset& ds, const trainers::TrainConfig& tc) {
   TemporalSplit s;
   const int64_t n = ds.num_events();
   const std::vector<int8_t> split =

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/config.h"
+#include "trainers/temporal_config.h"
 #include "core/types.h"
 #include "datasets/temporal_dataset.h"
 
@@ -23,7 +23,7 @@ struct TemporalSplit {
 // The dataset's own split when it has one, else by time quantiles (train.val_fraction,
 // train.test_fraction); then int(train.inductive_fraction * #nodes) nodes active after the
 // training period, drawn with a fixed seed (TGN's random.seed(2020)), lose their training events.
-TemporalSplit MakeTemporalSplit(const datasets::TemporalDataset& ds, const core::TrainConfig& tc);
+TemporalSplit MakeTemporalSplit(const datasets::TemporalDataset& ds, const trainers::TrainConfig& tc);
 
 // Mean and (population) standard deviation of the time since a node's previous event, as a
 // source and as a destination separately, over `events` in order; a node's first event counts

@@ -36,7 +36,7 @@ Status TemporalTrainerImpl::Setup() {
   threads_ = SetTorchThreads(static_cast<int>(config_.runtime.threads),
                              WholeBatches() || !device_.is_cpu() ? TorchParallelism::kGemm
                                                                  : TorchParallelism::kTasks);
-  const core::TrainConfig& tc = config_.train;
+  const trainers::TrainConfig& tc = config_.train;
   if (config_.sampling.num_thread > 0) {
     core::Logger()->info("sampling.num_thread {} is ignored: runtime.threads sizes every thread pool ({} here)",
                          config_.sampling.num_thread, threads_);
@@ -88,7 +88,7 @@ Status TemporalTrainerImpl::Setup() {
 
   const bool attention = model_->uses_neighbors_for_embedding();
   const bool deliver_neighbors = model_->has_memory() &&
-                                 config_.memory.deliver_to == core::DeliverTo::kNeighbors;
+                                 config_.memory.deliver_to == memory::DeliverTo::kNeighbors;
   if (attention) {
     for (int64_t l = 0; l < config_.gnn.layer; ++l) {
       fanouts_.push_back(static_cast<int>(config_.sampling.neighbor[l]));
@@ -109,7 +109,7 @@ Status TemporalTrainerImpl::Setup() {
       SG_ASSIGN_OR_RETURN(device_sampler_, DeviceShardSampler::Create(so, device_));
     }
   }
-  if (tc.negative_pool == core::NegativePool::kAllNodes) {
+  if (tc.negative_pool == trainers::NegativePool::kAllNodes) {
     SG_ASSIGN_OR_RETURN(auto a, sampling::NegativeSampler::FromRange(0, ds_.num_nodes, tc.seed));
     SG_ASSIGN_OR_RETURN(auto b, sampling::NegativeSampler::FromRange(0, ds_.num_nodes, tc.seed));
     train_negatives_.emplace(std::move(a));
@@ -171,8 +171,8 @@ Status TemporalTrainerImpl::Append(EventStore* store, const int64_t* events, int
 }
 
 bool TemporalTrainerImpl::WholeBatches() const {
-  const bool mitigation = config_.pipeline.mode == core::PipelineMode::kMspipe &&
-                          config_.pipeline.mitigation == core::StalenessMitigation::kSimilarity;
+  const bool mitigation = config_.pipeline.mode == trainers::PipelineMode::kMspipe &&
+                          config_.pipeline.mitigation == trainers::StalenessMitigation::kSimilarity;
   return config_.pres.enabled || mitigation;
 }
 
@@ -197,7 +197,7 @@ StatusOr<EpochRecord> TemporalTrainerImpl::Evaluate() {
 }
 
 StatusOr<TrainSummary> TemporalTrainerImpl::Train(const TrainOptions& options) {
-  const core::TrainConfig& tc = config_.train;
+  const trainers::TrainConfig& tc = config_.train;
   std::error_code ec;
   fs::create_directories(config_.log.dir, ec);
   if (ec) return Status::IOError(fmt::format("{}: cannot create log.dir: {}", config_.log.dir, ec.message()));
@@ -342,7 +342,7 @@ void PutMetrics(nlohmann::ordered_json& object, const std::string& prefix, const
   if (with_mrr) object[prefix + "_mrr"] = m.mrr;
 }
 
-StatusOr<datasets::TemporalDataset> LoadConfigDataset(const core::Config& config) {
+StatusOr<datasets::TemporalDataset> LoadConfigDataset(const trainers::TemporalConfig& config) {
   datasets::LoadReport report;
   SG_ASSIGN_OR_RETURN(datasets::TemporalDataset ds, datasets::LoadFromConfig(config.dataset, &report));
   core::Logger()->info("dataset {}: {} events, {} nodes, edge features {}, node features {} ({:.2f} s{})",
@@ -389,8 +389,8 @@ std::string EvalSummary::ToJson(bool with_mrr) const {
   return j.dump();
 }
 
-Status CheckInputFiles(const core::Config& config, const std::string& config_path) {
-  if (config.dataset.format == core::DatasetFormat::kSynthetic) return Status::Ok();
+Status CheckInputFiles(const trainers::TemporalConfig& config, const std::string& config_path) {
+  if (config.dataset.format == datasets::Format::kSynthetic) return Status::Ok();
   std::error_code ec;
   if (fs::exists(config.dataset.path, ec)) return Status::Ok();
   return Status::InvalidArgument(fmt::format("{}: key 'dataset.path': file not found: {}",
@@ -398,7 +398,7 @@ Status CheckInputFiles(const core::Config& config, const std::string& config_pat
                                              config.dataset.path));
 }
 
-StatusOr<TrainSummary> TrainTemporal(const core::Config& config, const TrainOptions& options,
+StatusOr<TrainSummary> TrainTemporal(const trainers::TemporalConfig& config, const TrainOptions& options,
                                      const datasets::TemporalDataset* dataset) {
   std::optional<datasets::TemporalDataset> loaded;
   if (dataset == nullptr) {
@@ -430,8 +430,8 @@ StatusOr<EvalSummary> EvaluateCheckpoint(const std::string& checkpoint_path,
   } catch (const std::exception& e) {
     return Status::Corruption(fmt::format("{}: not a streamgnn checkpoint: {}", checkpoint_path, e.what()));
   }
-  SG_ASSIGN_OR_RETURN(const core::Config config,
-                      core::LoadConfigString(yaml, checkpoint_path + " (stored config)"));
+  SG_ASSIGN_OR_RETURN(const trainers::TemporalConfig config,
+                      trainers::LoadTemporalConfigString(yaml, checkpoint_path + " (stored config)"));
   std::optional<datasets::TemporalDataset> loaded;
   if (dataset == nullptr) {
     SG_ASSIGN_OR_RETURN(datasets::TemporalDataset ds, LoadConfigDataset(config));

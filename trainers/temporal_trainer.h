@@ -31,7 +31,7 @@
 #include <string>
 #include <vector>
 
-#include "core/config.h"
+#include "trainers/temporal_config.h"
 #include "core/status.h"
 #include "datasets/temporal_dataset.h"
 
@@ -122,14 +122,14 @@ struct TrainOptions {
 
 // Checks what the config names but the config loader cannot: that the dataset file exists.
 // Errors name the place: "run.yml:3:9: key 'dataset.path': file not found: /x/edges.csv".
-// Call it after core::LoadConfigFile and before any work.
-Status CheckInputFiles(const core::Config& config, const std::string& config_path);
+// Call it after trainers::LoadTemporalConfigFile and before any work.
+Status CheckInputFiles(const trainers::TemporalConfig& config, const std::string& config_path);
 
 // Trains per `config`. `dataset` may be null (loaded per config.dataset) or a dataset the
 // caller owns (tests). Errors: InvalidArgument for a config the model cannot be built from or
 // a dataset it cannot be trained on, IOError for run files, Unimplemented for features not
 // built yet (runtime.device cuda).
-StatusOr<TrainSummary> TrainTemporal(const core::Config& config, const TrainOptions& options,
+StatusOr<TrainSummary> TrainTemporal(const trainers::TemporalConfig& config, const TrainOptions& options,
                                      const datasets::TemporalDataset* dataset = nullptr);
 
 struct EvalSummary {

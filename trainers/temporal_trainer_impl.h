@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "core/config.h"
+#include "trainers/temporal_config.h"
 #include "core/progress.h"
 #include "core/status.h"
 #include "datasets/temporal_dataset.h"
@@ -65,7 +65,7 @@ struct PassResult {
 
 class TemporalTrainerImpl {
  public:
-  TemporalTrainerImpl(const core::Config& config, const datasets::TemporalDataset& ds)
+  TemporalTrainerImpl(const trainers::TemporalConfig& config, const datasets::TemporalDataset& ds)
       : config_(config), ds_(ds) {}
 
   Status Setup();
@@ -106,7 +106,7 @@ class TemporalTrainerImpl {
                         std::string* history, int64_t* best_epoch, int64_t* bad_epochs);
   bool with_mrr() const { return config_.train.eval_negatives > 0; }
 
-  const core::Config& config_;
+  const trainers::TemporalConfig& config_;
   const datasets::TemporalDataset& ds_;
   TemporalSplit split_;
   models::TemporalModel model_{nullptr};
@@ -136,7 +136,7 @@ double JsonNumberAt(const nlohmann::json& object, const char* key);
 Status SaveAtomically(torch::serialize::OutputArchive& archive, const std::string& path);
 
 // The dataset config.dataset names, with a log line.
-StatusOr<datasets::TemporalDataset> LoadConfigDataset(const core::Config& config);
+StatusOr<datasets::TemporalDataset> LoadConfigDataset(const trainers::TemporalConfig& config);
 
 // "<prefix>_ap", "<prefix>_auc" (and "<prefix>_mrr") of a metrics record, into a run file's
 // object (NaN becomes null).

@@ -14,7 +14,7 @@ namespace {
 torch::Tensor Ids(std::vector<int64_t> v) { return torch::tensor(v, torch::kInt64); }
 torch::Tensor Times(std::vector<double> v) { return torch::tensor(v, torch::kFloat64); }
 
-NodeMemory Make(int64_t mailbox_size, core::MailCombine combine) {
+NodeMemory Make(int64_t mailbox_size, memory::MailCombine combine) {
   NodeMemoryOptions o;
   o.num_nodes = 5;
   o.dim_memory = 3;
@@ -35,7 +35,7 @@ TEST(NodeMemory, RejectsBadOptions) {
 }
 
 TEST(NodeMemory, StartsEmptyAndWritesRows) {
-  NodeMemory m = Make(1, core::MailCombine::kLast);
+  NodeMemory m = Make(1, memory::MailCombine::kLast);
   MemoryRows r = m.Read(Ids({0, 4}));
   EXPECT_EQ(r.memory.abs().sum().item<float>(), 0);
   EXPECT_FALSE(r.mail_valid.any().item<bool>());
@@ -47,7 +47,7 @@ TEST(NodeMemory, StartsEmptyAndWritesRows) {
 }
 
 TEST(NodeMemory, LastCombineKeepsTheLastMailPerNode) {
-  NodeMemory m = Make(1, core::MailCombine::kLast);
+  NodeMemory m = Make(1, memory::MailCombine::kLast);
   // node 1 gets two mails; the later one (in order) wins with its time.
   m.Deliver(Ids({1, 2, 1}), torch::tensor({1.f, 1.f, 2.f, 2.f, 3.f, 3.f}).view({3, 2}),
             Times({10, 11, 12}));
@@ -60,7 +60,7 @@ TEST(NodeMemory, LastCombineKeepsTheLastMailPerNode) {
 }
 
 TEST(NodeMemory, MeanCombineAveragesMails) {
-  NodeMemory m = Make(1, core::MailCombine::kMean);
+  NodeMemory m = Make(1, memory::MailCombine::kMean);
   m.Deliver(Ids({1, 1}), torch::tensor({1.f, 4.f, 3.f, 8.f}).view({2, 2}), Times({10, 12}));
   MemoryRows r = m.Read(Ids({1}));
   EXPECT_FLOAT_EQ(r.mail[0][0][0].item<float>(), 2.f);
@@ -69,7 +69,7 @@ TEST(NodeMemory, MeanCombineAveragesMails) {
 }
 
 TEST(NodeMemory, MailboxIsARingBuffer) {
-  NodeMemory m = Make(2, core::MailCombine::kLast);
+  NodeMemory m = Make(2, memory::MailCombine::kLast);
   for (int i = 0; i < 3; ++i) {
     m.Deliver(Ids({0}), torch::full({1, 2}, static_cast<float>(i)), Times({static_cast<double>(i)}));
   }
@@ -82,7 +82,7 @@ TEST(NodeMemory, MailboxIsARingBuffer) {
 }
 
 TEST(NodeMemory, ResetCloneAndCheckpointRoundTrip) {
-  NodeMemory m = Make(1, core::MailCombine::kLast);
+  NodeMemory m = Make(1, memory::MailCombine::kLast);
   m.Write(Ids({3}), torch::ones({1, 3}), Times({5}));
   m.Deliver(Ids({3}), torch::ones({1, 2}), Times({6}));
   NodeMemory copy = m.Clone();
@@ -113,7 +113,7 @@ TEST(NodeMemory, ResetCloneAndCheckpointRoundTrip) {
 }
 
 TEST(NodeMemory, MailEventsCountTheEventsCombinedIntoTheNewestMail) {
-  NodeMemory m = Make(1, core::MailCombine::kLast);
+  NodeMemory m = Make(1, memory::MailCombine::kLast);
   m.Deliver(Ids({1, 2, 1, 1}), torch::ones({4, 2}), Times({1, 2, 3, 4}));
   MemoryRows r = m.Read(Ids({0, 1, 2}));
   EXPECT_EQ(r.mail_events[0].item<int64_t>(), 0);
@@ -127,7 +127,7 @@ TEST(NodeMemory, MailEventsCountTheEventsCombinedIntoTheNewestMail) {
 // recipients, for both combines and ring sizes 1 and 3.
 TEST(NodeMemory, ComposedDeliveryEqualsTheCpuLoop) {
   torch::manual_seed(3);
-  for (const core::MailCombine combine : {core::MailCombine::kLast, core::MailCombine::kMean}) {
+  for (const memory::MailCombine combine : {memory::MailCombine::kLast, memory::MailCombine::kMean}) {
     for (const int64_t ring : {1, 3}) {
       NodeMemory loop = Make(ring, combine), composed = Make(ring, combine);
       for (int batch = 0; batch < 6; ++batch) {
@@ -139,7 +139,7 @@ TEST(NodeMemory, ComposedDeliveryEqualsTheCpuLoop) {
         composed.DeliverComposed(nodes, mails, times);
       }
       const MemoryRows a = loop.Read(Ids({0, 1, 2, 3, 4})), b = composed.Read(Ids({0, 1, 2, 3, 4}));
-      const std::string where = std::string(combine == core::MailCombine::kMean ? "mean" : "last") +
+      const std::string where = std::string(combine == memory::MailCombine::kMean ? "mean" : "last") +
                                 ", ring " + std::to_string(ring);
       EXPECT_TRUE(torch::allclose(a.mail, b.mail, 1e-6, 1e-6)) << where;
       EXPECT_TRUE(torch::equal(a.mail_ts, b.mail_ts)) << where;
@@ -150,7 +150,7 @@ TEST(NodeMemory, ComposedDeliveryEqualsTheCpuLoop) {
 }
 
 TEST(NodeMemory, CommitIsOneVersionAndReadsReportTheirStaleness) {
-  NodeMemory m = Make(1, core::MailCombine::kLast);
+  NodeMemory m = Make(1, memory::MailCombine::kLast);
   EXPECT_EQ(m.version(), 0);
   m.Commit(Ids({3}), torch::full({1, 3}, 2.f), Times({5}), Ids({3, 4}), torch::ones({2, 2}),
            Times({5, 5}));
@@ -177,7 +177,7 @@ TEST(NodeMemory, CommitIsOneVersionAndReadsReportTheirStaleness) {
   m.Save(out);
   std::stringstream buffer;
   out.save_to(buffer);
-  NodeMemory other = Make(1, core::MailCombine::kLast);
+  NodeMemory other = Make(1, memory::MailCombine::kLast);
   torch::serialize::InputArchive in;
   in.load_from(buffer);
   ASSERT_TRUE(other.Load(in).ok());
@@ -187,7 +187,7 @@ TEST(NodeMemory, CommitIsOneVersionAndReadsReportTheirStaleness) {
 }
 
 TEST(NodeMemory, AbortWakesABlockedReader) {
-  NodeMemory m = Make(1, core::MailCombine::kLast);
+  NodeMemory m = Make(1, memory::MailCombine::kLast);
   std::thread reader([&] {
     auto r = m.ReadAtLeast(Ids({0}), 5, 0);  // version 5 never comes
     EXPECT_FALSE(r.ok());
@@ -204,7 +204,7 @@ TEST(NodeMemory, AbortWakesABlockedReader) {
 TEST(NodeMemory, StalenessBoundHoldsUnderRandomDelays) {
   for (int64_t bound : {0, 1, 3}) {
     SCOPED_TRACE(bound);
-    NodeMemory m = Make(1, core::MailCombine::kLast);
+    NodeMemory m = Make(1, memory::MailCombine::kLast);
     constexpr int64_t kBatches = 60;
     std::atomic<int64_t> next_read{0};
     std::thread writer([&] {

@@ -71,30 +71,30 @@ TEST(TimeEncoder, InitialisationAndGradients) {
 }
 
 TEST(MessageFunction, MlpGradients) {
-  MessageFunction msg(core::MessageFunction::kMlp, 6);
+  MessageFunction msg(memory::MessageFunction::kMlp, 6);
   msg->to(torch::kFloat64);
   torch::Tensor x = Leaf(torch::randn({3, 6}));
   auto wrt = Params(*msg);
   wrt.push_back(x);
   ExpectGradientsMatch([&] { return msg->forward(x); }, wrt, "mlp message");
-  MessageFunction identity(core::MessageFunction::kIdentity, 6);
+  MessageFunction identity(memory::MessageFunction::kIdentity, 6);
   EXPECT_TRUE(torch::equal(identity->forward(x), x));
 }
 
 struct UpdaterCase {
-  core::MemoryUpdate kind;
+  memory::MemoryUpdate kind;
   int64_t mailbox;
   const char* name;
 };
 
 TEST(MemoryUpdater, GradientsAndNodesWithoutMailKeepTheirMemory) {
-  for (const UpdaterCase& c : {UpdaterCase{core::MemoryUpdate::kGru, 1, "gru"},
-                               UpdaterCase{core::MemoryUpdate::kRnn, 1, "rnn"},
-                               UpdaterCase{core::MemoryUpdate::kTransformer, 3, "transformer"}}) {
+  for (const UpdaterCase& c : {UpdaterCase{memory::MemoryUpdate::kGru, 1, "gru"},
+                               UpdaterCase{memory::MemoryUpdate::kRnn, 1, "rnn"},
+                               UpdaterCase{memory::MemoryUpdate::kTransformer, 3, "transformer"}}) {
     SCOPED_TRACE(c.name);
     MemoryUpdaterImpl::Options o;
     o.kind = c.kind;
-    o.msg_func = core::MessageFunction::kMlp;
+    o.msg_func = memory::MessageFunction::kMlp;
     o.dim_memory = 4;
     o.dim_mail = 5;
     o.dim_time = 3;
@@ -341,21 +341,21 @@ TEST(Decoders, LinkPredictorAndNodeClassifierGradients) {
 TEST(TemporalModel, ShapesAndGradientFlowPerArchitecture) {
   struct Arch {
     const char* name;
-    core::MemoryType memory;
-    core::MemoryUpdate update;
-    core::GnnArch arch;
-    core::TimeTransform transform;
+    memory::MemoryType memory;
+    memory::MemoryUpdate update;
+    models::GnnArch arch;
+    models::TimeTransform transform;
   };
   for (const Arch& a :
-       {Arch{"tgn", core::MemoryType::kNode, core::MemoryUpdate::kGru, core::GnnArch::kTransformerAttention, core::TimeTransform::kNone},
-        Arch{"jodie", core::MemoryType::kNode, core::MemoryUpdate::kRnn, core::GnnArch::kIdentity, core::TimeTransform::kJodie},
-        Arch{"apan", core::MemoryType::kNode, core::MemoryUpdate::kTransformer, core::GnnArch::kIdentity, core::TimeTransform::kNone},
-        Arch{"tgat", core::MemoryType::kNone, core::MemoryUpdate::kGru, core::GnnArch::kTransformerAttention, core::TimeTransform::kNone}}) {
+       {Arch{"tgn", memory::MemoryType::kNode, memory::MemoryUpdate::kGru, models::GnnArch::kTransformerAttention, models::TimeTransform::kNone},
+        Arch{"jodie", memory::MemoryType::kNode, memory::MemoryUpdate::kRnn, models::GnnArch::kIdentity, models::TimeTransform::kJodie},
+        Arch{"apan", memory::MemoryType::kNode, memory::MemoryUpdate::kTransformer, models::GnnArch::kIdentity, models::TimeTransform::kNone},
+        Arch{"tgat", memory::MemoryType::kNone, memory::MemoryUpdate::kGru, models::GnnArch::kTransformerAttention, models::TimeTransform::kNone}}) {
     SCOPED_TRACE(a.name);
     ModelSpec spec;
     spec.memory.type = a.memory;
     spec.memory.memory_update = a.update;
-    spec.memory.mailbox_size = a.update == core::MemoryUpdate::kTransformer ? 2 : 1;
+    spec.memory.mailbox_size = a.update == memory::MemoryUpdate::kTransformer ? 2 : 1;
     spec.memory.dim_out = 8;
     spec.memory.dim_time = 4;
     spec.gnn.arch = a.arch;
@@ -412,12 +412,12 @@ TEST(TemporalModel, ShapesAndGradientFlowPerArchitecture) {
 // the last update standardised by the source statistics for sources and the destination
 // statistics for destinations and negatives; tgl_jodie (TGL's): LN(s) * (1 + W dt / (t + 1) + b).
 TEST(TemporalModel, JodieProjectionFollowsTheFormulaPerSide) {
-  for (const core::TimeTransform transform : {core::TimeTransform::kJodie, core::TimeTransform::kTglJodie}) {
+  for (const models::TimeTransform transform : {models::TimeTransform::kJodie, models::TimeTransform::kTglJodie}) {
     ModelSpec spec;
-    spec.memory.memory_update = core::MemoryUpdate::kRnn;
+    spec.memory.memory_update = memory::MemoryUpdate::kRnn;
     spec.memory.dim_out = 2;
     spec.memory.dim_time = 0;
-    spec.gnn.arch = core::GnnArch::kIdentity;
+    spec.gnn.arch = models::GnnArch::kIdentity;
     spec.gnn.time_transform = transform;
     spec.num_nodes = 3;
     spec.dropout = 0;
@@ -450,7 +450,7 @@ TEST(TemporalModel, JodieProjectionFollowsTheFormulaPerSide) {
     rows.mail_events = torch::zeros({3}, torch::kInt64);
     const torch::Tensor out = model->forward(in, &rows).embeddings;
     torch::Tensor h = rows.memory, dt;
-    if (transform == core::TimeTransform::kJodie) {
+    if (transform == models::TimeTransform::kJodie) {
       dt = torch::tensor({(50.f - 10) / 5, (30.f - 20) / 10, (10.f - 20) / 10});
     } else {
       h = torch::layer_norm(h, {2});
@@ -468,7 +468,7 @@ TEST(TemporalModel, SelfLoopEventLeavesOneMail) {
   ModelSpec spec;
   spec.memory.dim_out = 2;
   spec.memory.dim_time = 0;
-  spec.gnn.arch = core::GnnArch::kIdentity;
+  spec.gnn.arch = models::GnnArch::kIdentity;
   spec.num_nodes = 3;
   spec.dim_edge_feat = 1;
   TemporalModel model(spec);
@@ -476,7 +476,7 @@ TEST(TemporalModel, SelfLoopEventLeavesOneMail) {
   const torch::Tensor mails = model->MakeMails(s, s, torch::tensor({{7.f}}));
   ASSERT_EQ(mails.sizes(), torch::IntArrayRef({2, 5}));
   EXPECT_TRUE(torch::equal(mails[0], mails[1]));
-  for (const core::MailCombine combine : {core::MailCombine::kLast, core::MailCombine::kMean}) {
+  for (const memory::MailCombine combine : {memory::MailCombine::kLast, memory::MailCombine::kMean}) {
     memory::NodeMemoryOptions o;
     o.num_nodes = 3;
     o.dim_memory = 2;
@@ -501,8 +501,8 @@ TEST(TemporalModel, SpecValidationNamesTheKey) {
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("gnn.att_head"), std::string::npos);
   spec.gnn.att_head = 2;
-  spec.memory.type = core::MemoryType::kNone;
-  spec.gnn.arch = core::GnnArch::kIdentity;
+  spec.memory.type = memory::MemoryType::kNone;
+  spec.gnn.arch = models::GnnArch::kIdentity;
   s = ValidateModelSpec(spec);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("memory.type"), std::string::npos);

@@ -87,7 +87,7 @@ TEST(CoherenceLoss, ValueIsOneMinusMeanCosineOverRowsWithAPreviousState) {
 TEST(CoherenceLoss, GradientReachesTheMemoryUpdater) {
   torch::manual_seed(1);
   MemoryUpdaterImpl::Options o;
-  o.kind = core::MemoryUpdate::kGru;
+  o.kind = memory::MemoryUpdate::kGru;
   o.dim_memory = 8;
   o.dim_mail = 6;
   o.dim_time = 4;

@@ -11,7 +11,7 @@ data=$2
 config=$3
 source "$(dirname "$0")/crash_common.sh"
 serve_extra=(--max-nodes 9228 --learn "$config" --set train.epoch=1 --set continuous.warmup_events=30000
-             --set continuous.window=10000 --set continuous.epochs=3 --set continuous.max_lag=1000
+             --set continuous.window=10000 --set continuous.epoch=3 --set continuous.max_lag=1000
              --set log.level=warn)
 
 stat() {  # $1: a key of the server's Stats JSON

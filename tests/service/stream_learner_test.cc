@@ -59,7 +59,7 @@ TEST(StreamLearner, LearnsWindowsWhileIngestionGoesOnAndResumesAfterARestart) {
   {
     auto store = StreamStore::Open(StoreOptions(dir.str()));
     ASSERT_TRUE(store.ok()) << store.status().ToString();
-    auto learner = StreamLearner::Start(store->get(), LearnerOptions(dir.str(), "tgn", {"continuous.epochs=3"}));
+    auto learner = StreamLearner::Start(store->get(), LearnerOptions(dir.str(), "tgn", {"continuous.epoch=3"}));
     ASSERT_TRUE(learner.ok()) << learner.status().ToString();
     ServerOptions so;
     so.listen = "127.0.0.1:0";
@@ -118,7 +118,7 @@ TEST(StreamLearner, LearnsWindowsWhileIngestionGoesOnAndResumesAfterARestart) {
   // Restart: the checkpoint holds 6 windows; new edges make window 7.
   auto store = StreamStore::Open(StoreOptions(dir.str()));
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  auto learner = StreamLearner::Start(store->get(), LearnerOptions(dir.str(), "tgn", {"continuous.epochs=3"}));
+  auto learner = StreamLearner::Start(store->get(), LearnerOptions(dir.str(), "tgn", {"continuous.epoch=3"}));
   ASSERT_TRUE(learner.ok()) << learner.status().ToString();
   ASSERT_TRUE((*learner)->WaitForWindows(6, 60s)) << (*learner)->Stats().error;
   EXPECT_EQ((*learner)->Stats().prequential_ap, first_run_ap);

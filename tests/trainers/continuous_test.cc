@@ -35,7 +35,7 @@ std::string WithoutTimes(WindowRecord r) {
   return r.ToJson(true);
 }
 
-core::Config StreamConfig(const std::string& model, const std::string& dir,
+trainers::TemporalConfig StreamConfig(const std::string& model, const std::string& dir,
                           const std::vector<std::string>& extra = {}) {
   std::vector<std::string> overrides = {"continuous.window=600", "continuous.warmup_fraction=0.4",
                                         "train.eval_negatives=5"};
@@ -46,7 +46,7 @@ core::Config StreamConfig(const std::string& model, const std::string& dir,
 TEST(ContinuousLearner, AResumedLearnerScoresAndTrainsTheNextWindowExactlyAsTheOriginal) {
   const datasets::TemporalDataset ds = PlantedGraph(150, 3000, 5, 8, 11);
   TempDir dir;
-  const core::Config config = StreamConfig("tgn", dir.str());
+  const trainers::TemporalConfig config = StreamConfig("tgn", dir.str());
   auto a = ContinuousLearner::Start(config, ds, 1200, Quiet());
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   const std::string ckpt = dir.str() + "/continuous.pt", after2 = dir.str() + "/after2.pt";
@@ -67,7 +67,7 @@ TEST(ContinuousLearner, AResumedLearnerScoresAndTrainsTheNextWindowExactlyAsTheO
   EXPECT_EQ(WithoutTimes(*again), WithoutTimes(*third));
   // How window 3 is trained cannot change its score: three passes instead of one train it
   // differently and score it the same.
-  auto longer = ContinuousLearner::Resume(StreamConfig("tgn", dir.str(), {"continuous.epochs=3"}), ds, after2);
+  auto longer = ContinuousLearner::Resume(StreamConfig("tgn", dir.str(), {"continuous.epoch=3"}), ds, after2);
   ASSERT_TRUE(longer.ok()) << longer.status().ToString();
   auto trained_more = (*longer)->Learn(ds, 600, "");
   ASSERT_TRUE(trained_more.ok()) << trained_more.status().ToString();
@@ -85,7 +85,7 @@ TEST(ContinuousLearner, EmbeddingsComeFromTheCheckpointedStateAndChangeWithEachW
   const std::vector<NodeId> nodes = {0, 7, 42, 149};
   for (const char* model : {"tgn", "jodie", "apan", "tgat"}) {
     TempDir dir;
-    const core::Config config = StreamConfig(model, dir.str());
+    const trainers::TemporalConfig config = StreamConfig(model, dir.str());
     auto learner = ContinuousLearner::Start(config, ds, 1200, Quiet());
     ASSERT_TRUE(learner.ok()) << learner.status().ToString();
     const std::string ckpt = dir.str() + "/continuous.pt";
@@ -136,7 +136,7 @@ TEST(ContinuousLearner, ReplayAddsTheAskedShareOfPastEvents) {
   const datasets::TemporalDataset ds = PlantedGraph(150, 3000, 5, 8, 2);
   for (const char* kind : {"uniform", "recent"}) {
     TempDir dir;
-    const core::Config config = StreamConfig(
+    const trainers::TemporalConfig config = StreamConfig(
         "jodie", dir.str(), {"continuous.replay_ratio=0.25", std::string("continuous.replay=") + kind});
     auto learner = ContinuousLearner::Start(config, ds, 1200, Quiet());
     ASSERT_TRUE(learner.ok()) << learner.status().ToString();

@@ -132,7 +132,7 @@ const datasets::TemporalDataset& Graph() {
   return ds;
 }
 
-core::Config MakeConfig(const std::string& model, const std::string& dir, int64_t epochs,
+trainers::TemporalConfig MakeConfig(const std::string& model, const std::string& dir, int64_t epochs,
                         const std::vector<std::string>& overrides = {}) {
   testing::SmallModel m;
   m.dim = 16;
@@ -320,11 +320,11 @@ TEST(PipelineConfig, BadValuesNameTheKey) {
       {"memory:\n  type: none\n  dim_out: 0\npres:\n  enabled: true\n", "key 'pres.enabled': expected false"},
   };
   for (const Bad& b : bad) {
-    auto c = core::LoadConfigString(b.yaml, "run.yml");
+    auto c = trainers::LoadTemporalConfigString(b.yaml, "run.yml");
     ASSERT_FALSE(c.ok()) << b.yaml;
     EXPECT_NE(c.status().message().find(b.expected), std::string::npos) << c.status().message();
   }
-  auto ok = core::LoadConfigString("pipeline:\n  mode: mspipe\n  staleness: auto\n", "run.yml");
+  auto ok = trainers::LoadTemporalConfigString("pipeline:\n  mode: mspipe\n  staleness: auto\n", "run.yml");
   ASSERT_TRUE(ok.ok()) << ok.status().message();
   EXPECT_EQ(ok->pipeline.StalenessBound(), -1);
 }

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/config.h"
+#include "trainers/temporal_config.h"
 #include "datasets/synthetic.h"
 #include "trainers/temporal_trainer.h"
 
@@ -65,14 +65,14 @@ inline std::string ModelYaml(const std::string& model, const SmallModel& m) {
          ", 5], strategy: uniform}\n";
 }
 
-inline core::Config MakeConfig(const std::string& model, const SmallModel& m, const std::string& dir,
+inline trainers::TemporalConfig MakeConfig(const std::string& model, const SmallModel& m, const std::string& dir,
                                int64_t epochs, const std::vector<std::string>& overrides = {}) {
   const std::string yaml = ModelYaml(model, m) + "train: {model: " + model +
                            ", epoch: " + std::to_string(epochs) +
                            ", batch_size: " + std::to_string(m.batch_size) +
                            ", lr: 0.002, patience: 0, seed: " + std::to_string(m.seed) + "}\n"
                            "runtime: {threads: 1}\nlog: {dir: '" + dir + "', progress: never}\n";
-  auto config = core::LoadConfigString(yaml, model + ".yml", overrides);
+  auto config = trainers::LoadTemporalConfigString(yaml, model + ".yml", overrides);
   EXPECT_TRUE(config.ok()) << config.status().message();
   return config.value();
 }

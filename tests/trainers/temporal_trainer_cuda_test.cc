@@ -109,7 +109,7 @@ TEST(OnCudaFeatureCache, GivesTheMetricsOfTheWholeTablesOnTheDevice) {
 }
 
 TEST(FeatureCacheConfig, IsAGpuCache) {
-  auto config = core::LoadConfigString("runtime: {feature_cache_ratio: 0.5}\n", "run.yml");
+  auto config = trainers::LoadTemporalConfigString("runtime: {feature_cache_ratio: 0.5}\n", "run.yml");
   ASSERT_FALSE(config.ok());
   EXPECT_NE(config.status().message().find("feature_cache_ratio"), std::string::npos)
       << config.status().message();

@@ -28,7 +28,7 @@ const datasets::TemporalDataset& PlantedGraph() {
   return ds;
 }
 
-core::Config MakeConfig(const std::string& model, const std::string& dir, int64_t epochs,
+trainers::TemporalConfig MakeConfig(const std::string& model, const std::string& dir, int64_t epochs,
                         const std::vector<std::string>& overrides = {}) {
   return testing::MakeConfig(model, testing::SmallModel(), dir, epochs, overrides);
 }
@@ -37,7 +37,7 @@ class Learns : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(Learns, ReachesTestApAboveNinetyOnAPlantedSignal) {
   TempDir dir;
-  const core::Config config = MakeConfig(GetParam(), dir.str(), 8);
+  const trainers::TemporalConfig config = MakeConfig(GetParam(), dir.str(), 8);
   auto summary = TrainTemporal(config, Quiet(), &PlantedGraph());
   ASSERT_TRUE(summary.ok()) << summary.status().message();
   const EpochRecord& best = summary->best();
@@ -181,7 +181,7 @@ TEST(TemporalTrainer, BadConfigsStopBeforeAnyWork) {
   TempDir dir;
   const std::string path = dir.str() + "/run.yml";
   std::ofstream(path) << "dataset:\n  format: jodie\n  path: missing.csv\ntrain:\n  model: tgn\n";
-  auto config = core::LoadConfigFile(path);
+  auto config = trainers::LoadTemporalConfigFile(path);
   ASSERT_TRUE(config.ok()) << config.status().message();
   Status s = CheckInputFiles(*config, path);
   ASSERT_FALSE(s.ok());
@@ -199,7 +199,7 @@ TEST(TemporalTrainer, BadConfigsStopBeforeAnyWork) {
   };
   for (const Bad& b : bad) {
     std::ofstream(path) << b.yaml;
-    auto c = core::LoadConfigFile(path);
+    auto c = trainers::LoadTemporalConfigFile(path);
     ASSERT_FALSE(c.ok()) << b.yaml;
     EXPECT_NE(c.status().message().find(b.expected), std::string::npos) << c.status().message();
   }

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "core/config.h"
+#include "trainers/temporal_config.h"
 #include "trainers/temporal_trainer.h"
 
 namespace streamgnn::trainers {
@@ -39,14 +39,14 @@ TEST_P(UciAccuracy, TransductiveTestApOverThreeSeeds) {
     const fs::path dir = fs::temp_directory_path() /
                          ("streamgnn_uci_" + std::string(c.model) + "_" + std::to_string(::getpid()) +
                           "_" + std::to_string(seed));
-    auto config = core::LoadConfigFile(
+    auto config = trainers::LoadTemporalConfigFile(
         config_path, {"dataset.path=" + data, "dataset.cache=false", "train.seed=" + std::to_string(seed),
                       "train.lr=0.0001", "train.batch_size=200", "train.patience=2",
                       "runtime.threads=1", "log.progress=never", "train.checkpoint=false",
                       "log.dir=" + dir.string()});
     ASSERT_TRUE(config.ok()) << config.status().message();
     for (const std::string& o : c.overrides) ASSERT_TRUE(core::ApplyConfigOverride(o, &*config).ok()) << o;
-    ASSERT_TRUE(core::ValidateConfig(*config).ok());
+    ASSERT_TRUE(core::ValidateConfigFields(*config).ok());
     TrainOptions options;
     options.print_epochs = true;
     auto summary = TrainTemporal(*config, options);

@@ -1,4 +1,4 @@
-#include "core/config.h"
+#include "trainers/temporal_config.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -12,8 +12,26 @@
 #include <string>
 #include <vector>
 
-namespace streamgnn::core {
+namespace streamgnn::trainers {
 namespace {
+
+using core::Bound;
+using core::EnumChoices;
+using core::EnumFromString;
+using core::EnumToString;
+using core::LogLevel;
+using core::ProgressMode;
+using core::DeviceKind;
+using datasets::Format;
+using graph::OutOfOrderPolicy;
+using memory::DeliverTo;
+using memory::MailCombine;
+using memory::MemoryType;
+using memory::MemoryUpdate;
+using memory::MessageFunction;
+using models::GnnArch;
+using models::TimeTransform;
+using sampling::Strategy;
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
@@ -155,7 +173,7 @@ continuous:
   max_lag: 8
   replay_ratio: 0.1
   replay: recent
-  epochs: 2
+  epoch: 2
 )";
 
 // TGL's tgn.yml, restricted to the sections defined so far (memory and gnn come later).
@@ -185,17 +203,17 @@ std::vector<std::string> Lines(const std::string& text) {
   return lines;
 }
 
-TEST(Config, EmptyDocumentGivesDefaults) {
+TEST(TemporalConfig, EmptyDocumentGivesDefaults) {
   for (const char* text : {"", "# only a comment\n", "---\n"}) {
-    StatusOr<Config> c = LoadConfigString(text, "empty.yml");
+    StatusOr<TemporalConfig> c = LoadTemporalConfigString(text, "empty.yml");
     ASSERT_TRUE(c.ok()) << c.status().ToString();
-    EXPECT_EQ(ConfigToYaml(*c), ConfigToYaml(Config()));
+    EXPECT_EQ(core::ConfigAsYaml(*c), core::ConfigAsYaml(TemporalConfig()));
   }
 }
 
-TEST(Config, DefaultsAreTheDocumentedOnes) {
-  const Config c;
-  EXPECT_EQ(c.dataset.format, DatasetFormat::kSynthetic);
+TEST(TemporalConfig, DefaultsAreTheDocumentedOnes) {
+  const TemporalConfig c;
+  EXPECT_EQ(c.dataset.format, Format::kSynthetic);
   EXPECT_TRUE(c.dataset.cache);
   EXPECT_EQ(c.dataset.cache_dir, "");
   EXPECT_EQ(c.dataset.csv.label, -1);
@@ -208,7 +226,7 @@ TEST(Config, DefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(c.graph.max_block_capacity, 4096);
   EXPECT_EQ(c.sampling.layer, 1);
   EXPECT_EQ(c.sampling.neighbor, std::vector<int64_t>({10}));
-  EXPECT_EQ(c.sampling.strategy, SamplingStrategy::kRecent);
+  EXPECT_EQ(c.sampling.strategy, Strategy::kRecent);
   EXPECT_EQ(c.train.epoch, 10);
   EXPECT_EQ(c.train.batch_size, 200);
   EXPECT_DOUBLE_EQ(c.train.lr, 1e-4);
@@ -217,15 +235,15 @@ TEST(Config, DefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(c.log.dir, "runs/latest");
   EXPECT_EQ(c.log.level, LogLevel::kInfo);
   EXPECT_EQ(c.log.progress, ProgressMode::kAuto);
-  EXPECT_TRUE(ValidateConfig(c).ok());
+  EXPECT_TRUE(core::ValidateConfigFields(c).ok());
 }
 
-TEST(Config, ParsesEveryField) {
-  StatusOr<Config> loaded = LoadConfigString(kFullConfig, "full.yml");
+TEST(TemporalConfig, ParsesEveryField) {
+  StatusOr<TemporalConfig> loaded = LoadTemporalConfigString(kFullConfig, "full.yml");
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
-  const Config& c = *loaded;
+  const TemporalConfig& c = *loaded;
   EXPECT_EQ(c.dataset.name, "wiki");
-  EXPECT_EQ(c.dataset.format, DatasetFormat::kCsv);
+  EXPECT_EQ(c.dataset.format, Format::kCsv);
   EXPECT_EQ(c.dataset.path, "/data/wiki.csv");
   EXPECT_FALSE(c.dataset.cache);
   EXPECT_EQ(c.dataset.cache_dir, "/tmp/sgcache");
@@ -251,7 +269,7 @@ TEST(Config, ParsesEveryField) {
   EXPECT_EQ(c.graph.max_block_capacity, 1024);
   EXPECT_EQ(c.sampling.layer, 2);
   EXPECT_EQ(c.sampling.neighbor, std::vector<int64_t>({10, 5}));
-  EXPECT_EQ(c.sampling.strategy, SamplingStrategy::kUniform);
+  EXPECT_EQ(c.sampling.strategy, Strategy::kUniform);
   EXPECT_TRUE(c.sampling.prop_time);
   EXPECT_EQ(c.sampling.num_thread, 32);
   EXPECT_EQ(c.train.seed, 7);
@@ -299,16 +317,16 @@ TEST(Config, ParsesEveryField) {
   EXPECT_EQ(c.continuous.max_lag, 8);
   EXPECT_DOUBLE_EQ(c.continuous.replay_ratio, 0.1);
   EXPECT_EQ(c.continuous.replay, ReplayKind::kRecent);
-  EXPECT_EQ(c.continuous.epochs, 2);
+  EXPECT_EQ(c.continuous.epoch, 2);
 }
 
-TEST(Config, FullTestConfigCoversEveryField) {
+TEST(TemporalConfig, FullTestConfigCoversEveryField) {
   // Guards the test above as sections grow: every field line of the dump must differ from the
   // default dump, except the fields that have a single legal value for now.
-  StatusOr<Config> loaded = LoadConfigString(kFullConfig, "full.yml");
+  StatusOr<TemporalConfig> loaded = LoadTemporalConfigString(kFullConfig, "full.yml");
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
-  const std::vector<std::string> got = Lines(ConfigToYaml(*loaded));
-  const std::vector<std::string> defaults = Lines(ConfigToYaml(Config()));
+  const std::vector<std::string> got = Lines(core::ConfigAsYaml(*loaded));
+  const std::vector<std::string> defaults = Lines(core::ConfigAsYaml(TemporalConfig()));
   ASSERT_EQ(got.size(), defaults.size());
   for (size_t i = 0; i < got.size(); ++i) {
     const bool is_section = got[i].back() == ':';
@@ -328,14 +346,14 @@ TEST(Config, FullTestConfigCoversEveryField) {
   }
 }
 
-TEST(Config, LoadsTglListFormFile) {
+TEST(TemporalConfig, LoadsTglListFormFile) {
   TempDir dir;
   const std::string path = dir.Write("tgn.yml", kTglTgn);
-  StatusOr<Config> c = LoadConfigFile(path, {});
+  StatusOr<TemporalConfig> c = LoadTemporalConfigFile(path, {});
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->sampling.layer, 1);
   EXPECT_EQ(c->sampling.neighbor, std::vector<int64_t>({10}));
-  EXPECT_EQ(c->sampling.strategy, SamplingStrategy::kRecent);
+  EXPECT_EQ(c->sampling.strategy, Strategy::kRecent);
   EXPECT_FALSE(c->sampling.prop_time);
   EXPECT_EQ(c->sampling.num_thread, 32);
   EXPECT_EQ(c->train.epoch, 10);
@@ -349,7 +367,7 @@ TEST(Config, LoadsTglListFormFile) {
 
 // TGL's own model configs (config/TGN.yml, JODIE.yml, APAN.yml, TGAT.yml), memory and gnn
 // sections included, load as they are.
-TEST(Config, TglModelFilesLoad) {
+TEST(TemporalConfig, TglModelFilesLoad) {
   const std::string tgn = std::string(kTglTgn) +
                           "memory:\n  - type: 'node'\n    dim_time: 100\n    deliver_to: 'self'\n"
                           "    mail_combine: 'last'\n    memory_update: 'gru'\n    mailbox_size: 1\n"
@@ -357,7 +375,7 @@ TEST(Config, TglModelFilesLoad) {
                           "gnn:\n  - arch: 'transformer_attention'\n    use_src_emb: False\n"
                           "    use_dst_emb: False\n    layer: 1\n    att_head: 2\n    dim_time: 100\n"
                           "    dim_out: 100\n";
-  StatusOr<Config> c = LoadConfigString(tgn, "TGN.yml", {"train.model=tgn"});
+  StatusOr<TemporalConfig> c = LoadTemporalConfigString(tgn, "TGN.yml", {"train.model=tgn"});
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->memory.memory_update, MemoryUpdate::kGru);
   EXPECT_EQ(c->gnn.arch, GnnArch::kTransformerAttention);
@@ -370,7 +388,7 @@ TEST(Config, TglModelFilesLoad) {
       "    dim_out: 100\ngnn:\n  - arch: 'identity'\n    time_transform: 'JODIE'\n"
       "train:\n  - epoch: 100\n    batch_size: 600\n    lr: 0.0001\n    dropout: 0.1\n"
       "    all_on_gpu: True\n";
-  c = LoadConfigString(jodie, "JODIE.yml", {"train.model=jodie"});
+  c = LoadTemporalConfigString(jodie, "JODIE.yml", {"train.model=jodie"});
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_TRUE(c->sampling.no_sample);
   EXPECT_EQ(c->gnn.time_transform, TimeTransform::kJodie);
@@ -381,28 +399,28 @@ TEST(Config, TglModelFilesLoad) {
       "    mail_combine: 'last'\n    memory_update: 'transformer'\n    mailbox_size: 10\n"
       "    combine_node_feature: False\n    dim_out: 100\n    attention_head: 2\n"
       "gnn:\n  - arch: 'identity'\n";
-  c = LoadConfigString(apan, "APAN.yml", {"train.model=apan"});
+  c = LoadTemporalConfigString(apan, "APAN.yml", {"train.model=apan"});
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->memory.mailbox_size, 10);
   EXPECT_EQ(c->memory.deliver_to, DeliverTo::kNeighbors);
 }
 
-TEST(Config, ModelConfigMismatchNamesTheKey) {
-  StatusOr<Config> c = LoadConfigString("memory:\n  memory_update: rnn\ntrain:\n  model: tgn\n",
+TEST(TemporalConfig, ModelConfigMismatchNamesTheKey) {
+  StatusOr<TemporalConfig> c = LoadTemporalConfigString("memory:\n  memory_update: rnn\ntrain:\n  model: tgn\n",
                                         "bad.yml");
   ASSERT_FALSE(c.ok());
   EXPECT_THAT(c.status().message(), HasSubstr("bad.yml:4:10: key 'train.model': expected a config "
                                               "matching it: tgn needs"));
   EXPECT_THAT(c.status().message(), HasSubstr("got 'tgn'"));
-  c = LoadConfigString("gnn:\n  layer: 2\n", "layers.yml");
+  c = LoadTemporalConfigString("gnn:\n  layer: 2\n", "layers.yml");
   ASSERT_FALSE(c.ok());
   EXPECT_THAT(c.status().message(),
               HasSubstr("key 'gnn.layer': expected at most sampling.layer (1)"));
 }
 
-TEST(Config, UnknownSectionListsTheKnownOnes) {
+TEST(TemporalConfig, UnknownSectionListsTheKnownOnes) {
   const std::string text = std::string(kTglTgn) + "model:\n  - dim: 100\n";
-  StatusOr<Config> c = LoadConfigString(text, "tgn.yml");
+  StatusOr<TemporalConfig> c = LoadTemporalConfigString(text, "tgn.yml");
   ASSERT_FALSE(c.ok());
   EXPECT_THAT(c.status().message(),
               HasSubstr("tgn.yml:18:1: key 'model': expected a section name (one of dataset, "
@@ -508,33 +526,33 @@ const BadCase kBadCases[] = {
 };
 // clang-format on
 
-TEST(Config, BadConfigsNameFileLineAndKey) {
+TEST(TemporalConfig, BadConfigsNameFileLineAndKey) {
   for (const BadCase& c : kBadCases) {
     SCOPED_TRACE(c.name);
-    StatusOr<Config> loaded = LoadConfigString(c.yaml, "bad.yml");
+    StatusOr<TemporalConfig> loaded = LoadTemporalConfigString(c.yaml, "bad.yml");
     ASSERT_FALSE(loaded.ok()) << "accepted:\n" << c.yaml;
     EXPECT_EQ(loaded.status().code(), StatusCode::kInvalidArgument);
     EXPECT_THAT(loaded.status().message(), HasSubstr(c.message));
   }
 }
 
-TEST(Config, FileErrorsUseTheFilePath) {
+TEST(TemporalConfig, FileErrorsUseTheFilePath) {
   TempDir dir;
   const std::string path = dir.Write("bad.yml", "train:\n  epoch: 0\n");
-  StatusOr<Config> c = LoadConfigFile(path, {});
+  StatusOr<TemporalConfig> c = LoadTemporalConfigFile(path, {});
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().message(),
             path + ":2:10: key 'train.epoch': expected an integer >= 1, got '0'");
 
-  StatusOr<Config> missing = LoadConfigFile((dir.path() / "nope.yml").string(), {});
+  StatusOr<TemporalConfig> missing = LoadTemporalConfigFile((dir.path() / "nope.yml").string(), {});
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
   EXPECT_THAT(missing.status().message(), HasSubstr("nope.yml: config file not found"));
 }
 
-TEST(Config, OverridesApplyInOrder) {
-  StatusOr<Config> c =
-      LoadConfigString(kTglTgn, "tgn.yml",
+TEST(TemporalConfig, OverridesApplyInOrder) {
+  StatusOr<TemporalConfig> c =
+      LoadTemporalConfigString(kTglTgn, "tgn.yml",
                        {"sampling.layer=2", "sampling.neighbor=[10,10]", "train.lr=0.001",
                         "train.lr=0.002", "dataset.csv.header=false", "dataset.name=wiki talk",
                         "log.level=debug", "graph.eviction_window=.inf", "dataset.cache_dir="});
@@ -550,21 +568,21 @@ TEST(Config, OverridesApplyInOrder) {
   EXPECT_EQ(c->train.batch_size, 600);  // from the file
 }
 
-TEST(Config, OneValueForAListIsAOneEntryList) {
-  StatusOr<Config> c = LoadConfigString("sampling:\n  neighbor: 7\n", "x.yml", {"train.epoch=2"});
+TEST(TemporalConfig, OneValueForAListIsAOneEntryList) {
+  StatusOr<TemporalConfig> c = LoadTemporalConfigString("sampling:\n  neighbor: 7\n", "x.yml", {"train.epoch=2"});
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->sampling.neighbor, std::vector<int64_t>({7}));
 }
 
-TEST(Config, OverrideOfAWholeSection) {
-  StatusOr<Config> c =
-      LoadConfigString("", "x.yml", {"sampling={layer: 2, neighbor: [5, 3], strategy: uniform}"});
+TEST(TemporalConfig, OverrideOfAWholeSection) {
+  StatusOr<TemporalConfig> c =
+      LoadTemporalConfigString("", "x.yml", {"sampling={layer: 2, neighbor: [5, 3], strategy: uniform}"});
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->sampling.neighbor, std::vector<int64_t>({5, 3}));
-  EXPECT_EQ(c->sampling.strategy, SamplingStrategy::kUniform);
+  EXPECT_EQ(c->sampling.strategy, Strategy::kUniform);
 }
 
-TEST(Config, BadOverridesNameTheOverride) {
+TEST(TemporalConfig, BadOverridesNameTheOverride) {
   const BadCase cases[] = {
       {"unknown key", "sampling.neigbor=[10]",
        "--set sampling.neigbor=[10]: key 'sampling.neigbor': expected a key of section "
@@ -588,66 +606,66 @@ TEST(Config, BadOverridesNameTheOverride) {
   };
   for (const BadCase& c : cases) {
     SCOPED_TRACE(c.name);
-    StatusOr<Config> loaded = LoadConfigString("", "x.yml", {c.yaml});
+    StatusOr<TemporalConfig> loaded = LoadTemporalConfigString("", "x.yml", {c.yaml});
     ASSERT_FALSE(loaded.ok());
     EXPECT_EQ(loaded.status().code(), StatusCode::kInvalidArgument);
     EXPECT_THAT(loaded.status().message(), HasSubstr(c.message));
   }
 }
 
-TEST(Config, ApplyOverrideIsAllOrNothing) {
-  Config c;
-  ASSERT_TRUE(ApplyConfigOverride("train.epoch=5", &c).ok());
+TEST(TemporalConfig, ApplyOverrideIsAllOrNothing) {
+  TemporalConfig c;
+  ASSERT_TRUE(core::ApplyConfigOverride("train.epoch=5", &c).ok());
   EXPECT_EQ(c.train.epoch, 5);
-  const Status s = ApplyConfigOverride("train={epoch: 7, lr: -1}", &c);
+  const Status s = core::ApplyConfigOverride("train={epoch: 7, lr: -1}", &c);
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(c.train.epoch, 5);
 }
 
-TEST(Config, RelativeDatasetPathIsResolvedAgainstTheConfigFile) {
+TEST(TemporalConfig, RelativeDatasetPathIsResolvedAgainstTheConfigFile) {
   TempDir dir;
   const std::string path =
       dir.Write("configs/run.yml", "dataset:\n  format: csv\n  path: ../data/edges.csv\n");
-  StatusOr<Config> c = LoadConfigFile(path, {});
+  StatusOr<TemporalConfig> c = LoadTemporalConfigFile(path, {});
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(fs::path(c->dataset.path), (dir.path() / "data" / "edges.csv").lexically_normal());
   EXPECT_TRUE(fs::path(c->dataset.path).is_absolute());
 
   // Absolute paths stay; --set paths stay as given (relative to the working directory).
-  StatusOr<Config> abs = LoadConfigFile(path, {"dataset.path=/srv/edges.csv"});
+  StatusOr<TemporalConfig> abs = LoadTemporalConfigFile(path, {"dataset.path=/srv/edges.csv"});
   ASSERT_TRUE(abs.ok());
   EXPECT_EQ(abs->dataset.path, "/srv/edges.csv");
-  StatusOr<Config> set = LoadConfigFile(path, {"dataset.path=local/edges.csv"});
+  StatusOr<TemporalConfig> set = LoadTemporalConfigFile(path, {"dataset.path=local/edges.csv"});
   ASSERT_TRUE(set.ok());
   EXPECT_EQ(set->dataset.path, "local/edges.csv");
 
   // Text configs have no directory: paths stay as written.
-  StatusOr<Config> text =
-      LoadConfigString("dataset:\n  format: csv\n  path: data/edges.csv\n", "inline");
+  StatusOr<TemporalConfig> text =
+      LoadTemporalConfigString("dataset:\n  format: csv\n  path: data/edges.csv\n", "inline");
   ASSERT_TRUE(text.ok());
   EXPECT_EQ(text->dataset.path, "data/edges.csv");
 }
 
-TEST(Config, YamlRoundTrips) {
-  StatusOr<Config> c = LoadConfigString(
+TEST(TemporalConfig, YamlRoundTrips) {
+  StatusOr<TemporalConfig> c = LoadTemporalConfigString(
       kFullConfig, "full.yml", {"dataset.name=\"odd: name with \\\"quotes\\\" # and hash\""});
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->dataset.name, "odd: name with \"quotes\" # and hash");
-  for (const Config& original : {Config(), *c}) {
-    const std::string yaml = ConfigToYaml(original);
-    StatusOr<Config> back = LoadConfigString(yaml, "dump.yml");
+  for (const TemporalConfig& original : {TemporalConfig(), *c}) {
+    const std::string yaml = core::ConfigAsYaml(original);
+    StatusOr<TemporalConfig> back = LoadTemporalConfigString(yaml, "dump.yml");
     ASSERT_TRUE(back.ok()) << back.status().ToString() << "\n" << yaml;
-    EXPECT_EQ(ConfigToYaml(*back), yaml);
+    EXPECT_EQ(core::ConfigAsYaml(*back), yaml);
     EXPECT_EQ(back->dataset.name, original.dataset.name);
     EXPECT_EQ(back->dataset.csv.delimiter, original.dataset.csv.delimiter);
     EXPECT_EQ(back->train.lr, original.train.lr);  // exact: shortest round-trip formatting
     EXPECT_EQ(back->sampling.neighbor, original.sampling.neighbor);
   }
-  EXPECT_THAT(ConfigToYaml(Config()), HasSubstr("sampling:\n  layer: 1\n  neighbor: [10]\n"));
+  EXPECT_THAT(core::ConfigAsYaml(TemporalConfig()), HasSubstr("sampling:\n  layer: 1\n  neighbor: [10]\n"));
 }
 
-TEST(Config, JsonDump) {
-  const std::string json = ConfigToJson(Config());
+TEST(TemporalConfig, JsonDump) {
+  const std::string json = core::ConfigAsJson(TemporalConfig());
   EXPECT_EQ(json.front(), '{');
   EXPECT_EQ(json.back(), '}');
   EXPECT_EQ(json.find('\n'), std::string::npos);
@@ -655,26 +673,26 @@ TEST(Config, JsonDump) {
   EXPECT_THAT(json, HasSubstr("\"log\":{\"dir\":\"runs/latest\""));
 }
 
-TEST(Config, ValidateConfigChecksConfigsBuiltInCode) {
-  Config c;
+TEST(TemporalConfig, ValidateConfigChecksConfigsBuiltInCode) {
+  TemporalConfig c;
   c.sampling.layer = 0;
-  EXPECT_THAT(ValidateConfig(c).message(),
+  EXPECT_THAT(core::ValidateConfigFields(c).message(),
               HasSubstr("key 'sampling.layer': expected an integer in [1, 8], got '0'"));
-  c = Config();
+  c = TemporalConfig();
   c.sampling.neighbor = {5, -1};
   c.sampling.layer = 2;
-  EXPECT_THAT(ValidateConfig(c).message(),
+  EXPECT_THAT(core::ValidateConfigFields(c).message(),
               HasSubstr("key 'sampling.neighbor[1]': expected an integer >= 1, got '-1'"));
-  c = Config();
+  c = TemporalConfig();
   c.sampling.layer = 2;
-  EXPECT_THAT(ValidateConfig(c).message(),
+  EXPECT_THAT(core::ValidateConfigFields(c).message(),
               HasSubstr("key 'sampling.neighbor': expected a list of 2 entries"));
-  c = Config();
+  c = TemporalConfig();
   c.runtime.device = static_cast<DeviceKind>(7);
-  EXPECT_THAT(ValidateConfig(c).message(), HasSubstr("expected one of cpu|cuda"));
+  EXPECT_THAT(core::ValidateConfigFields(c).message(), HasSubstr("expected one of cpu|cuda"));
 }
 
-TEST(Config, BoundDescriptions) {
+TEST(TemporalConfig, BoundDescriptions) {
   struct Case {
     Bound bound;
     const char* text;
@@ -695,15 +713,15 @@ TEST(Config, BoundDescriptions) {
   EXPECT_FALSE(AtLeast(0).Contains(std::nan("")));
 }
 
-TEST(Config, EnumNames) {
-  EXPECT_STREQ(EnumToString(DatasetFormat::kJodie), "jodie");
+TEST(TemporalConfig, EnumNames) {
+  EXPECT_STREQ(EnumToString(Format::kJodie), "jodie");
   EXPECT_STREQ(EnumToString(LogLevel::kWarn), "warn");
-  SamplingStrategy s = SamplingStrategy::kRecent;
+  Strategy s = Strategy::kRecent;
   EXPECT_TRUE(EnumFromString("uniform", &s));
-  EXPECT_EQ(s, SamplingStrategy::kUniform);
+  EXPECT_EQ(s, Strategy::kUniform);
   EXPECT_FALSE(EnumFromString("Uniform", &s));
   EXPECT_EQ(EnumChoices<ProgressMode>(), "auto|always|never");
 }
 
 }  // namespace
-}  // namespace streamgnn::core
+}  // namespace streamgnn::trainers

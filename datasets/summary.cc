@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <nlohmann/json.hpp>
 
 namespace streamgnn::datasets {
 
@@ -19,29 +20,12 @@ std::string Thousands(int64_t v) {
   return v < 0 ? "-" + out : out;
 }
 
-// Shortest exact form; JSON has no NaN/inf, so they become null.
+// Shortest exact form; "null" when not finite.
 std::string Number(double v) {
   if (!std::isfinite(v)) return "null";
   char buf[64];
   auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
   return std::string(buf, end);
-}
-
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(c));
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-      out += buf;
-    } else {
-      out.push_back(static_cast<char>(c));
-    }
-  }
-  return out + "\"";
 }
 
 }  // namespace
@@ -126,30 +110,22 @@ std::string FormatSummary(const DatasetSummary& s) {
 }
 
 std::string SummaryJson(const DatasetSummary& s) {
-  std::string labels = "{";
-  for (size_t i = 0; i < s.label_counts.size(); ++i) {
-    labels += (i ? "," : "") + JsonString(std::to_string(s.label_counts[i].first)) + ":" +
-              std::to_string(s.label_counts[i].second);
-  }
-  labels += "}";
-  std::string split = "null";
+  nlohmann::ordered_json labels = nlohmann::ordered_json::object();
+  for (const auto& [label, count] : s.label_counts) labels[std::to_string(label)] = count;
+  nlohmann::ordered_json split = nullptr;
   if (s.has_split) {
-    split = "{\"train\":" + std::to_string(s.split_counts[0]) +
-            ",\"val\":" + std::to_string(s.split_counts[1]) +
-            ",\"test\":" + std::to_string(s.split_counts[2]) + "}";
+    split = {{"train", s.split_counts[0]}, {"val", s.split_counts[1]}, {"test", s.split_counts[2]}};
   }
-  auto i64 = [](int64_t v) { return std::to_string(v); };
-  return "{\"name\":" + JsonString(s.name) + ",\"num_events\":" + i64(s.num_events) +
-         ",\"num_nodes\":" + i64(s.num_nodes) + ",\"active_nodes\":" + i64(s.active_nodes) +
-         ",\"num_users\":" + i64(s.num_users) + ",\"distinct_pairs\":" + i64(s.distinct_pairs) +
-         ",\"self_loops\":" + i64(s.self_loops) + ",\"time_min\":" + Number(s.time_min) +
-         ",\"time_max\":" + Number(s.time_max) + ",\"time_span\":" + Number(s.time_span) +
-         ",\"distinct_timestamps\":" + i64(s.distinct_timestamps) +
-         ",\"unsorted\":" + i64(s.unsorted) + ",\"tied\":" + i64(s.tied) +
-         ",\"edge_feat_dim\":" + i64(s.edge_feat_dim) +
-         ",\"node_feat_dim\":" + i64(s.node_feat_dim) +
-         ",\"remapped_ids\":" + (s.remapped_ids ? "true" : "false") +
-         ",\"label_counts\":" + labels + ",\"split_counts\":" + split + "}";
+  const nlohmann::ordered_json j = {
+      {"name", s.name}, {"num_events", s.num_events}, {"num_nodes", s.num_nodes},
+      {"active_nodes", s.active_nodes}, {"num_users", s.num_users},
+      {"distinct_pairs", s.distinct_pairs}, {"self_loops", s.self_loops},
+      {"time_min", s.time_min}, {"time_max", s.time_max}, {"time_span", s.time_span},
+      {"distinct_timestamps", s.distinct_timestamps}, {"unsorted", s.unsorted}, {"tied", s.tied},
+      {"edge_feat_dim", s.edge_feat_dim}, {"node_feat_dim", s.node_feat_dim},
+      {"remapped_ids", s.remapped_ids}, {"label_counts", labels}, {"split_counts", split}};
+  // Non-finite times become null (JSON has no NaN); invalid UTF-8 in a name is replaced.
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 }  // namespace streamgnn::datasets

@@ -223,7 +223,6 @@ StatusOr<std::FILE*> OpenMetrics(const StaticConfig& c) {
   return metrics;
 }
 
-// summary.json; `extra` is appended inside the object (",\"key\":value..." or empty).
 // summary.json: the selected epoch's figures, the run's shape, `extra` (the distributed run's
 // object, or null) and the config.
 Status WriteSummary(const StaticConfig& c, const datasets::StaticDataset& d,

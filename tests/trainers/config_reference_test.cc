@@ -1,4 +1,5 @@
-// docs/config.md is generated from the schemas of both configs and kept in sync.
+// docs/config.md is generated from the schemas of both configs and kept in sync; every shipped
+// config loads.
 #include "trainers/config_reference.h"
 
 #include <gmock/gmock.h>
@@ -9,6 +10,9 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "trainers/static_trainer.h"
+#include "trainers/temporal_config.h"
 
 namespace streamgnn::trainers {
 namespace {
@@ -47,6 +51,23 @@ TEST(ConfigDocs, DocsConfigMdIsInSync) {
       << path << " is out of date with the config schemas. Regenerate it with\n"
       << "  STREAMGNN_UPDATE_DOCS=1 <build>/bin/config_reference_test\n"
       << "and commit the result.";
+}
+
+// Static configs are the ones with a top-level `model` section (as `streamgnn train` decides).
+TEST(ShippedConfigs, EveryExampleLoads) {
+  int loaded = 0;
+  for (const auto& entry : fs::directory_iterator(fs::path(STREAMGNN_SOURCE_DIR) / "examples")) {
+    if (entry.path().extension() != ".yaml") continue;
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    const bool is_static = text.str().find("\nmodel:") != std::string::npos;
+    const Status status = is_static ? LoadStaticConfigFile(entry.path().string()).status()
+                                    : LoadTemporalConfigFile(entry.path().string()).status();
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    ++loaded;
+  }
+  EXPECT_GE(loaded, 20);
 }
 
 }  // namespace

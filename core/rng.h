@@ -7,6 +7,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <functional>
 
@@ -90,6 +91,13 @@ class RngStream {
       }
     }
     return static_cast<uint64_t>(m >> 64);
+  }
+
+  // Standard normal (Box-Muller, two uniforms a draw). Host only.
+  double Normal() {
+    const double u1 = 1.0 - Uniform();  // (0, 1]
+    const double u2 = Uniform();
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
   }
 
  private:

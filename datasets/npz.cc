@@ -223,6 +223,65 @@ StatusOr<std::map<std::string, NpyArray>> ReadNpz(const std::string& path) {
   return out;
 }
 
+StatusOr<NpyArray> ReadNpy(const std::string& path) {
+  SG_ASSIGN_OR_RETURN(std::string bytes, internal::ReadWholeFile(path));
+  return ParseNpy(bytes, path);
+}
+
+StatusOr<NpzCsr> CsrFromNpz(const std::map<std::string, NpyArray>& npz, const std::string& prefix,
+                            const std::string& path) {
+  const auto get = [&](const std::string& key) -> StatusOr<std::vector<int64_t>> {
+    auto it = npz.find(prefix + key);
+    if (it == npz.end()) {
+      return Status::InvalidArgument(path + ": no member '" + prefix + key +
+                                     "' (a sparse matrix needs " + prefix + "shape, " + prefix +
+                                     "indptr, " + prefix + "indices)");
+    }
+    return it->second.ToInt64(path + ":" + prefix + key);
+  };
+  NpzCsr m;
+  SG_ASSIGN_OR_RETURN(auto shape, get("shape"));
+  if (shape.size() != 2 || shape[0] < 0 || shape[1] < 0) {
+    return Status::InvalidArgument(path + ": " + prefix + "shape must hold two sizes");
+  }
+  m.rows = shape[0];
+  m.cols = shape[1];
+  SG_ASSIGN_OR_RETURN(m.indptr, get("indptr"));
+  SG_ASSIGN_OR_RETURN(m.indices, get("indices"));
+  const int64_t nnz = static_cast<int64_t>(m.indices.size());
+  if (static_cast<int64_t>(m.indptr.size()) != m.rows + 1 || m.indptr.front() != 0 ||
+      m.indptr.back() != nnz || !std::is_sorted(m.indptr.begin(), m.indptr.end())) {
+    return Status::InvalidArgument(path + ": " + prefix + "indptr does not match " + prefix +
+                                   "shape and " + prefix + "indices");
+  }
+  for (const int64_t c : m.indices) {
+    if (c < 0 || c >= m.cols) {
+      return Status::InvalidArgument(path + ": " + prefix + "indices holds " + std::to_string(c) +
+                                     ", outside [0, " + std::to_string(m.cols) + ")");
+    }
+  }
+  if (auto it = npz.find(prefix + "data"); it != npz.end()) {
+    SG_ASSIGN_OR_RETURN(m.data, it->second.ToDouble(path + ":" + prefix + "data"));
+    if (static_cast<int64_t>(m.data.size()) != nnz) {
+      return Status::InvalidArgument(path + ": " + prefix + "data and " + prefix +
+                                     "indices differ in length");
+    }
+  } else {
+    m.data.assign(static_cast<size_t>(nnz), 1.0);
+  }
+  return m;
+}
+
+std::vector<float> DenseRows(const NpzCsr& m) {
+  std::vector<float> out(static_cast<size_t>(m.rows * m.cols), 0.0f);
+  for (int64_t r = 0; r < m.rows; ++r) {
+    for (int64_t e = m.indptr[r]; e < m.indptr[r + 1]; ++e) {
+      out[r * m.cols + m.indices[e]] += static_cast<float>(m.data[e]);
+    }
+  }
+  return out;
+}
+
 // ---- gnn-benchmark ------------------------------------------------------------------------
 
 StatusOr<StaticDataset> LoadGnnBenchmarkNpz(const std::string& path, const NpzSplitOptions& split) {
@@ -237,24 +296,13 @@ StatusOr<StaticDataset> LoadGnnBenchmarkNpz(const std::string& path, const NpzSp
   };
   StaticDataset d;
   d.name = std::filesystem::path(path).stem().string();
-  SG_ASSIGN_OR_RETURN(const NpyArray* shape_a, get("adj_shape"));
-  SG_ASSIGN_OR_RETURN(auto shape, shape_a->ToInt64(path + ":adj_shape"));
-  if (shape.size() != 2 || shape[0] != shape[1]) {
-    return Status::InvalidArgument(path + ": adj_shape must be square");
-  }
-  d.num_nodes = shape[0];
-  SG_ASSIGN_OR_RETURN(const NpyArray* indptr_a, get("adj_indptr"));
-  SG_ASSIGN_OR_RETURN(const NpyArray* indices_a, get("adj_indices"));
-  SG_ASSIGN_OR_RETURN(auto indptr, indptr_a->ToInt64(path + ":adj_indptr"));
-  SG_ASSIGN_OR_RETURN(auto indices, indices_a->ToInt64(path + ":adj_indices"));
-  if (static_cast<int64_t>(indptr.size()) != d.num_nodes + 1 ||
-      indptr.back() != static_cast<int64_t>(indices.size())) {
-    return Status::InvalidArgument(path + ": adj_indptr does not match adj_shape/adj_indices");
-  }
+  SG_ASSIGN_OR_RETURN(const NpzCsr adj, CsrFromNpz(npz, "adj_", path));
+  if (adj.rows != adj.cols) return Status::InvalidArgument(path + ": adj_shape must be square");
+  d.num_nodes = adj.rows;
   for (int64_t u = 0; u < d.num_nodes; ++u) {
-    for (int64_t e = indptr[u]; e < indptr[u + 1]; ++e) {
+    for (int64_t e = adj.indptr[u]; e < adj.indptr[u + 1]; ++e) {
       d.edge_src.push_back(u);
-      d.edge_dst.push_back(indices[e]);
+      d.edge_dst.push_back(adj.indices[e]);
     }
   }
   // Attributes: sparse attr_* or dense attr_matrix.
@@ -267,28 +315,12 @@ StatusOr<StaticDataset> LoadGnnBenchmarkNpz(const std::string& path, const NpzSp
     d.feature_dim = m.shape[1];
     d.features.assign(values.begin(), values.end());
   } else if (npz.count("attr_shape")) {
-    SG_ASSIGN_OR_RETURN(auto ashape, npz["attr_shape"].ToInt64(path + ":attr_shape"));
-    SG_ASSIGN_OR_RETURN(const NpyArray* aptr_a, get("attr_indptr"));
-    SG_ASSIGN_OR_RETURN(const NpyArray* aidx_a, get("attr_indices"));
-    SG_ASSIGN_OR_RETURN(const NpyArray* adata_a, get("attr_data"));
-    SG_ASSIGN_OR_RETURN(auto aptr, aptr_a->ToInt64(path + ":attr_indptr"));
-    SG_ASSIGN_OR_RETURN(auto aidx, aidx_a->ToInt64(path + ":attr_indices"));
-    SG_ASSIGN_OR_RETURN(auto adata, adata_a->ToDouble(path + ":attr_data"));
-    if (ashape.size() != 2 || ashape[0] != d.num_nodes ||
-        static_cast<int64_t>(aptr.size()) != d.num_nodes + 1 || aidx.size() != adata.size() ||
-        aptr.back() != static_cast<int64_t>(aidx.size())) {
-      return Status::InvalidArgument(path + ": attr_* arrays are inconsistent");
+    SG_ASSIGN_OR_RETURN(const NpzCsr attr, CsrFromNpz(npz, "attr_", path));
+    if (attr.rows != d.num_nodes) {
+      return Status::InvalidArgument(path + ": attr_shape must have num_nodes rows");
     }
-    d.feature_dim = ashape[1];
-    d.features.assign(static_cast<size_t>(d.num_nodes * d.feature_dim), 0.0f);
-    for (int64_t u = 0; u < d.num_nodes; ++u) {
-      for (int64_t e = aptr[u]; e < aptr[u + 1]; ++e) {
-        if (aidx[e] < 0 || aidx[e] >= d.feature_dim) {
-          return Status::InvalidArgument(path + ": attr_indices entry out of range");
-        }
-        d.features[u * d.feature_dim + aidx[e]] = static_cast<float>(adata[e]);
-      }
-    }
+    d.feature_dim = attr.cols;
+    d.features = DenseRows(attr);
   }
   SG_ASSIGN_OR_RETURN(const NpyArray* labels_a, get("labels"));
   SG_ASSIGN_OR_RETURN(d.labels, labels_a->ToInt64(path + ":labels"));

@@ -31,4 +31,20 @@ StatusOr<NpyArray> ParseNpy(const std::string& bytes, const std::string& what);
 // Member name without ".npy" -> array. Errors name the file and the member.
 StatusOr<std::map<std::string, NpyArray>> ReadNpz(const std::string& path);
 
+// Reads a whole .npy file.
+StatusOr<NpyArray> ReadNpy(const std::string& path);
+
+// A sparse matrix kept in an npz as <prefix>shape, <prefix>indptr, <prefix>indices and
+// <prefix>data: scipy.sparse.save_npz's CSR layout (prefix "") or gnn-benchmark's adj_ / attr_.
+// A missing data member means all ones. Errors name `path` and the member.
+struct NpzCsr {
+  int64_t rows = 0, cols = 0;
+  std::vector<int64_t> indptr, indices;
+  std::vector<double> data;
+};
+StatusOr<NpzCsr> CsrFromNpz(const std::map<std::string, NpyArray>& npz, const std::string& prefix,
+                            const std::string& path);
+// The matrix as dense row-major floats (duplicate entries summed, as scipy does).
+std::vector<float> DenseRows(const NpzCsr& m);
+
 }  // namespace streamgnn::datasets

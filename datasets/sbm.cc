@@ -17,12 +17,6 @@ constexpr uint64_t kEdgeStream = 0x5b3ed9e;
 constexpr uint64_t kCentroidStream = 0x5b3ce7;
 constexpr uint64_t kFeatureStream = 0x5b3fea7;
 
-double Gaussian(core::RngStream& rng) {
-  const double u1 = 1.0 - rng.Uniform();  // (0, 1]
-  const double u2 = rng.Uniform();
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
-}
-
 }  // namespace
 
 StatusOr<StaticDataset> GenerateSbm(const SbmOptions& o) {
@@ -85,7 +79,7 @@ StatusOr<StaticDataset> GenerateSbm(const SbmOptions& o) {
   std::vector<float> centroids(static_cast<size_t>(c * dim));
   for (int64_t k = 0; k < c; ++k) {
     core::RngStream rng(o.seed, core::StreamKey(kCentroidStream), static_cast<uint64_t>(k));
-    for (int64_t j = 0; j < dim; ++j) centroids[k * dim + j] = static_cast<float>(Gaussian(rng));
+    for (int64_t j = 0; j < dim; ++j) centroids[k * dim + j] = static_cast<float>(rng.Normal());
   }
   d.features.resize(static_cast<size_t>(n * dim));
   tbb::parallel_for(tbb::blocked_range<int64_t>(0, n, 1024), [&](const auto& r) {
@@ -93,7 +87,7 @@ StatusOr<StaticDataset> GenerateSbm(const SbmOptions& o) {
       core::RngStream rng(o.seed, core::StreamKey(kFeatureStream), static_cast<uint64_t>(v));
       for (int64_t j = 0; j < dim; ++j) {
         d.features[v * dim + j] =
-            centroids[(v % c) * dim + j] + static_cast<float>(o.feature_noise * Gaussian(rng));
+            centroids[(v % c) * dim + j] + static_cast<float>(o.feature_noise * rng.Normal());
       }
     }
   });

@@ -1,0 +1,80 @@
+// Heterogeneous node-classification datasets (issue 19): typed nodes with their own features,
+// typed relations, and labels on one target type.
+//
+//   magnn      MAGNN's preprocessed folders (../shared/datasets/imdb_magnn): node_types.npy,
+//              adjM.npz (scipy CSR over all nodes), features_<t>.npz (scipy CSR per type),
+//              labels.npy and train_val_test_idx.npz for the target type (type 0). Every
+//              non-empty block of adjM between two types becomes one relation "<a>-<b>".
+//   han_mat    HAN's ACM3025.mat (MATLAB v5, read through libmatio): one node type (paper) and
+//              one relation per meta-path adjacency (PAP, PLP, ...; diagonal self-loops
+//              dropped): a multiplex graph. feature, one-hot label, train/val/test_idx.
+//   synthetic  a generated typed SBM with any number of relation types (up to thousands), for
+//              the scaling benchmark.
+//
+// Every loader returns a Status naming the file and the member or field on bad input; nothing
+// throws. LibTorch-free.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/types.h"
+#include "graph/hetero_graph.h"
+
+namespace streamgnn::datasets {
+
+struct HeteroDataset {
+  std::string name;
+  std::vector<graph::NodeType> node_types;
+  std::vector<graph::RelationEdges> relations;  // directed; both directions when given so
+  // Dense features per node type, row-major count x feature_dims[t]; dim 0 = featureless.
+  std::vector<int64_t> feature_dims;
+  std::vector<std::vector<float>> features;
+  // Labels of the target type's nodes in [0, num_classes); -1 = unlabelled. Split ids are local
+  // ids of the target type.
+  int target_type = 0;
+  std::vector<int64_t> labels;
+  int64_t num_classes = 0;
+  std::vector<NodeId> train_idx, val_idx, test_idx;
+
+  int64_t num_nodes() const;
+  int64_t num_edges() const;
+  // Sizes, id ranges, label range, split ids labelled and disjoint. Loaders call it.
+  Status Validate() const;
+  StatusOr<graph::HeteroGraph> BuildGraph(const graph::HeteroBuildOptions& options = {}) const;
+};
+
+// Node type names of the folder's types 0, 1, ... (MAGNN's files carry none); IMDB's by default.
+struct MagnnOptions {
+  std::vector<std::string> type_names = {"movie", "director", "actor"};
+};
+StatusOr<HeteroDataset> LoadMagnn(const std::string& dir, const MagnnOptions& options = {});
+
+// `metapaths`: the adjacency variables to read (HAN trains on PAP and PLP).
+struct HanMatOptions {
+  std::vector<std::string> metapaths = {"PAP", "PLP"};
+};
+StatusOr<HeteroDataset> LoadHanMat(const std::string& path, const HanMatOptions& options = {});
+
+// A typed stochastic block model: `num_types` node types (type 0 labelled, `num_classes`
+// classes) and `num_relations` relation types spread over the type pairs round-robin, each
+// edge inside a class block with probability `homophily`; features are a class centroid plus
+// noise (type 0) or noise around a per-type mean. Deterministic in the seed, any thread count.
+struct HeteroSbmOptions {
+  int64_t nodes_per_type = 2000;
+  int64_t num_types = 3;
+  int64_t num_relations = 10;
+  int64_t num_classes = 4;
+  int64_t edges_per_relation = 4000;
+  double homophily = 0.8;
+  int64_t feature_dim = 32;
+  double feature_noise = 1.0;
+  double train_fraction = 0.2;
+  double val_fraction = 0.2;
+  uint64_t seed = 0;
+};
+StatusOr<HeteroDataset> GenerateHeteroSbm(const HeteroSbmOptions& options);
+
+}  // namespace streamgnn::datasets

@@ -13,6 +13,18 @@ torch::Tensor Glorot(int64_t fan_in, int64_t fan_out, std::vector<int64_t> shape
 
 }  // namespace
 
+torch::Tensor EdgeSoftmax(const torch::Tensor& scores, const torch::Tensor& dst, int64_t num_dst) {
+  const int64_t heads = scores.size(1);
+  // Max-shifted for stability; the shift is a constant per destination, so it is detached.
+  const torch::Tensor emax =
+      torch::full({num_dst, heads}, -std::numeric_limits<float>::infinity(), scores.options())
+          .scatter_reduce(0, dst.unsqueeze(1).expand({-1, heads}), scores.detach(), "amax",
+                          /*include_self=*/true);
+  const torch::Tensor ex = torch::exp(scores - emax.index_select(0, dst));
+  const torch::Tensor denom = torch::zeros({num_dst, heads}, scores.options()).index_add(0, dst, ex);
+  return ex / (denom.index_select(0, dst) + 1e-16);
+}
+
 BlockTensors MakeBlockTensors(const sampling::MessageFlowBlock& block,
                               Span<const int64_t> out_degree, torch::Device device) {
   const int64_t e = block.num_edges();
@@ -115,14 +127,7 @@ torch::Tensor StaticGnnImpl::Layer(int64_t l, const torch::Tensor& h, const Bloc
       const torch::Tensor a_dst = (z.narrow(0, 0, b.num_dst) * att_dst_[l]).sum(-1);
       torch::Tensor e = torch::leaky_relu(a_src.index_select(0, b.src) + a_dst.index_select(0, b.dst),
                                           options_.negative_slope);  // [E, H]
-      // Softmax over each destination's incoming edges (max-shifted; the shift is a constant).
-      const torch::Tensor dst_h = b.dst.unsqueeze(1).expand({-1, heads});
-      const torch::Tensor emax =
-          torch::full({b.num_dst, heads}, -std::numeric_limits<float>::infinity(), e.options())
-              .scatter_reduce(0, dst_h, e.detach(), "amax", /*include_self=*/true);
-      const torch::Tensor ex = torch::exp(e - emax.index_select(0, b.dst));
-      const torch::Tensor denom = torch::zeros({b.num_dst, heads}, e.options()).index_add(0, b.dst, ex);
-      torch::Tensor alpha = ex / (denom.index_select(0, b.dst) + 1e-16);
+      torch::Tensor alpha = EdgeSoftmax(e, b.dst, b.num_dst);
       alpha = torch::dropout(alpha, options_.att_dropout, is_training());
       const torch::Tensor msg = z.index_select(0, b.src) * alpha.unsqueeze(-1);  // [E, H, F]
       torch::Tensor agg =

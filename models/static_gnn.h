@@ -49,6 +49,10 @@ BlockTensors MakeBlockTensors(const sampling::MessageFlowBlock& block,
                               Span<const int64_t> out_degree,
                               torch::Device device = torch::kCPU);
 
+// Softmax of edge scores [E, H] over each destination's incoming edges (dst [E] in
+// [0, num_dst)); differentiable in the scores. GAT's and HGT's attention.
+torch::Tensor EdgeSoftmax(const torch::Tensor& scores, const torch::Tensor& dst, int64_t num_dst);
+
 struct StaticGnnOptions {
   StaticModelKind kind = StaticModelKind::kGcn;
   int64_t in_dim = 0;

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "graph/csr_graph.h"
+#include "tests/models/grad_check.h"
 
 namespace streamgnn::models {
 namespace {
@@ -69,7 +70,7 @@ TEST(StaticGnn, SampledWeightsAreRescaled) {
   }
 }
 
-// Central differences of sum(out * probe) against autograd, every parameter and the input.
+// Gradients of sum(out * probe) for every parameter and the input.
 void GradCheck(StaticModelKind kind) {
   torch::manual_seed(3);
   Fixture f(kind != StaticModelKind::kSage);
@@ -92,29 +93,10 @@ void GradCheck(StaticModelKind kind) {
   const int64_t n = f.g.num_nodes();
   torch::Tensor x = torch::randn({n, 4}, torch::kFloat64).requires_grad_(true);
   const torch::Tensor probe = torch::randn({n, 2}, torch::kFloat64);
-  auto objective = [&] { return (model->forward(x, blocks) * probe).sum(); };
-  torch::Tensor loss = objective();
-  loss.backward();
   std::vector<torch::Tensor> params = model->parameters();
   params.push_back(x);
-  const double eps = 1e-6;
-  for (auto& p : params) {
-    ASSERT_TRUE(p.grad().defined());
-    const torch::Tensor grad = p.grad().clone();
-    torch::NoGradGuard guard;
-    auto flat = p.view(-1);
-    for (int64_t i = 0; i < flat.numel(); ++i) {
-      const double old = flat[i].item<double>();
-      flat[i] = old + eps;
-      const double up = objective().item<double>();
-      flat[i] = old - eps;
-      const double down = objective().item<double>();
-      flat[i] = old;
-      const double numeric = (up - down) / (2 * eps);
-      EXPECT_NEAR(grad.view(-1)[i].item<double>(), numeric, 1e-5 + 1e-4 * std::abs(numeric))
-          << "parameter entry " << i;
-    }
-  }
+  testing::ExpectGradientsMatchFiniteDifferences(
+      [&] { return (model->forward(x, blocks) * probe).sum(); }, params);
 }
 
 TEST(StaticGnn, GcnGradientsMatchFiniteDifferences) { GradCheck(StaticModelKind::kGcn); }

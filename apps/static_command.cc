@@ -104,6 +104,9 @@ Status RunStaticTrain(const std::string& config_path, const std::vector<std::str
   std::printf("training time: %.2f s (%lld batches an epoch)\n", result->train_seconds,
               static_cast<long long>(result->num_batches_per_epoch));
   std::printf("test accuracy: %.4f\n", result->test_acc);
+  if (!result->epochs.empty() && result->epochs.back().has_macro_f1) {
+    std::printf("test macro-F1: %.4f (micro-F1 = accuracy)\n", result->test_macro_f1);
+  }
   if (!config.log.dir.empty()) {
     std::printf("metrics: %s/metrics.jsonl  summary: %s/summary.json\n", config.log.dir.c_str(),
                 config.log.dir.c_str());

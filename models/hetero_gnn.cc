@@ -317,8 +317,8 @@ BgHgnn::BgHgnn(const HeteroGnnOptions& o, const HeteroTensors& g) : o_(o) {
   gat.dropout = o.dropout;
   gat.heads = o.heads;
   gat.att_dropout = o.att_dropout;
+  gat.residual_last = true;
   gat_ = register_module("gat", StaticGnn(gat));
-  residual_ = register_parameter("residual", Glorot(f, o.out_dim, {f, o.out_dim}));
 }
 
 torch::Tensor BgHgnn::Grind(const torch::Tensor& x_c, const torch::Tensor& x_t,
@@ -340,8 +340,7 @@ torch::Tensor BgHgnn::forward(const std::vector<torch::Tensor>& x, const HeteroT
                          : torch::nn::functional::pad(xt, torch::nn::functional::PadFuncOptions({0, attr_dim_ - xt.size(1)})));
   }
   const torch::Tensor z = Grind(AppendOne(torch::cat(padded)), type_part_, relation_part_);
-  const torch::Tensor out = gat_->forward(z, std::vector<BlockTensors>(o_.num_layers, g.homogeneous)) +
-                            torch::mm(torch::dropout(z, o_.dropout, is_training()), residual_);
+  const torch::Tensor out = gat_->forward(z, std::vector<BlockTensors>(o_.num_layers, g.homogeneous));
   return out.narrow(0, g.offsets[o_.target_type], g.counts[o_.target_type]);
 }
 

@@ -11,8 +11,8 @@
 //            its type, plus 1) and a relation part (the fixed random codes of its relations,
 //            +code at the destination and -code at the source of every edge, divided by the
 //            node's degree, plus 1); "grind": rank-R low-rank fusion of the three into one
-//            shared space; then one homogeneous GAT (shared parameters for every relation) with
-//            a residual last layer. Its parameters do not grow with the number of relations.
+//            shared space; then one homogeneous GAT over every relation's edges and a self-loop
+//            per node (shared parameters for every relation), its output layer residual. Its parameters do not grow with the number of relations.
 //
 // All three run over HeteroTensors, the whole graph as tensors (full-graph training). Inputs
 // are per-type dense feature matrices; every type needs features (BG-HGNN pads them to the
@@ -133,8 +133,7 @@ class BgHgnn : public HeteroModule {
   int64_t attr_dim_ = 0;  // max feature width
   torch::Tensor type_part_, relation_part_;  // buffers
   torch::Tensor w_c_, w_t_, w_r_, rank_weight_, fusion_bias_;
-  StaticGnn gat_{nullptr};
-  torch::Tensor residual_;
+  StaticGnn gat_{nullptr};  // with a residual output layer
 };
 
 }  // namespace streamgnn::models

@@ -85,6 +85,9 @@ StaticGnnImpl::StaticGnnImpl(const StaticGnnOptions& o) : options_(o) {
       att_dst_.push_back(register_parameter("att_dst" + n, Glorot(heads, out, {heads, out})));
     }
     bias_.push_back(register_parameter("bias" + n, torch::zeros({out * (gat && !last ? heads : 1)})));
+    if (gat && last && o.residual_last) {
+      residual_ = register_parameter("residual", Glorot(in, out, {in, out}));
+    }
     in = gat && !last ? heads * out : out;
   }
 }
@@ -133,6 +136,7 @@ torch::Tensor StaticGnnImpl::Layer(int64_t l, const torch::Tensor& h, const Bloc
       torch::Tensor agg =
           torch::zeros({b.num_dst, heads, out}, z.options()).index_add(0, b.dst, msg);
       agg = last ? agg.mean(1) : agg.reshape({b.num_dst, heads * out});
+      if (last && residual_.defined()) agg = agg + torch::mm(h.narrow(0, 0, b.num_dst), residual_);
       return agg + bias_[l];
     }
   }

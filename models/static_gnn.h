@@ -64,6 +64,9 @@ struct StaticGnnOptions {
   int64_t out_heads = 1;     // GAT output layer (averaged)
   double att_dropout = 0.6;  // GAT: dropout on the attention coefficients
   double negative_slope = 0.2;
+  // GAT: add a linear projection of the output layer's input to its output (DGL's residual
+  // GATConv; BG-HGNN's last layer).
+  bool residual_last = false;
 };
 
 class StaticGnnImpl : public torch::nn::Module {
@@ -94,6 +97,7 @@ class StaticGnnImpl : public torch::nn::Module {
   std::vector<torch::Tensor> att_src_;      // GAT only: [heads, out]
   std::vector<torch::Tensor> att_dst_;
   std::vector<torch::Tensor> bias_;
+  torch::Tensor residual_;  // GAT with residual_last: [in, out] of the output layer
 };
 TORCH_MODULE(StaticGnn);
 

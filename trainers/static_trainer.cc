@@ -23,25 +23,22 @@
 #include "models/static_gnn.h"
 #include "sampling/neighbor_sampler.h"
 #include "trainers/distributed_bits.h"
-#include "trainers/early_stopping.h"
 #include "trainers/halo_exchange_op.h"
+#include "trainers/static_common.h"
 #include "trainers/torch_device.h"
 #include "trainers/torch_threads.h"
 
 namespace streamgnn::trainers {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double Seconds(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double>(b - a).count();
-}
-
-torch::Tensor IdTensor(const std::vector<NodeId>& ids) {
-  return torch::from_blob(const_cast<NodeId*>(ids.data()), {static_cast<int64_t>(ids.size())},
-                          torch::kInt64)
-      .clone();
-}
+using static_common::Eval;
+using static_common::Evaluate;
+using static_common::IdTensor;
+using static_common::MakeOptimizer;
+using static_common::MetricsFile;
+using static_common::OpenMetrics;
+using static_common::RunEpochs;
+using static_common::WriteSummary;
 
 models::StaticModelKind KindOf(StaticModel m) {
   switch (m) {
@@ -51,22 +48,13 @@ models::StaticModelKind KindOf(StaticModel m) {
       return models::StaticModelKind::kSage;
     case StaticModel::kGat:
       return models::StaticModelKind::kGat;
+    case StaticModel::kRgcn:
+    case StaticModel::kHgt:
+    case StaticModel::kBgHgnn:
+      break;  // the config's rules send heterogeneous models to hetero_trainer.cc
   }
+  TORCH_CHECK(!IsHeteroModel(m), "a heterogeneous model on the homogeneous path");
   return models::StaticModelKind::kGcn;
-}
-
-struct Eval {
-  double acc = 0, loss = 0;
-};
-
-Eval Evaluate(const torch::Tensor& logits, const torch::Tensor& labels, const torch::Tensor& idx) {
-  if (idx.numel() == 0) return {};
-  const torch::Tensor l = logits.index_select(0, idx);
-  const torch::Tensor y = labels.index_select(0, idx);
-  Eval e;
-  e.acc = l.argmax(1).eq(y).to(torch::kFloat64).mean().item<double>();
-  e.loss = torch::nn::functional::cross_entropy(l, y).item<double>();
-  return e;
 }
 
 // Row-compressed copy of a mostly-zero feature matrix: batches are built as sparse COO tensors
@@ -116,46 +104,6 @@ struct SparseRows {
   }
 };
 
-std::string RecordJson(const StaticEpochRecord& r) {
-  nlohmann::ordered_json j;
-  j["epoch"] = r.epoch;
-  j["loss"] = r.loss;
-  j["epoch_seconds"] = r.epoch_seconds;
-  j["elapsed_seconds"] = r.elapsed_seconds;
-  if (r.evaluated) {
-    j["train_acc"] = r.train_acc;
-    j["val_acc"] = r.val_acc;
-    j["val_loss"] = r.val_loss;
-    j["test_acc"] = r.test_acc;
-  }
-  return j.dump();
-}
-
-// Adam over the model's parameters; weight decay on all of them or on the first layer only.
-std::unique_ptr<torch::optim::Adam> MakeOptimizer(const StaticConfig& c, models::StaticGnn& model) {
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  const double wd = c.train.weight_decay;
-  if (c.train.weight_decay_scope == WeightDecayScope::kFirstLayer) {
-    std::vector<torch::Tensor> first = model->FirstLayerParameters(), rest;
-    for (const auto& p : model->parameters()) {
-      if (std::none_of(first.begin(), first.end(), [&](const auto& f) { return f.is_same(p); })) {
-        rest.push_back(p);
-      }
-    }
-    groups.emplace_back(first, std::make_unique<torch::optim::AdamOptions>(
-                                   torch::optim::AdamOptions(c.train.lr).weight_decay(wd)));
-    if (!rest.empty()) {
-      groups.emplace_back(rest, std::make_unique<torch::optim::AdamOptions>(
-                                    torch::optim::AdamOptions(c.train.lr).weight_decay(0)));
-    }
-  } else {
-    groups.emplace_back(model->parameters(),
-                        std::make_unique<torch::optim::AdamOptions>(
-                            torch::optim::AdamOptions(c.train.lr).weight_decay(wd)));
-  }
-  return std::make_unique<torch::optim::Adam>(groups, torch::optim::AdamOptions(c.train.lr));
-}
-
 models::StaticGnnOptions ModelOptions(const StaticConfig& c, const datasets::StaticDataset& d) {
   models::StaticGnnOptions mo;
   mo.kind = KindOf(c.model.name);
@@ -168,80 +116,6 @@ models::StaticGnnOptions ModelOptions(const StaticConfig& c, const datasets::Sta
   mo.out_heads = c.model.out_heads;
   mo.att_dropout = c.model.att_dropout;
   return mo;
-}
-
-// Model selection and early stopping over the evaluated epochs (train.select, train.patience).
-// The epoch loop of both static paths: `train(epoch)` runs an epoch's training and returns its
-// loss; every train.eval_every epochs and at the last one `evaluate` fills the accuracies and
-// the validation loss; then the selection (train.select), early stopping (train.patience), the
-// metrics line (when `metrics` is open) and on_epoch.
-Status RunEpochs(const StaticConfig& c, std::FILE* metrics, const StaticEpochCallback& on_epoch,
-                 const std::function<StatusOr<double>(int64_t)>& train,
-                 const std::function<Status(StaticEpochRecord*)>& evaluate, StaticRunResult* result) {
-  EarlyStopping early(c.train.patience);
-  double elapsed = 0;
-  for (int64_t epoch = 1; epoch <= c.train.epoch; ++epoch) {
-    StaticEpochRecord rec;
-    rec.epoch = epoch;
-    const auto t0 = Clock::now();
-    SG_ASSIGN_OR_RETURN(rec.loss, train(epoch));
-    rec.epoch_seconds = Seconds(t0, Clock::now());
-    elapsed += rec.epoch_seconds;
-    rec.elapsed_seconds = elapsed;
-    if (epoch % c.train.eval_every == 0 || epoch == c.train.epoch) {
-      SG_RETURN_IF_ERROR(evaluate(&rec));
-      rec.evaluated = true;
-      // Best validation accuracy, ties to the lower validation loss; or simply the last.
-      const bool best = early.Update(epoch, rec.val_acc, rec.val_loss);
-      if (best || c.train.select == StaticSelect::kLast) {
-        result->selected_epoch = epoch;
-        result->val_acc = rec.val_acc;
-        result->test_acc = rec.test_acc;
-      }
-    }
-    result->epochs.push_back(rec);
-    if (metrics != nullptr) std::fprintf(metrics, "%s\n", RecordJson(rec).c_str());
-    if (on_epoch) on_epoch(rec);
-    if (rec.evaluated && early.stop()) break;
-  }
-  result->train_seconds = elapsed;
-  return Status::Ok();
-}
-
-struct FileCloser {
-  void operator()(std::FILE* f) const {
-    if (f != nullptr) std::fclose(f);
-  }
-};
-
-StatusOr<std::FILE*> OpenMetrics(const StaticConfig& c) {
-  if (c.log.dir.empty()) return static_cast<std::FILE*>(nullptr);
-  std::error_code ec;
-  std::filesystem::create_directories(c.log.dir, ec);
-  std::FILE* metrics = std::fopen((c.log.dir + "/metrics.jsonl").c_str(), "w");
-  if (metrics == nullptr) return Status::IOError("cannot write " + c.log.dir + "/metrics.jsonl");
-  return metrics;
-}
-
-// summary.json: the selected epoch's figures, the run's shape, `extra` (the distributed run's
-// object, or null) and the config.
-Status WriteSummary(const StaticConfig& c, const datasets::StaticDataset& d,
-                    const StaticRunResult& result, const nlohmann::ordered_json& extra) {
-  nlohmann::ordered_json j;
-  j["dataset"] = d.name;
-  j["full_graph"] = result.full_graph;
-  j["selected_epoch"] = result.selected_epoch;
-  j["val_acc"] = result.val_acc;
-  j["test_acc"] = result.test_acc;
-  j["train_seconds"] = result.train_seconds;
-  j["epochs_run"] = result.epochs.size();
-  j["batches_per_epoch"] = result.num_batches_per_epoch;
-  if (!extra.is_null()) j["distributed"] = extra;
-  j["config"] = nlohmann::ordered_json::parse(core::ConfigAsJson(c));
-  std::ofstream out(c.log.dir + "/summary.json");
-  out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-  if (!out) return Status::IOError("cannot write " + c.log.dir + "/summary.json");
-  return Status::Ok();
 }
 
 // The graph a model aggregates over: GCN/GAT over A + I; SAGE keeps self apart (no self-loops).
@@ -305,11 +179,12 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::StaticDat
   models::StaticGnn model(ModelOptions(c, d));
   model->to(device);
 
-  std::unique_ptr<torch::optim::Adam> optimizer_holder = MakeOptimizer(c, model);
+  std::unique_ptr<torch::optim::Adam> optimizer_holder =
+      MakeOptimizer(c, model->parameters(), model->FirstLayerParameters());
   torch::optim::Adam& optimizer = *optimizer_holder;
 
   SG_ASSIGN_OR_RETURN(std::FILE* opened, OpenMetrics(c));
-  std::unique_ptr<std::FILE, FileCloser> metrics(opened);
+  MetricsFile metrics(opened);
 
   StaticRunResult result;
   result.full_graph = full_graph;
@@ -366,16 +241,19 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::StaticDat
     model->eval();
     const torch::Tensor logits = model->forward(x, full_blocks);
     rec->train_acc = Evaluate(logits, labels, train_idx).acc;
-    const Eval val = Evaluate(logits, labels, val_idx);
+    const Eval val = Evaluate(logits, labels, val_idx), test = Evaluate(logits, labels, test_idx);
     rec->val_acc = val.acc;
     rec->val_loss = val.loss;
-    rec->test_acc = Evaluate(logits, labels, test_idx).acc;
+    rec->test_acc = test.acc;
+    rec->has_macro_f1 = true;
+    rec->val_macro_f1 = val.macro_f1;
+    rec->test_macro_f1 = test.macro_f1;
     return Status::Ok();
   };
   SG_RETURN_IF_ERROR(RunEpochs(c, metrics.get(), on_epoch, train, evaluate, &result));
   if (metrics) {
     metrics.reset();  // closed (flushed) before the summary
-    SG_RETURN_IF_ERROR(WriteSummary(c, d, result, nullptr));
+    SG_RETURN_IF_ERROR(WriteSummary(c, d.name, result, "distributed", nullptr));
   }
   return result;
 }
@@ -575,11 +453,12 @@ StatusOr<StaticRunResult> TrainDistributed(const StaticConfig& c, const datasets
   }
   model->to(device);
   params = model->parameters();
-  std::unique_ptr<torch::optim::Adam> optimizer = MakeOptimizer(c, model);
+  std::unique_ptr<torch::optim::Adam> optimizer =
+      MakeOptimizer(c, model->parameters(), model->FirstLayerParameters());
 
   // Rank 0 writes the run files; whether it could open them is broadcast, so that a bad
   // log.dir stops every rank instead of leaving the others waiting.
-  std::unique_ptr<std::FILE, FileCloser> metrics;
+  MetricsFile metrics;
   Status open_status;
   int64_t open_failed = 0;
   if (rank == 0) {
@@ -703,7 +582,7 @@ StatusOr<StaticRunResult> TrainDistributed(const StaticConfig& c, const datasets
     dist["train_halo_bytes_sent"] = result.all_ranks_train_halo_bytes_sent;
     dist["bit_assignments"] = result.bit_assignments;
     dist["mean_bits"] = result.mean_bits;
-    SG_RETURN_IF_ERROR(WriteSummary(c, d, result, dist));
+    SG_RETURN_IF_ERROR(WriteSummary(c, d.name, result, "distributed", dist));
   }
   return result;
 }
@@ -769,6 +648,10 @@ StatusOr<StaticRunResult> TrainStaticOnDataset(const StaticConfig& config,
 
 StatusOr<StaticRunResult> TrainStatic(const StaticConfig& config,
                                       const StaticEpochCallback& on_epoch) {
+  if (IsHeteroFormat(config.dataset.format)) {
+    SG_ASSIGN_OR_RETURN(const datasets::HeteroDataset d, LoadHeteroConfigDataset(config));
+    return TrainHeteroOnDataset(config, d, on_epoch);
+  }
   SG_ASSIGN_OR_RETURN(datasets::StaticDataset d, LoadStaticConfigDataset(config));
   return TrainStaticOnDataset(config, d, on_epoch);
 }

@@ -22,11 +22,19 @@
 #include "core/config_engine.h"
 #include "core/config_schema.h"
 #include "core/status.h"
+#include "datasets/hetero_dataset.h"
 #include "datasets/static_dataset.h"
 
 namespace streamgnn::trainers {
 
-enum class StaticModel { kGcn, kSage, kGat };
+enum class StaticModel { kGcn, kSage, kGat, kRgcn, kHgt, kBgHgnn };
+// R-GCN, HGT and BG-HGNN train on heterogeneous datasets (formats magnn, han_mat, hetero_sbm).
+inline bool IsHeteroModel(StaticModel m) {
+  return m == StaticModel::kRgcn || m == StaticModel::kHgt || m == StaticModel::kBgHgnn;
+}
+inline bool IsHeteroFormat(const std::string& format) {
+  return format == "magnn" || format == "han_mat" || format == "hetero_sbm";
+}
 enum class StaticSelect { kBestVal, kLast };
 enum class WeightDecayScope { kAll, kFirstLayer };
 // none = one process, no partitioning; local / mpi / nccl = distributed full-graph training
@@ -41,7 +49,10 @@ struct EnumTraits<trainers::StaticModel> {
   static constexpr EnumName<trainers::StaticModel> kNames[] = {
       {trainers::StaticModel::kGcn, "gcn"},
       {trainers::StaticModel::kSage, "sage"},
-      {trainers::StaticModel::kGat, "gat"}};
+      {trainers::StaticModel::kGat, "gat"},
+      {trainers::StaticModel::kRgcn, "rgcn"},
+      {trainers::StaticModel::kHgt, "hgt"},
+      {trainers::StaticModel::kBgHgnn, "bghgnn"}};
 };
 template <>
 struct EnumTraits<trainers::StaticSelect> {
@@ -96,6 +107,31 @@ struct StaticSbmSection {
   }
 };
 
+// A typed SBM (format: hetero_sbm), for the relation-count scaling benchmark.
+struct StaticHeteroSbmSection {
+  int64_t nodes_per_type = 2000;
+  int64_t num_types = 3;
+  int64_t num_relations = 10;
+  int64_t num_classes = 4;
+  int64_t edges_per_relation = 4000;
+  double homophily = 0.8;
+  int64_t feature_dim = 32;
+  double feature_noise = 1.0;
+
+  template <class V>
+  void Visit(V& v) {
+    v.Field("nodes_per_type", &nodes_per_type, "Nodes of every type.", AtLeast(2));
+    v.Field("num_types", &num_types, "Node types (type 0 is labelled).", AtLeast(1));
+    v.Field("num_relations", &num_relations, "Relation types, spread over the type pairs.",
+            InRange(1, 100000));
+    v.Field("num_classes", &num_classes, "Classes (blocks) of type 0.", AtLeast(2));
+    v.Field("edges_per_relation", &edges_per_relation, "Edges of each relation.", AtLeast(0));
+    v.Field("homophily", &homophily, "Fraction of edges inside a block.", InRange(0, 1));
+    v.Field("feature_dim", &feature_dim, "Feature width of every type.", AtLeast(1));
+    v.Field("feature_noise", &feature_noise, "Std of the noise around the centroid.", AtLeast(0));
+  }
+};
+
 struct StaticDatasetSection {
   std::string format = "planetoid";
   std::string path;
@@ -103,11 +139,16 @@ struct StaticDatasetSection {
   bool symmetrize = true;
   std::string ogb_split;
   int64_t split_seed = 0;
+  std::string metapaths = "PAP,PLP";
+  std::string type_names = "movie,director,actor";
   StaticSbmSection sbm;
+  StaticHeteroSbmSection hetero_sbm;
 
   template <class V>
   void Visit(V& v) {
-    v.Field("format", &format, "planetoid | npz | ogb | sbm.");
+    v.Field("format", &format,
+            "planetoid | npz | ogb | sbm (homogeneous), magnn | han_mat | hetero_sbm "
+            "(heterogeneous: MAGNN's preprocessed folder, HAN's .mat, a typed SBM).");
     v.Field("path", &path,
             "Dataset folder (planetoid: the converted/ folder; ogb: the dataset folder) or file "
             "(npz); relative to the config file.",
@@ -116,14 +157,22 @@ struct StaticDatasetSection {
     v.Field("symmetrize", &symmetrize, "Add the reverse of every edge.");
     v.Field("ogb_split", &ogb_split, "Folder under split/ (ogb); empty = the only one.");
     v.Field("split_seed", &split_seed, "Seed of the drawn split (npz, sbm).", AtLeast(0));
+    v.Field("metapaths", &metapaths,
+            "han_mat: the meta-path adjacencies to read, comma-separated (HAN: PAP and PLP).");
+    v.Field("type_names", &type_names,
+            "magnn: names of the node types 0, 1, ..., comma-separated (IMDB's by default).");
     v.Section("sbm", &sbm, "Generator parameters (format: sbm).");
-    v.Rule("format", "planetoid, npz, ogb or sbm", [this]() -> std::string {
-      return format == "planetoid" || format == "npz" || format == "ogb" || format == "sbm"
+    v.Section("hetero_sbm", &hetero_sbm, "Generator parameters (format: hetero_sbm).");
+    v.Rule("format", "a known format", [this]() -> std::string {
+      return format == "planetoid" || format == "npz" || format == "ogb" || format == "sbm" ||
+                     IsHeteroFormat(format)
                  ? ""
-                 : "one of planetoid|npz|ogb|sbm";
+                 : "one of planetoid|npz|ogb|sbm|magnn|han_mat|hetero_sbm";
     });
-    v.Rule("path", "set unless format is sbm", [this]() -> std::string {
-      return format == "sbm" || !path.empty() ? "" : "a dataset path (format " + format + ")";
+    v.Rule("path", "set unless the format is a generator", [this]() -> std::string {
+      return format == "sbm" || format == "hetero_sbm" || !path.empty()
+                 ? ""
+                 : "a dataset path (format " + format + ")";
     });
   }
 };
@@ -137,10 +186,15 @@ struct StaticModelSection {
   int64_t out_heads = 1;
   double att_dropout = 0.6;
   bool self_loops = true;
+  int64_t bases = 0;
+  int64_t rank = 4;
+  int64_t fused_dim = 64;
+  int64_t code_dim = 512;
 
   template <class V>
   void Visit(V& v) {
-    v.Field("name", &name, "gcn | sage | gat.");
+    v.Field("name", &name,
+            "gcn | sage | gat on homogeneous graphs; rgcn | hgt | bghgnn on heterogeneous ones.");
     v.Field("layers", &layers, "Number of layers.", InRange(1, 8));
     v.Field("hidden", &hidden, "Hidden units (per head for gat).", AtLeast(1));
     v.Field("dropout", &dropout, "Dropout on every layer's input.", InRangeOpenHigh(0, 1));
@@ -151,6 +205,14 @@ struct StaticModelSection {
     v.Field("self_loops", &self_loops,
             "Add a self-loop to every node (gcn, gat; sage keeps a separate self weight and "
             "never adds them).");
+    v.Field("bases", &bases,
+            "rgcn: shared bases of the relation weights (basis decomposition); 0 = one full "
+            "weight per relation.",
+            AtLeast(0));
+    v.Field("rank", &rank, "bghgnn: rank of the low-rank fusion (grind).", AtLeast(1));
+    v.Field("fused_dim", &fused_dim, "bghgnn: width of the fused shared space.", AtLeast(1));
+    v.Field("code_dim", &code_dim, "bghgnn: width of the random type and relation codes.",
+            AtLeast(1));
   }
 };
 
@@ -315,6 +377,31 @@ struct StaticConfig {
                  : "none: distributed training is full-graph only (set train.batch_size: all "
                    "and sampling.neighbor: all)";
     });
+    v.Rule("model.name", "matches the dataset (heterogeneous models on heterogeneous formats)",
+           [this]() -> std::string {
+             if (IsHeteroModel(model.name) == IsHeteroFormat(dataset.format)) return "";
+             return IsHeteroModel(model.name)
+                        ? "gcn, sage or gat for format " + dataset.format
+                        : "rgcn, hgt or bghgnn for the heterogeneous format " + dataset.format;
+           });
+    v.Rule("train.batch_size", "all for heterogeneous models", [this]() -> std::string {
+      bool all = train.batch_size == -1;
+      for (int64_t f : sampling.neighbor) all = all && f == -1;
+      return !IsHeteroModel(model.name) || all
+                 ? ""
+                 : "all with sampling.neighbor all for rgcn/hgt/bghgnn (mini-batch "
+                   "heterogeneous training is not built yet)";
+    });
+    v.Rule("train.weight_decay_scope", "all for heterogeneous models", [this]() -> std::string {
+      return !IsHeteroModel(model.name) || train.weight_decay_scope == WeightDecayScope::kAll
+                 ? ""
+                 : "all for rgcn/hgt/bghgnn (first_layer is Kipf's GCN recipe)";
+    });
+    v.Rule("distributed.backend", "none for heterogeneous models", [this]() -> std::string {
+      return !IsHeteroModel(model.name) || distributed.backend == DistributedBackend::kNone
+                 ? ""
+                 : "none for rgcn/hgt/bghgnn (distributed heterogeneous training is not built)";
+    });
     v.Rule("sampling.neighbor", "one entry, or one per layer", [this]() -> std::string {
       const size_t n = sampling.neighbor.size();
       return n == 1 || static_cast<int64_t>(n) == model.layers
@@ -341,6 +428,9 @@ struct StaticEpochRecord {
   double loss = 0;  // mean training loss over the epoch's batches
   double train_acc = 0, val_acc = 0, test_acc = 0, val_loss = 0;
   bool evaluated = false;
+  // Macro-F1 (single-process runs; the distributed path reports accuracies only).
+  bool has_macro_f1 = false;
+  double val_macro_f1 = 0, test_macro_f1 = 0;
   double epoch_seconds = 0;    // training step time of this epoch (no evaluation)
   double elapsed_seconds = 0;  // cumulative training time
 };
@@ -350,6 +440,7 @@ struct StaticRunResult {
   int64_t selected_epoch = 0;  // per train.select
   double val_acc = 0;          // at the selected epoch
   double test_acc = 0;         // at the selected epoch
+  double test_macro_f1 = 0;    // at the selected epoch (single-process runs)
   double train_seconds = 0;    // sum of epoch_seconds
   int64_t num_batches_per_epoch = 0;
   bool full_graph = false;
@@ -394,5 +485,16 @@ comm::Backend CommBackend(DistributedBackend backend);
 
 // The dataset the config names, row-normalised if asked.
 StatusOr<datasets::StaticDataset> LoadStaticConfigDataset(const StaticConfig& config);
+
+// Heterogeneous node classification (model.name rgcn | hgt | bghgnn; trainers/hetero_trainer.cc):
+// full-graph training on the target type's labels with the same epoch loop, selection, early
+// stopping and run files as the homogeneous path. TrainStatic dispatches here by format.
+StatusOr<datasets::HeteroDataset> LoadHeteroConfigDataset(const StaticConfig& config);
+StatusOr<StaticRunResult> TrainHeteroOnDataset(const StaticConfig& config,
+                                               const datasets::HeteroDataset& dataset,
+                                               const StaticEpochCallback& on_epoch = nullptr);
+// The trainable parameters of the configured heterogeneous model on `dataset`.
+StatusOr<int64_t> HeteroParameterCount(const StaticConfig& config,
+                                       const datasets::HeteroDataset& dataset);
 
 }  // namespace streamgnn::trainers

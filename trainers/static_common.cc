@@ -1,0 +1,152 @@
+#include "trainers/static_common.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "trainers/early_stopping.h"
+
+namespace streamgnn::trainers::static_common {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string RecordJson(const StaticEpochRecord& r) {
+  nlohmann::ordered_json j;
+  j["epoch"] = r.epoch;
+  j["loss"] = r.loss;
+  j["epoch_seconds"] = r.epoch_seconds;
+  j["elapsed_seconds"] = r.elapsed_seconds;
+  if (r.evaluated) {
+    j["train_acc"] = r.train_acc;
+    j["val_acc"] = r.val_acc;
+    j["val_loss"] = r.val_loss;
+    j["test_acc"] = r.test_acc;
+    if (r.has_macro_f1) {
+      j["val_macro_f1"] = r.val_macro_f1;
+      j["test_macro_f1"] = r.test_macro_f1;
+    }
+  }
+  return j.dump();
+}
+
+}  // namespace
+
+torch::Tensor IdTensor(const std::vector<NodeId>& ids) {
+  return torch::from_blob(const_cast<NodeId*>(ids.data()), {static_cast<int64_t>(ids.size())},
+                          torch::kInt64)
+      .clone();
+}
+
+Eval Evaluate(const torch::Tensor& logits, const torch::Tensor& labels, const torch::Tensor& idx) {
+  if (idx.numel() == 0) return {};
+  const torch::Tensor l = logits.index_select(0, idx);
+  const torch::Tensor y = labels.index_select(0, idx);
+  const torch::Tensor pred = l.argmax(1);
+  Eval e;
+  e.acc = pred.eq(y).to(torch::kFloat64).mean().item<double>();
+  e.loss = torch::nn::functional::cross_entropy(l, y).item<double>();
+  // Macro-F1 as scikit-learn's f1_score(average='macro') over the classes that occur.
+  const int64_t classes = logits.size(1);
+  const torch::Tensor one = torch::ones_like(y, torch::kFloat64);
+  const torch::Tensor tp = torch::zeros({classes}, torch::kFloat64).index_add(0, y.masked_select(pred.eq(y)), one.masked_select(pred.eq(y)));
+  const torch::Tensor actual = torch::zeros({classes}, torch::kFloat64).index_add(0, y, one);
+  const torch::Tensor predicted = torch::zeros({classes}, torch::kFloat64).index_add(0, pred, one);
+  const torch::Tensor present = (actual + predicted).gt(0);
+  const torch::Tensor f1 = 2 * tp / (actual + predicted).clamp_min(1);
+  e.macro_f1 = (f1.masked_select(present).sum() / present.sum().clamp_min(1)).item<double>();
+  return e;
+}
+
+std::unique_ptr<torch::optim::Adam> MakeOptimizer(const StaticConfig& c,
+                                                  const std::vector<torch::Tensor>& params,
+                                                  const std::vector<torch::Tensor>& first_layer) {
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  const double wd = c.train.weight_decay;
+  if (c.train.weight_decay_scope == WeightDecayScope::kFirstLayer) {
+    std::vector<torch::Tensor> rest;
+    for (const auto& p : params) {
+      if (std::none_of(first_layer.begin(), first_layer.end(), [&](const auto& f) { return f.is_same(p); })) {
+        rest.push_back(p);
+      }
+    }
+    groups.emplace_back(first_layer, std::make_unique<torch::optim::AdamOptions>(
+                                         torch::optim::AdamOptions(c.train.lr).weight_decay(wd)));
+    if (!rest.empty()) {
+      groups.emplace_back(rest, std::make_unique<torch::optim::AdamOptions>(
+                                    torch::optim::AdamOptions(c.train.lr).weight_decay(0)));
+    }
+  } else {
+    groups.emplace_back(params, std::make_unique<torch::optim::AdamOptions>(
+                                    torch::optim::AdamOptions(c.train.lr).weight_decay(wd)));
+  }
+  return std::make_unique<torch::optim::Adam>(groups, torch::optim::AdamOptions(c.train.lr));
+}
+
+Status RunEpochs(const StaticConfig& c, std::FILE* metrics, const StaticEpochCallback& on_epoch,
+                 const std::function<StatusOr<double>(int64_t)>& train,
+                 const std::function<Status(StaticEpochRecord*)>& evaluate, StaticRunResult* result) {
+  EarlyStopping early(c.train.patience);
+  double elapsed = 0;
+  for (int64_t epoch = 1; epoch <= c.train.epoch; ++epoch) {
+    StaticEpochRecord rec;
+    rec.epoch = epoch;
+    const auto t0 = Clock::now();
+    SG_ASSIGN_OR_RETURN(rec.loss, train(epoch));
+    rec.epoch_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    elapsed += rec.epoch_seconds;
+    rec.elapsed_seconds = elapsed;
+    if (epoch % c.train.eval_every == 0 || epoch == c.train.epoch) {
+      SG_RETURN_IF_ERROR(evaluate(&rec));
+      rec.evaluated = true;
+      // Best validation accuracy, ties to the lower validation loss; or simply the last.
+      const bool best = early.Update(epoch, rec.val_acc, rec.val_loss);
+      if (best || c.train.select == StaticSelect::kLast) {
+        result->selected_epoch = epoch;
+        result->val_acc = rec.val_acc;
+        result->test_acc = rec.test_acc;
+        result->test_macro_f1 = rec.test_macro_f1;
+      }
+    }
+    result->epochs.push_back(rec);
+    if (metrics != nullptr) std::fprintf(metrics, "%s\n", RecordJson(rec).c_str());
+    if (on_epoch) on_epoch(rec);
+    if (rec.evaluated && early.stop()) break;
+  }
+  result->train_seconds = elapsed;
+  return Status::Ok();
+}
+
+StatusOr<std::FILE*> OpenMetrics(const StaticConfig& c) {
+  if (c.log.dir.empty()) return static_cast<std::FILE*>(nullptr);
+  std::error_code ec;
+  std::filesystem::create_directories(c.log.dir, ec);
+  std::FILE* metrics = std::fopen((c.log.dir + "/metrics.jsonl").c_str(), "w");
+  if (metrics == nullptr) return Status::IOError("cannot write " + c.log.dir + "/metrics.jsonl");
+  return metrics;
+}
+
+Status WriteSummary(const StaticConfig& c, const std::string& dataset, const StaticRunResult& result,
+                    const char* key, const nlohmann::ordered_json& extra) {
+  nlohmann::ordered_json j;
+  j["dataset"] = dataset;
+  j["full_graph"] = result.full_graph;
+  j["selected_epoch"] = result.selected_epoch;
+  j["val_acc"] = result.val_acc;
+  j["test_acc"] = result.test_acc;
+  if (!result.epochs.empty() && result.epochs.back().has_macro_f1) {
+    j["test_macro_f1"] = result.test_macro_f1;
+  }
+  j["train_seconds"] = result.train_seconds;
+  j["epochs_run"] = result.epochs.size();
+  j["batches_per_epoch"] = result.num_batches_per_epoch;
+  if (!extra.is_null()) j[key] = extra;
+  j["config"] = nlohmann::ordered_json::parse(core::ConfigAsJson(c));
+  std::ofstream out(c.log.dir + "/summary.json");
+  out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  if (!out) return Status::IOError("cannot write " + c.log.dir + "/summary.json");
+  return Status::Ok();
+}
+
+}  // namespace streamgnn::trainers::static_common

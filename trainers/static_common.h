@@ -1,0 +1,57 @@
+// What every static training path shares (single process, distributed, heterogeneous): the
+// epoch loop with selection and early stopping, evaluation, the optimiser, and the run files.
+// Internal to trainers/.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/types.h"
+#include "trainers/static_trainer.h"
+
+namespace streamgnn::trainers::static_common {
+
+torch::Tensor IdTensor(const std::vector<NodeId>& ids);
+
+struct Eval {
+  double acc = 0, loss = 0;
+  double macro_f1 = 0;  // mean over the classes present in labels or predictions of `idx`
+};
+// Accuracy (= micro-F1 for one label per node), mean cross-entropy and macro-F1 of the rows
+// `idx` of `logits`.
+Eval Evaluate(const torch::Tensor& logits, const torch::Tensor& labels, const torch::Tensor& idx);
+
+// Adam over `params`; with train.weight_decay_scope first_layer only `first_layer` is decayed.
+std::unique_ptr<torch::optim::Adam> MakeOptimizer(const StaticConfig& c,
+                                                  const std::vector<torch::Tensor>& params,
+                                                  const std::vector<torch::Tensor>& first_layer);
+
+// The epoch loop: `train(epoch)` runs an epoch's training and returns its loss; every
+// train.eval_every epochs and at the last one `evaluate` fills the accuracies and the
+// validation loss; then the selection (train.select), early stopping (train.patience), the
+// metrics line (when `metrics` is open) and on_epoch.
+Status RunEpochs(const StaticConfig& c, std::FILE* metrics, const StaticEpochCallback& on_epoch,
+                 const std::function<StatusOr<double>(int64_t)>& train,
+                 const std::function<Status(StaticEpochRecord*)>& evaluate, StaticRunResult* result);
+
+struct FileCloser {
+  void operator()(std::FILE* f) const {
+    if (f != nullptr) std::fclose(f);
+  }
+};
+using MetricsFile = std::unique_ptr<std::FILE, FileCloser>;
+// <log.dir>/metrics.jsonl, or null without log.dir.
+StatusOr<std::FILE*> OpenMetrics(const StaticConfig& c);
+// <log.dir>/summary.json: the selected epoch's figures, the run's shape, `extra` under `key`
+// (unless null) and the config.
+Status WriteSummary(const StaticConfig& c, const std::string& dataset, const StaticRunResult& result,
+                    const char* key, const nlohmann::ordered_json& extra);
+
+}  // namespace streamgnn::trainers::static_common

@@ -38,7 +38,7 @@ TEST(StaticConfig, ErrorsNamePlaceKeyAndExpectation) {
   const BadCase cases[] = {
       {"model:\n  name: gcn\n  hiden: 16\n", {}, "cfg.yaml:4:3: key 'model.hiden': expected a key of section 'model'"},
       {"train:\n  lr: -1\n", {}, "cfg.yaml:3:7: key 'train.lr': expected a number > 0, got '-1'"},
-      {"model:\n  name: gin\n", {}, "key 'model.name': expected one of gcn|sage|gat, got 'gin'"},
+      {"model:\n  name: gin\n", {}, "key 'model.name': expected one of gcn|sage|gat|rgcn|hgt|bghgnn, got 'gin'"},
       {"sampling:\n  neighbor: [10, 5, 2]\n", {}, "key 'sampling.neighbor': expected one entry or one per layer (model.layers = 2)"},
       {"train:\n  batch_size: 0\n", {}, "key 'train.batch_size': expected all or an integer >= 1"},
       {"sampling:\n  neighbor: [10, x]\n", {}, "key 'sampling.neighbor[1]': expected an integer >= -1 (or all = -1), got 'x'"},

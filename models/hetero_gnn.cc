@@ -174,6 +174,7 @@ torch::Tensor Rgcn::forward(const std::vector<torch::Tensor>& x, const HeteroTen
 
 Hgt::Hgt(const HeteroGnnOptions& o) : o_(o) {
   TORCH_CHECK(o.hidden_dim % o.heads == 0, "HGT: hidden_dim must be a multiple of heads");
+  TORCH_CHECK(o.num_layers >= 1, "HGT: num_layers must be >= 1");
   const int64_t types = static_cast<int64_t>(o.in_dims.size());
   const int64_t d = o.hidden_dim, dk = d / o.heads, r = o.num_relations;
   for (int64_t t = 0; t < types; ++t) {
@@ -205,8 +206,11 @@ Hgt::Hgt(const HeteroGnnOptions& o) : o_(o) {
   classifier_ = register_parameter("classifier", Glorot(d, o.out_dim, {d, o.out_dim}));
 }
 
-// Target type t's new rows: attention over every incoming edge of every relation into t.
-torch::Tensor Hgt::Layer(int64_t l, const std::vector<torch::Tensor>& h, const HeteroTensors& g,
+// Target type t's new rows: attention over every incoming edge of every relation into t. `keys`
+// and `values` are every type's K and V rows of this layer ([n_s, heads, dk]).
+torch::Tensor Hgt::Layer(int64_t l, const std::vector<torch::Tensor>& h,
+                         const std::vector<torch::Tensor>& keys,
+                         const std::vector<torch::Tensor>& values, const HeteroTensors& g,
                          int t) const {
   const int64_t heads = o_.heads, dk = o_.hidden_dim / heads;
   const torch::Tensor q = torch::mm(h[t], q_[l][t]).view({-1, heads, dk});
@@ -214,9 +218,8 @@ torch::Tensor Hgt::Layer(int64_t l, const std::vector<torch::Tensor>& h, const H
   for (size_t r = 0; r < g.relations.size(); ++r) {
     const RelationTensors& rel = g.relations[r];
     if (rel.dst_type != t || rel.src.numel() == 0) continue;
-    const int s = rel.src_type;
-    const torch::Tensor k = torch::mm(h[s], k_[l][s]).view({-1, heads, dk}).index_select(0, rel.src);
-    const torch::Tensor v = torch::mm(h[s], v_[l][s]).view({-1, heads, dk}).index_select(0, rel.src);
+    const torch::Tensor k = keys[rel.src_type].index_select(0, rel.src);
+    const torch::Tensor v = values[rel.src_type].index_select(0, rel.src);
     // k W_att per head: [E, H, dk] x [H, dk, dk]
     const torch::Tensor k_att = torch::einsum("ehi,hij->ehj", {k, w_att_[l][r]});
     const torch::Tensor score = (k_att * q.index_select(0, rel.dst)).sum(-1) * prior_[l][r] /
@@ -242,13 +245,22 @@ torch::Tensor Hgt::forward(const std::vector<torch::Tensor>& x, const HeteroTens
   CheckInputs(x, o_, g);
   std::vector<torch::Tensor> h = Project(x, input_proj_);
   for (auto& ht : h) ht = torch::dropout(torch::gelu(ht), o_.dropout, is_training());
-  for (int64_t l = 0; l + 1 < o_.num_layers; ++l) {
+  const int types = static_cast<int>(h.size());
+  const int64_t heads = o_.heads, dk = o_.hidden_dim / heads;
+  for (int64_t l = 0; l < o_.num_layers; ++l) {
+    std::vector<torch::Tensor> keys, values;  // once per type, shared by its relations
+    for (int s = 0; s < types; ++s) {
+      keys.push_back(torch::mm(h[s], k_[l][s]).view({-1, heads, dk}));
+      values.push_back(torch::mm(h[s], v_[l][s]).view({-1, heads, dk}));
+    }
+    if (l + 1 == o_.num_layers) {  // the last layer only for the target type: nothing else is read
+      return torch::mm(Layer(l, h, keys, values, g, o_.target_type), classifier_);
+    }
     std::vector<torch::Tensor> next;
-    for (int t = 0; t < static_cast<int>(h.size()); ++t) next.push_back(Layer(l, h, g, t));
+    for (int t = 0; t < types; ++t) next.push_back(Layer(l, h, keys, values, g, t));
     h = std::move(next);
   }
-  // The last layer only for the target type: no other type's output is read.
-  return torch::mm(Layer(o_.num_layers - 1, h, g, o_.target_type), classifier_);
+  return {};  // unreachable: num_layers >= 1
 }
 
 // ---- BG-HGNN ----------------------------------------------------------------------------------

@@ -104,8 +104,9 @@ class Hgt : public HeteroModule {
   torch::Tensor forward(const std::vector<torch::Tensor>& x, const HeteroTensors& g) override;
 
  private:
-  torch::Tensor Layer(int64_t l, const std::vector<torch::Tensor>& h, const HeteroTensors& g,
-                      int t) const;
+  torch::Tensor Layer(int64_t l, const std::vector<torch::Tensor>& h,
+                      const std::vector<torch::Tensor>& keys, const std::vector<torch::Tensor>& values,
+                      const HeteroTensors& g, int t) const;
 
   HeteroGnnOptions o_;
   std::vector<torch::Tensor> input_proj_;  // per type [in, hidden]

@@ -15,8 +15,6 @@
 namespace streamgnn::trainers {
 namespace {
 
-using static_common::Eval;
-using static_common::Evaluate;
 using static_common::IdTensor;
 
 std::vector<std::string> SplitCommas(const std::string& s) {
@@ -140,14 +138,7 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::HeteroDat
     torch::NoGradGuard no_grad;
     model->eval();
     const torch::Tensor logits = model->forward(x, g);
-    rec->train_acc = Evaluate(logits, labels, train_idx).acc;
-    const Eval val = Evaluate(logits, labels, val_idx), test = Evaluate(logits, labels, test_idx);
-    rec->val_acc = val.acc;
-    rec->val_loss = val.loss;
-    rec->test_acc = test.acc;
-    rec->has_macro_f1 = true;
-    rec->val_macro_f1 = val.macro_f1;
-    rec->test_macro_f1 = test.macro_f1;
+    static_common::RecordEvaluation(logits, labels, train_idx, val_idx, test_idx, rec);
     return Status::Ok();
   };
   SG_RETURN_IF_ERROR(static_common::RunEpochs(c, metrics.get(), on_epoch, train, evaluate, &result));

@@ -59,6 +59,19 @@ Eval Evaluate(const torch::Tensor& logits, const torch::Tensor& labels, const to
   return e;
 }
 
+void RecordEvaluation(const torch::Tensor& logits, const torch::Tensor& labels,
+                      const torch::Tensor& train_idx, const torch::Tensor& val_idx,
+                      const torch::Tensor& test_idx, StaticEpochRecord* rec) {
+  rec->train_acc = Evaluate(logits, labels, train_idx).acc;
+  const Eval val = Evaluate(logits, labels, val_idx), test = Evaluate(logits, labels, test_idx);
+  rec->val_acc = val.acc;
+  rec->val_loss = val.loss;
+  rec->test_acc = test.acc;
+  rec->has_macro_f1 = true;
+  rec->val_macro_f1 = val.macro_f1;
+  rec->test_macro_f1 = test.macro_f1;
+}
+
 std::unique_ptr<torch::optim::Adam> MakeOptimizer(const StaticConfig& c,
                                                   const std::vector<torch::Tensor>& params,
                                                   const std::vector<torch::Tensor>& first_layer) {

@@ -28,6 +28,11 @@ struct Eval {
 // `idx` of `logits`.
 Eval Evaluate(const torch::Tensor& logits, const torch::Tensor& labels, const torch::Tensor& idx);
 
+// Fills rec's accuracies, validation loss and macro-F1 from the logits of every node.
+void RecordEvaluation(const torch::Tensor& logits, const torch::Tensor& labels,
+                      const torch::Tensor& train_idx, const torch::Tensor& val_idx,
+                      const torch::Tensor& test_idx, StaticEpochRecord* rec);
+
 // Adam over `params`; with train.weight_decay_scope first_layer only `first_layer` is decayed.
 std::unique_ptr<torch::optim::Adam> MakeOptimizer(const StaticConfig& c,
                                                   const std::vector<torch::Tensor>& params,

@@ -78,6 +78,8 @@ CASES = [
     ("static_accuracy.py", ["streamgnn"], "static.md", "Measured", 2, True),
     ("temporal_accuracy.py", ["streamgnn"], "models.md", "Measured", 2, True),
     ("continuous_learning.py", ["streamgnn"], "continuous.md", "Benchmark", 2, False),
+    ("hetero_scaling.py", ["bench_hetero_scaling"], "hetero.md", "Scaling with the number of relation types", 2,
+     True),
 ]
 
 
@@ -105,7 +107,7 @@ def test_script_writes_the_docs_tables(request, tmp_path, script, binaries, doc,
             assert len(g) == len(w), f"{header}: rows {g} against the docs' {w}"
             if same_labels:
                 assert g == w, f"{header}: rows {g} against the docs' {w}"
-    if script in ("temporal_store_w1.py", "feature_cache_hit_rate.py", "service_load.py"):
+    if script in ("temporal_store_w1.py", "feature_cache_hit_rate.py", "service_load.py", "hetero_scaling.py"):
         assert (tmp_path / f"{name}.json").exists()  # --quick keeps the raw JSON beside the table
 
 

@@ -1,4 +1,4 @@
-// The vocabulary of the declarative config schema (see core/config.h).
+// The vocabulary of the declarative config schema (see core/config_engine.h).
 //
 // Every config struct describes itself once, in a member template
 //
@@ -8,8 +8,9 @@
 //     v.Rule("neighbor", "one entry per layer", [this] { return std::string(...); });
 //   }
 //
-// and visitors defined in core/config.cc walk that description to parse YAML, apply `--set`
-// overrides, validate, dump YAML/JSON and generate docs/config.md. A visitor V provides:
+// and the config engine (core/config_engine.h) walks that description once (SchemaBuilder) to
+// parse YAML, apply `--set` overrides, validate, dump YAML/JSON and generate docs/config.md.
+// A visitor V provides:
 //
 //   template <class T, class... Spec> void Field(const char* key, T* member, const char* doc,
 //                                               const Spec&... spec);
@@ -51,7 +52,7 @@ struct Bound {
     if (x > hi || (hi_open && x == hi)) return false;
     return x == x;  // NaN is never in range
   }
-  // ">= 1", "> 0", "in [1, 8]", "in [0, 1)", "equal to 1 (why)". Defined in config.cc.
+  // ">= 1", "> 0", "in [1, 8]", "in [0, 1)", "equal to 1 (why)". Defined in config_engine.cc.
   std::string Describe() const;
 };
 

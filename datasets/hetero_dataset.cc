@@ -11,6 +11,7 @@
 
 #include "core/rng.h"
 #include "datasets/npz.h"
+#include "datasets/text_io.h"
 
 #if STREAMGNN_WITH_MATIO
 #include <matio.h>
@@ -319,6 +320,170 @@ StatusOr<HeteroDataset> LoadHanMat(const std::string& path, const HanMatOptions&
                                "files cannot be read");
 }
 #endif
+
+// ---- HGB ----------------------------------------------------------------------------------------
+
+namespace {
+
+constexpr uint64_t kHgbSplitStream = 0x4e7b6b;
+
+// One node's place: its type and its local id within the type.
+struct HgbNode {
+  int64_t type = -1;
+  int64_t local = -1;
+};
+
+Status ReadHgbNodes(const std::string& path, HeteroDataset* d, std::vector<HgbNode>* nodes) {
+  SG_ASSIGN_OR_RETURN(const std::string text, internal::ReadWholeFile(path));
+  std::vector<std::vector<std::vector<float>>> rows;  // per type, per node: attributes
+  size_t pos = 0;
+  int64_t line_no = 1;
+  std::string_view line;
+  int64_t at = 0;
+  while (internal::NextDataLine(text, &pos, &line_no, &line, &at)) {
+    const std::vector<std::string> f = internal::SplitFields(line, '\t');
+    int64_t id = 0, type = 0;
+    if (f.size() < 3 || f.size() > 4 || !internal::ParseInt64(f[0], &id) ||
+        !internal::ParseInt64(f[2], &type) || id < 0 || type < 0 || type > 1000) {
+      return internal::LineError(path, at, "expected 'id<TAB>name<TAB>type[<TAB>attributes]' "
+                                           "with ids >= 0 and a type in [0, 1000]");
+    }
+    if (id >= static_cast<int64_t>(nodes->size())) nodes->resize(id + 1);
+    if ((*nodes)[id].type >= 0) return internal::LineError(path, at, "node " + f[0] + " again");
+    if (type >= static_cast<int64_t>(rows.size())) rows.resize(type + 1);
+    std::vector<float> attrs;
+    if (f.size() == 4) {
+      for (const std::string& a : internal::SplitFields(f[3], ',')) {
+        float x = 0;
+        if (!internal::ParseFloating(a, &x)) {
+          return internal::LineError(path, at, "attribute " + internal::Quoted(a) + " is not a number");
+        }
+        attrs.push_back(x);
+      }
+    }
+    (*nodes)[id] = {type, static_cast<int64_t>(rows[type].size())};
+    rows[type].push_back(std::move(attrs));
+  }
+  for (size_t v = 0; v < nodes->size(); ++v) {
+    if ((*nodes)[v].type < 0) {
+      return Status::InvalidArgument(path + ": node ids are not contiguous (no node " +
+                                     std::to_string(v) + ")");
+    }
+  }
+  for (size_t t = 0; t < rows.size(); ++t) {
+    const int64_t dim = rows[t].empty() ? 0 : static_cast<int64_t>(rows[t][0].size());
+    d->node_types.push_back({std::to_string(t), static_cast<int64_t>(rows[t].size())});
+    d->feature_dims.push_back(dim);
+    d->features.emplace_back();
+    for (const auto& r : rows[t]) {
+      if (static_cast<int64_t>(r.size()) != dim) {
+        return Status::InvalidArgument(path + ": nodes of type " + std::to_string(t) +
+                                       " have attributes of different widths");
+      }
+      d->features.back().insert(d->features.back().end(), r.begin(), r.end());
+    }
+  }
+  return Status::Ok();
+}
+
+Status ReadHgbLinks(const std::string& path, const std::vector<HgbNode>& nodes, HeteroDataset* d) {
+  SG_ASSIGN_OR_RETURN(const std::string text, internal::ReadWholeFile(path));
+  std::map<int64_t, graph::RelationEdges> by_type;
+  size_t pos = 0;
+  int64_t line_no = 1;
+  std::string_view line;
+  const int64_t n = static_cast<int64_t>(nodes.size());
+  int64_t at = 0;
+  while (internal::NextDataLine(text, &pos, &line_no, &line, &at)) {
+    const std::vector<std::string> f = internal::SplitFields(line, '\t');
+    int64_t u = 0, v = 0, k = 0;
+    if (f.size() < 3 || !internal::ParseInt64(f[0], &u) || !internal::ParseInt64(f[1], &v) ||
+        !internal::ParseInt64(f[2], &k) || u < 0 || v < 0 || u >= n || v >= n || k < 0) {
+      return internal::LineError(path, at, "expected 'src<TAB>dst<TAB>type[<TAB>weight]' with "
+                                           "node ids in [0, " + std::to_string(n) + ")");
+    }
+    graph::RelationEdges& r = by_type[k];
+    const std::string src_type = std::to_string(nodes[u].type), dst_type = std::to_string(nodes[v].type);
+    if (r.name.empty()) r = {src_type, "link" + std::to_string(k), dst_type, {}, {}};
+    if (r.src_type != src_type || r.dst_type != dst_type) {
+      return internal::LineError(path, at, "link type " + f[2] + " joins types " + src_type +
+                                               " -> " + dst_type + " here but " + r.src_type +
+                                               " -> " + r.dst_type + " before");
+    }
+    r.src.push_back(nodes[u].local);
+    r.dst.push_back(nodes[v].local);
+  }
+  for (auto& [k, r] : by_type) {
+    graph::RelationEdges rev{r.dst_type, "rev_" + r.name, r.src_type, r.dst, r.src};
+    d->relations.push_back(std::move(r));
+    d->relations.push_back(std::move(rev));
+  }
+  return Status::Ok();
+}
+
+// label.dat / label.dat.test: (local id, class) of the target type's labelled nodes.
+Status ReadHgbLabels(const std::string& path, const std::vector<HgbNode>& nodes, HeteroDataset* d,
+                     std::vector<NodeId>* ids) {
+  SG_ASSIGN_OR_RETURN(const std::string text, internal::ReadWholeFile(path));
+  size_t pos = 0;
+  int64_t line_no = 1;
+  std::string_view line;
+  int64_t at = 0;
+  while (internal::NextDataLine(text, &pos, &line_no, &line, &at)) {
+    const std::vector<std::string> f = internal::SplitFields(line, '\t');
+    int64_t id = 0, label = 0;
+    if (f.size() != 4 || !internal::ParseInt64(f[0], &id) || id < 0 ||
+        id >= static_cast<int64_t>(nodes.size())) {
+      return internal::LineError(path, at, "expected 'id<TAB>name<TAB>type<TAB>label' with a "
+                                           "known node id");
+    }
+    if (f[3].find(',') != std::string::npos) {
+      return Status::Unimplemented(path + ":" + std::to_string(at) +
+                                   ": multi-label targets are not supported (label '" + f[3] + "')");
+    }
+    if (!internal::ParseInt64(f[3], &label) || label < 0) {
+      return internal::LineError(path, at, "label " + internal::Quoted(f[3]) + " is not a class id >= 0");
+    }
+    const HgbNode node = nodes[id];
+    if (d->labels.empty()) {
+      d->target_type = static_cast<int>(node.type);
+      d->labels.assign(static_cast<size_t>(d->node_types[node.type].count), -1);
+    }
+    if (node.type != d->target_type) {
+      return internal::LineError(path, at, "node " + f[0] + " is of type " + std::to_string(node.type) +
+                                               "; labelled nodes must all be of type " +
+                                               std::to_string(d->target_type));
+    }
+    d->labels[node.local] = label;
+    d->num_classes = std::max(d->num_classes, label + 1);
+    ids->push_back(node.local);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<HeteroDataset> LoadHgb(const std::string& dir, const HgbOptions& options) {
+  const std::filesystem::path root(dir);
+  HeteroDataset d;
+  d.name = root.filename().string();
+  std::vector<HgbNode> nodes;
+  SG_RETURN_IF_ERROR(ReadHgbNodes((root / "node.dat").string(), &d, &nodes));
+  SG_RETURN_IF_ERROR(ReadHgbLinks((root / "link.dat").string(), nodes, &d));
+  std::vector<NodeId> labelled;
+  SG_RETURN_IF_ERROR(ReadHgbLabels((root / "label.dat").string(), nodes, &d, &labelled));
+  SG_RETURN_IF_ERROR(ReadHgbLabels((root / "label.dat.test").string(), nodes, &d, &d.test_idx));
+  // HGB's scripts draw the validation share of label.dat at random.
+  core::RngStream rng(options.seed, core::StreamKey(kHgbSplitStream), 0);
+  for (int64_t i = static_cast<int64_t>(labelled.size()) - 1; i > 0; --i) {
+    std::swap(labelled[i], labelled[static_cast<size_t>(rng.Below(i + 1))]);
+  }
+  const auto val = static_cast<size_t>(options.val_fraction * static_cast<double>(labelled.size()));
+  d.val_idx.assign(labelled.begin(), labelled.begin() + val);
+  d.train_idx.assign(labelled.begin() + val, labelled.end());
+  SG_RETURN_IF_ERROR(d.Validate().WithPrefix(dir));
+  return d;
+}
 
 // ---- typed SBM --------------------------------------------------------------------------------
 

@@ -8,6 +8,11 @@
 //   han_mat    HAN's ACM3025.mat (MATLAB v5, read through libmatio): one node type (paper) and
 //              one relation per meta-path adjacency (PAP, PLP, ...; diagonal self-loops
 //              dropped): a multiplex graph. feature, one-hot label, train/val/test_idx.
+//   hgb        the Heterogeneous Graph Benchmark's layout (Lv et al. 2021): node.dat
+//              (id, name, type, comma-separated attributes or nothing), link.dat (src, dst,
+//              link type, weight), label.dat and label.dat.test (id, name, type, label);
+//              label.dat is split into train and validation by a seeded draw, as HGB's
+//              scripts do; reverse relations are added.
 //   synthetic  a generated typed SBM with any number of relation types (up to thousands), for
 //              the scaling benchmark.
 //
@@ -57,6 +62,14 @@ struct HanMatOptions {
   std::vector<std::string> metapaths = {"PAP", "PLP"};
 };
 StatusOr<HeteroDataset> LoadHanMat(const std::string& path, const HanMatOptions& options = {});
+
+// HGB's folder. Node types are named by their number; link type k is relation "link<k>" (its
+// reverse "rev_link<k>"). Multi-label targets (HGB's IMDB) are refused as Unimplemented.
+struct HgbOptions {
+  double val_fraction = 0.2;  // of label.dat, drawn with the seed
+  uint64_t seed = 0;
+};
+StatusOr<HeteroDataset> LoadHgb(const std::string& dir, const HgbOptions& options = {});
 
 // A typed stochastic block model: `num_types` node types (type 0 labelled, `num_classes`
 // classes) and `num_relations` relation types spread over the type pairs round-robin, each

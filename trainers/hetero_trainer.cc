@@ -165,6 +165,10 @@ StatusOr<datasets::HeteroDataset> LoadHeteroConfigDataset(const StaticConfig& c)
     datasets::HanMatOptions o;
     o.metapaths = SplitCommas(c.dataset.metapaths);
     SG_ASSIGN_OR_RETURN(d, datasets::LoadHanMat(c.dataset.path, o));
+  } else if (c.dataset.format == "hgb") {
+    datasets::HgbOptions o;
+    o.seed = static_cast<uint64_t>(c.dataset.split_seed);
+    SG_ASSIGN_OR_RETURN(d, datasets::LoadHgb(c.dataset.path, o));
   } else if (c.dataset.format == "hetero_sbm") {
     const StaticHeteroSbmSection& s = c.dataset.hetero_sbm;
     datasets::HeteroSbmOptions o;
@@ -180,7 +184,7 @@ StatusOr<datasets::HeteroDataset> LoadHeteroConfigDataset(const StaticConfig& c)
     SG_ASSIGN_OR_RETURN(d, datasets::GenerateHeteroSbm(o));
   } else {
     return Status::InvalidArgument("dataset.format '" + c.dataset.format +
-                                   "' is not a heterogeneous format (magnn, han_mat, hetero_sbm)");
+                                   "' is not a heterogeneous format (magnn, han_mat, hgb, hetero_sbm)");
   }
   if (c.dataset.row_normalize) RowNormalize(&d);
   return d;

@@ -28,12 +28,13 @@
 namespace streamgnn::trainers {
 
 enum class StaticModel { kGcn, kSage, kGat, kRgcn, kHgt, kBgHgnn };
-// R-GCN, HGT and BG-HGNN train on heterogeneous datasets (formats magnn, han_mat, hetero_sbm).
+// R-GCN, HGT and BG-HGNN train on heterogeneous datasets (formats magnn, han_mat, hgb,
+// hetero_sbm).
 inline bool IsHeteroModel(StaticModel m) {
   return m == StaticModel::kRgcn || m == StaticModel::kHgt || m == StaticModel::kBgHgnn;
 }
 inline bool IsHeteroFormat(const std::string& format) {
-  return format == "magnn" || format == "han_mat" || format == "hetero_sbm";
+  return format == "magnn" || format == "han_mat" || format == "hgb" || format == "hetero_sbm";
 }
 enum class StaticSelect { kBestVal, kLast };
 enum class WeightDecayScope { kAll, kFirstLayer };
@@ -147,16 +148,20 @@ struct StaticDatasetSection {
   template <class V>
   void Visit(V& v) {
     v.Field("format", &format,
-            "planetoid | npz | ogb | sbm (homogeneous), magnn | han_mat | hetero_sbm "
-            "(heterogeneous: MAGNN's preprocessed folder, HAN's .mat, a typed SBM).");
+            "planetoid | npz | ogb | sbm (homogeneous), magnn | han_mat | hgb | hetero_sbm "
+            "(heterogeneous: MAGNN's preprocessed folder, HAN's .mat, HGB's folder, a typed "
+            "SBM).");
     v.Field("path", &path,
-            "Dataset folder (planetoid: the converted/ folder; ogb: the dataset folder) or file "
-            "(npz); relative to the config file.",
+            "Dataset folder (planetoid: the converted/ folder; ogb, magnn, hgb: the dataset folder) "
+            "or file (npz, han_mat: the .mat); relative to the config file.",
             core::kRelativeToConfig);
     v.Field("row_normalize", &row_normalize, "Divide each feature row by its sum (Kipf).");
     v.Field("symmetrize", &symmetrize, "Add the reverse of every edge.");
     v.Field("ogb_split", &ogb_split, "Folder under split/ (ogb); empty = the only one.");
-    v.Field("split_seed", &split_seed, "Seed of the drawn split (npz, sbm).", AtLeast(0));
+    v.Field("split_seed", &split_seed,
+            "Seed of the drawn split (npz, sbm, hetero_sbm; hgb: the validation share of "
+            "label.dat).",
+            AtLeast(0));
     v.Field("metapaths", &metapaths,
             "han_mat: the meta-path adjacencies to read, comma-separated (HAN: PAP and PLP).");
     v.Field("type_names", &type_names,
@@ -167,7 +172,7 @@ struct StaticDatasetSection {
       return format == "planetoid" || format == "npz" || format == "ogb" || format == "sbm" ||
                      IsHeteroFormat(format)
                  ? ""
-                 : "one of planetoid|npz|ogb|sbm|magnn|han_mat|hetero_sbm";
+                 : "one of planetoid|npz|ogb|sbm|magnn|han_mat|hgb|hetero_sbm";
     });
     v.Rule("path", "set unless the format is a generator", [this]() -> std::string {
       return format == "sbm" || format == "hetero_sbm" || !path.empty()

@@ -195,6 +195,85 @@ TEST(HeteroDatasetImdb, DamagedFilesNameFileAndField) {
   }
 }
 
+// A small HGB folder: papers (type 0, 2 attributes, labelled), authors (type 1, 1 attribute),
+// terms (type 2, no attributes); links paper->author (0) and paper->term (1).
+void WriteHgb(const TempDir& dir, const std::string& labels, const std::string& links) {
+  WriteText(dir.File("node.dat"),
+            "0\tp0\t0\t1,0\n1\tp1\t0\t0,1\n2\tp2\t0\t1,1\n3\tp3\t0\t0,0\n"
+            "4\tp4\t0\t0.5,2\n5\tp5\t0\t1,2\n6\ta0\t1\t3\n7\ta1\t1\t4\n8\tt0\t2\n");
+  WriteText(dir.File("link.dat"), links);
+  WriteText(dir.File("label.dat"), labels);
+  WriteText(dir.File("label.dat.test"), "4\tp4\t0\t1\n5\tp5\t0\t0\n");
+}
+
+constexpr const char* kHgbLinks = "0\t6\t0\t1.0\n1\t6\t0\t1.0\n2\t7\t0\t1.0\n0\t8\t1\t1.0\n3\t8\t1\t1.0\n";
+constexpr const char* kHgbLabels = "0\tp0\t0\t0\n1\tp1\t0\t1\n2\tp2\t0\t2\n3\tp3\t0\t1\n";
+
+TEST(HeteroDatasetHgb, ReadsTheLayout) {
+  TempDir dir;
+  WriteHgb(dir, kHgbLabels, kHgbLinks);
+  auto d = LoadHgb(dir.path(), {0.25, 1});
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  ASSERT_EQ(d->node_types.size(), 3u);
+  EXPECT_EQ(d->node_types[0].count, 6);
+  EXPECT_EQ(d->node_types[1].count, 2);
+  EXPECT_EQ(d->feature_dims, (std::vector<int64_t>{2, 1, 0}));
+  EXPECT_FLOAT_EQ(d->features[0][8], 0.5f);
+  EXPECT_FLOAT_EQ(d->features[1][1], 4.0f);
+  ASSERT_EQ(d->relations.size(), 4u);  // link0, rev_link0, link1, rev_link1
+  const auto* link0 = FindRelation(*d, "link0");
+  EXPECT_EQ(link0->src_type, "0");
+  EXPECT_EQ(link0->dst_type, "1");
+  EXPECT_EQ(link0->dst, (std::vector<NodeId>{0, 0, 1}));  // authors' local ids
+  EXPECT_EQ(FindRelation(*d, "rev_link1")->src, (std::vector<NodeId>{0, 0}));
+  EXPECT_EQ(d->target_type, 0);
+  EXPECT_EQ(d->num_classes, 3);
+  EXPECT_EQ(d->labels, (std::vector<int64_t>{0, 1, 2, 1, 1, 0}));
+  EXPECT_EQ(d->val_idx.size(), 1u);
+  EXPECT_EQ(d->train_idx.size(), 3u);
+  EXPECT_EQ(d->test_idx, (std::vector<NodeId>{4, 5}));
+}
+
+TEST(HeteroDatasetHgb, BadFilesNameFileAndLine) {
+  {
+    TempDir dir;
+    WriteHgb(dir, "0\tp0\t0\t0,2\n", kHgbLinks);
+    const Status s = LoadHgb(dir.path()).status();
+    EXPECT_EQ(s.code(), StatusCode::kUnimplemented);
+    EXPECT_TRUE(Contains(s.message(), "label.dat:1: multi-label targets are not supported")) << s.message();
+  }
+  {
+    TempDir dir;
+    WriteHgb(dir, kHgbLabels, std::string(kHgbLinks) + "6\t8\t0\t1.0\n");
+    const Status s = LoadHgb(dir.path()).status();
+    EXPECT_TRUE(Contains(s.message(), "link.dat:6: link type 0 joins types 1 -> 2 here but 0 -> 1 before"))
+        << s.message();
+  }
+  {
+    TempDir dir;
+    WriteHgb(dir, kHgbLabels, "0\t99\t0\t1.0\n");
+    EXPECT_TRUE(Contains(LoadHgb(dir.path()).status().message(), "link.dat:1: expected"));
+  }
+  {
+    TempDir dir;
+    WriteHgb(dir, "6\ta0\t1\t0\n", kHgbLinks);
+    EXPECT_TRUE(Contains(LoadHgb(dir.path()).status().message(), "labelled nodes must all be of type"));
+  }
+  {
+    TempDir dir;
+    WriteHgb(dir, kHgbLabels, kHgbLinks);
+    WriteText(dir.File("node.dat"), "0\tp0\t0\t1,x\n");
+    EXPECT_TRUE(Contains(LoadHgb(dir.path()).status().message(), "node.dat:1: attribute 'x' is not a number"))
+        << LoadHgb(dir.path()).status().message();
+    WriteText(dir.File("node.dat"), "0\tp0\t0\n2\tp2\t0\n");
+    EXPECT_TRUE(Contains(LoadHgb(dir.path()).status().message(), "node ids are not contiguous (no node 1)"));
+  }
+  {
+    TempDir dir;
+    EXPECT_EQ(LoadHgb(dir.path()).status().code(), StatusCode::kNotFound);
+  }
+}
+
 #if STREAMGNN_WITH_MATIO
 // Writes a small HAN-style .mat: 4 papers, 2 classes, the variables named in `vars`.
 void WriteMat(const std::string& path, const std::map<std::string, std::vector<std::vector<double>>>& vars) {

@@ -20,6 +20,7 @@
 #include "sampling/negative_sampler.h"
 #include "sampling/temporal_sampler.h"
 #if STREAMGNN_WITH_TRAINERS
+#include "trainers/static_trainer.h"
 #include "trainers/temporal_trainer.h"
 #endif
 
@@ -243,6 +244,44 @@ py::dict Train(const std::string& source, bool is_file, const std::vector<std::s
   d["stopped_early"] = s.stopped_early;
   return d;
 }
+
+// Trains a static (homogeneous or heterogeneous) node classifier per the config, as
+// `streamgnn static-train`; the GIL is released while it trains.
+py::dict TrainStaticRun(const std::string& source, bool is_file,
+                        const std::vector<std::string>& overrides) {
+  const trainers::StaticConfig config =
+      Take(is_file ? trainers::LoadStaticConfigFile(source, overrides)
+                   : trainers::LoadStaticConfigString(source, "<dict>", overrides));
+  StatusOr<trainers::StaticRunResult> run = Status::Internal("not trained");
+  {
+    py::gil_scoped_release release;
+    run = trainers::TrainStatic(config);
+  }
+  const trainers::StaticRunResult r = Take(std::move(run));
+  py::list epochs;
+  for (const trainers::StaticEpochRecord& e : r.epochs) {
+    py::dict d;
+    d["epoch"] = e.epoch;
+    d["loss"] = e.loss;
+    d["epoch_seconds"] = e.epoch_seconds;
+    if (e.evaluated) {
+      d["train_acc"] = e.train_acc;
+      d["val_acc"] = e.val_acc;
+      d["test_acc"] = e.test_acc;
+      if (e.has_macro_f1) d["test_macro_f1"] = e.test_macro_f1;
+    }
+    epochs.append(d);
+  }
+  py::dict d;
+  d["epochs"] = epochs;
+  d["selected_epoch"] = r.selected_epoch;
+  d["val_acc"] = r.val_acc;
+  d["test_acc"] = r.test_acc;
+  d["test_macro_f1"] = r.test_macro_f1;
+  d["train_seconds"] = r.train_seconds;
+  d["full_graph"] = r.full_graph;
+  return d;
+}
 #endif
 
 }  // namespace
@@ -286,6 +325,8 @@ PYBIND11_MODULE(_streamgnn, m) {
   m.attr("has_trainers") = true;
   m.def("train", &Train, py::arg("source"), py::arg("is_file"), py::arg("overrides"),
         py::arg("resume") = false, py::arg("on_epoch") = py::none());
+  m.def("train_static", &TrainStaticRun, py::arg("source"), py::arg("is_file"),
+        py::arg("overrides"));
   m.def("evaluate_checkpoint", [](const std::string& path) {
         StatusOr<trainers::EvalSummary> r = Status::Internal("not evaluated");
         {

@@ -245,6 +245,20 @@ def train(config: Any, overrides: Optional[Sequence[str]] = None, resume: bool =
             "stopped_early": r["stopped_early"]}
 
 
+def train_static(config: Any, overrides: Optional[Sequence[str]] = None) -> Dict[str, Any]:
+    """Trains a node classifier on a static graph exactly as `streamgnn static-train` does:
+    GCN, GraphSAGE or GAT on a homogeneous dataset, R-GCN, HGT or BG-HGNN on a heterogeneous one
+    (docs/static.md, docs/hetero.md). `config` is a YAML path or a dict. Returns
+    {"epochs": [...], "selected_epoch": k, "val_acc", "test_acc", "test_macro_f1",
+    "train_seconds", "full_graph"}; a bad config raises ValueError naming the key.
+    """
+    if not _C.has_trainers:
+        raise NotImplementedError("this build of streamgnn has no trainers (LibTorch was off)")
+    if isinstance(config, str):
+        return _C.train_static(config, True, list(overrides or []))
+    return _C.train_static(json.dumps(config), False, list(overrides or []))
+
+
 class Trainer:
     """A training run with per-epoch callbacks: Trainer(cfg).add_callback(fn).fit()."""
 

@@ -228,3 +228,21 @@ def test_train_from_python_with_callbacks_and_checkpoint(tmp_path):
     assert again["test_ap"] == pytest.approx(r["best"]["test_ap"])
     with pytest.raises(ValueError, match="key 'train.model'"):
         streamgnn.train(_tiny_run(tmp_path), overrides=["train.model=gpt"])
+
+
+@pytest.mark.skipif(not streamgnn._C.has_trainers, reason="built without the LibTorch trainers")
+def test_train_static_heterogeneous_from_python():
+    config = {
+        "dataset": {"format": "hetero_sbm", "row_normalize": False,
+                    "hetero_sbm": {"nodes_per_type": 200, "num_relations": 4, "edges_per_relation": 800,
+                                   "feature_dim": 8, "feature_noise": 2.0}},
+        "model": {"name": "bghgnn", "hidden": 16, "heads": 2, "dropout": 0.1, "code_dim": 16},
+        "train": {"epoch": 30, "lr": 0.01, "weight_decay": 0, "patience": 0},
+        "runtime": {"threads": 1},
+    }
+    r = streamgnn.train_static(config)
+    assert r["full_graph"] and len(r["epochs"]) == 30
+    assert r["test_acc"] > 0.5 and r["test_macro_f1"] > 0.4  # 4 classes: chance is 0.25
+    assert r["epochs"][-1]["loss"] < r["epochs"][0]["loss"]
+    with pytest.raises(ValueError, match="renamed: did you mean 'train.epoch'"):
+        streamgnn.train_static(config, overrides=["train.epochs=3"])

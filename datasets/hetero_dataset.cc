@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <map>
 #include <numeric>
@@ -197,6 +198,14 @@ StatusOr<MatMatrix> ReadMatVariable(mat_t* mat, const std::string& name, const s
   MatMatrix m;
   m.rows = static_cast<int64_t>(var->dims[0]);
   m.cols = static_cast<int64_t>(var->dims[1]);
+  // Read densely (HAN's matrices are 3,025 x 3,025); a larger sparse matrix is refused rather
+  // than expanded into memory it would not fit.
+  constexpr int64_t kMaxEntries = int64_t{1} << 31;
+  if (m.rows > 0 && m.cols > kMaxEntries / m.rows) {
+    return Status::InvalidArgument(path + ": variable '" + name + "' is " + std::to_string(m.rows) +
+                                   " x " + std::to_string(m.cols) +
+                                   ", larger than this reader expands (2^31 entries)");
+  }
   const size_t n = static_cast<size_t>(m.rows * m.cols);
   if (var->class_type == MAT_C_SPARSE) {  // compressed columns: jc offsets, ir rows
     const auto* sp = static_cast<const mat_sparse_t*>(var->data);
@@ -327,6 +336,19 @@ namespace {
 
 constexpr uint64_t kHgbSplitStream = 0x4e7b6b;
 
+// Calls fn(line number, tab-separated fields) for every data line of the text file at `path`.
+Status ForEachTabLine(const std::string& path,
+                      const std::function<Status(int64_t, const std::vector<std::string>&)>& fn) {
+  SG_ASSIGN_OR_RETURN(const std::string text, internal::ReadWholeFile(path));
+  size_t pos = 0;
+  int64_t line_no = 1, at = 0;
+  std::string_view line;
+  while (internal::NextDataLine(text, &pos, &line_no, &line, &at)) {
+    SG_RETURN_IF_ERROR(fn(at, internal::SplitFields(line, '\t')));
+  }
+  return Status::Ok();
+}
+
 // One node's place: its type and its local id within the type.
 struct HgbNode {
   int64_t type = -1;
@@ -334,23 +356,18 @@ struct HgbNode {
 };
 
 Status ReadHgbNodes(const std::string& path, HeteroDataset* d, std::vector<HgbNode>* nodes) {
-  SG_ASSIGN_OR_RETURN(const std::string text, internal::ReadWholeFile(path));
-  std::vector<std::vector<std::vector<float>>> rows;  // per type, per node: attributes
-  size_t pos = 0;
-  int64_t line_no = 1;
-  std::string_view line;
-  int64_t at = 0;
-  while (internal::NextDataLine(text, &pos, &line_no, &line, &at)) {
-    const std::vector<std::string> f = internal::SplitFields(line, '\t');
+  struct Row {
+    int64_t id, type;
+    std::vector<float> attrs;
+  };
+  std::vector<Row> read;
+  SG_RETURN_IF_ERROR(ForEachTabLine(path, [&](int64_t at, const std::vector<std::string>& f) -> Status {
     int64_t id = 0, type = 0;
     if (f.size() < 3 || f.size() > 4 || !internal::ParseInt64(f[0], &id) ||
         !internal::ParseInt64(f[2], &type) || id < 0 || type < 0 || type > 1000) {
       return internal::LineError(path, at, "expected 'id<TAB>name<TAB>type[<TAB>attributes]' "
                                            "with ids >= 0 and a type in [0, 1000]");
     }
-    if (id >= static_cast<int64_t>(nodes->size())) nodes->resize(id + 1);
-    if ((*nodes)[id].type >= 0) return internal::LineError(path, at, "node " + f[0] + " again");
-    if (type >= static_cast<int64_t>(rows.size())) rows.resize(type + 1);
     std::vector<float> attrs;
     if (f.size() == 4) {
       for (const std::string& a : internal::SplitFields(f[3], ',')) {
@@ -361,14 +378,20 @@ Status ReadHgbNodes(const std::string& path, HeteroDataset* d, std::vector<HgbNo
         attrs.push_back(x);
       }
     }
-    (*nodes)[id] = {type, static_cast<int64_t>(rows[type].size())};
-    rows[type].push_back(std::move(attrs));
-  }
-  for (size_t v = 0; v < nodes->size(); ++v) {
-    if ((*nodes)[v].type < 0) {
-      return Status::InvalidArgument(path + ": node ids are not contiguous (no node " +
-                                     std::to_string(v) + ")");
+    read.push_back({id, type, std::move(attrs)});
+    return Status::Ok();
+  }));
+  // Ids 0..n-1, each once (checked before any allocation by id).
+  std::vector<std::vector<std::vector<float>>> rows;  // per type, per node: attributes
+  nodes->assign(read.size(), HgbNode{});
+  for (Row& r : read) {
+    if (r.id >= static_cast<int64_t>(read.size()) || (*nodes)[r.id].type >= 0) {
+      return Status::InvalidArgument(path + ": node ids must be 0.." + std::to_string(read.size() - 1) +
+                                     ", each once; node " + std::to_string(r.id) + " breaks that");
     }
+    if (r.type >= static_cast<int64_t>(rows.size())) rows.resize(r.type + 1);
+    (*nodes)[r.id] = {r.type, static_cast<int64_t>(rows[r.type].size())};
+    rows[r.type].push_back(std::move(r.attrs));
   }
   for (size_t t = 0; t < rows.size(); ++t) {
     const int64_t dim = rows[t].empty() ? 0 : static_cast<int64_t>(rows[t][0].size());
@@ -387,15 +410,9 @@ Status ReadHgbNodes(const std::string& path, HeteroDataset* d, std::vector<HgbNo
 }
 
 Status ReadHgbLinks(const std::string& path, const std::vector<HgbNode>& nodes, HeteroDataset* d) {
-  SG_ASSIGN_OR_RETURN(const std::string text, internal::ReadWholeFile(path));
   std::map<int64_t, graph::RelationEdges> by_type;
-  size_t pos = 0;
-  int64_t line_no = 1;
-  std::string_view line;
   const int64_t n = static_cast<int64_t>(nodes.size());
-  int64_t at = 0;
-  while (internal::NextDataLine(text, &pos, &line_no, &line, &at)) {
-    const std::vector<std::string> f = internal::SplitFields(line, '\t');
+  SG_RETURN_IF_ERROR(ForEachTabLine(path, [&](int64_t at, const std::vector<std::string>& f) -> Status {
     int64_t u = 0, v = 0, k = 0;
     if (f.size() < 3 || !internal::ParseInt64(f[0], &u) || !internal::ParseInt64(f[1], &v) ||
         !internal::ParseInt64(f[2], &k) || u < 0 || v < 0 || u >= n || v >= n || k < 0) {
@@ -412,7 +429,8 @@ Status ReadHgbLinks(const std::string& path, const std::vector<HgbNode>& nodes, 
     }
     r.src.push_back(nodes[u].local);
     r.dst.push_back(nodes[v].local);
-  }
+    return Status::Ok();
+  }));
   for (auto& [k, r] : by_type) {
     graph::RelationEdges rev{r.dst_type, "rev_" + r.name, r.src_type, r.dst, r.src};
     d->relations.push_back(std::move(r));
@@ -424,13 +442,7 @@ Status ReadHgbLinks(const std::string& path, const std::vector<HgbNode>& nodes, 
 // label.dat / label.dat.test: (local id, class) of the target type's labelled nodes.
 Status ReadHgbLabels(const std::string& path, const std::vector<HgbNode>& nodes, HeteroDataset* d,
                      std::vector<NodeId>* ids) {
-  SG_ASSIGN_OR_RETURN(const std::string text, internal::ReadWholeFile(path));
-  size_t pos = 0;
-  int64_t line_no = 1;
-  std::string_view line;
-  int64_t at = 0;
-  while (internal::NextDataLine(text, &pos, &line_no, &line, &at)) {
-    const std::vector<std::string> f = internal::SplitFields(line, '\t');
+  SG_RETURN_IF_ERROR(ForEachTabLine(path, [&](int64_t at, const std::vector<std::string>& f) -> Status {
     int64_t id = 0, label = 0;
     if (f.size() != 4 || !internal::ParseInt64(f[0], &id) || id < 0 ||
         id >= static_cast<int64_t>(nodes.size())) {
@@ -457,7 +469,8 @@ Status ReadHgbLabels(const std::string& path, const std::vector<HgbNode>& nodes,
     d->labels[node.local] = label;
     d->num_classes = std::max(d->num_classes, label + 1);
     ids->push_back(node.local);
-  }
+    return Status::Ok();
+  }));
   return Status::Ok();
 }
 

@@ -266,7 +266,12 @@ TEST(HeteroDatasetHgb, BadFilesNameFileAndLine) {
     EXPECT_TRUE(Contains(LoadHgb(dir.path()).status().message(), "node.dat:1: attribute 'x' is not a number"))
         << LoadHgb(dir.path()).status().message();
     WriteText(dir.File("node.dat"), "0\tp0\t0\n2\tp2\t0\n");
-    EXPECT_TRUE(Contains(LoadHgb(dir.path()).status().message(), "node ids are not contiguous (no node 1)"));
+    EXPECT_TRUE(Contains(LoadHgb(dir.path()).status().message(),
+                         "node.dat: node ids must be 0..1, each once; node 2 breaks that"));
+    WriteText(dir.File("node.dat"), "0\tp0\t0\n99999999999\tp1\t0\n");  // no allocation by id
+    EXPECT_TRUE(Contains(LoadHgb(dir.path()).status().message(), "node 99999999999 breaks that"));
+    WriteText(dir.File("node.dat"), "0\tp0\t0\n0\tp1\t0\n");
+    EXPECT_TRUE(Contains(LoadHgb(dir.path()).status().message(), "node 0 breaks that"));
   }
   {
     TempDir dir;

@@ -12,6 +12,7 @@
 
 #include "core/rng.h"
 #include "datasets/npz.h"
+#include "datasets/static_dataset.h"
 #include "datasets/text_io.h"
 
 #if STREAMGNN_WITH_MATIO
@@ -30,6 +31,12 @@ int64_t HeteroDataset::num_edges() const {
   int64_t n = 0;
   for (const auto& r : relations) n += static_cast<int64_t>(r.src.size());
   return n;
+}
+
+void HeteroDataset::RowNormalizeFeatures() {
+  for (size_t t = 0; t < features.size(); ++t) {
+    if (feature_dims[t] > 0) RowNormalize(features[t].data(), node_types[t].count, feature_dims[t]);
+  }
 }
 
 Status HeteroDataset::Validate() const {

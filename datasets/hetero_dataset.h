@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config_schema.h"
 #include "core/status.h"
 #include "core/types.h"
 #include "graph/hetero_graph.h"
@@ -46,6 +47,8 @@ struct HeteroDataset {
 
   int64_t num_nodes() const;
   int64_t num_edges() const;
+  // Divides every feature row of every type by its sum (StaticDataset's preprocessing).
+  void RowNormalizeFeatures();
   // Sizes, id ranges, label range, split ids labelled and disjoint. Loaders call it.
   Status Validate() const;
   StatusOr<graph::HeteroGraph> BuildGraph(const graph::HeteroBuildOptions& options = {}) const;
@@ -87,6 +90,23 @@ struct HeteroSbmOptions {
   double train_fraction = 0.2;
   double val_fraction = 0.2;
   uint64_t seed = 0;
+
+  // The static config's dataset.hetero_sbm section (the split shares and the seed are set by
+  // the caller: dataset.split_seed).
+  template <class V>
+  void Visit(V& v) {
+    using core::AtLeast;
+    using core::InRange;
+    v.Field("nodes_per_type", &nodes_per_type, "Nodes of every type.", AtLeast(2));
+    v.Field("num_types", &num_types, "Node types (type 0 is labelled).", AtLeast(1));
+    v.Field("num_relations", &num_relations, "Relation types, spread over the type pairs.",
+            InRange(1, 100000));
+    v.Field("num_classes", &num_classes, "Classes (blocks) of type 0.", AtLeast(2));
+    v.Field("edges_per_relation", &edges_per_relation, "Edges of each relation.", AtLeast(0));
+    v.Field("homophily", &homophily, "Fraction of edges inside a block.", InRange(0, 1));
+    v.Field("feature_dim", &feature_dim, "Feature width of every type.", AtLeast(1));
+    v.Field("feature_noise", &feature_noise, "Std of the noise around the centroid.", AtLeast(0));
+  }
 };
 StatusOr<HeteroDataset> GenerateHeteroSbm(const HeteroSbmOptions& options);
 

@@ -71,11 +71,10 @@ Status StaticDataset::Validate() const {
   return Status::Ok();
 }
 
-void StaticDataset::RowNormalizeFeatures() {
-  const int64_t d = feature_dim;
-  tbb::parallel_for(tbb::blocked_range<int64_t>(0, num_nodes, 1024), [&](const auto& r) {
+void RowNormalize(float* rows, int64_t num_rows, int64_t d) {
+  tbb::parallel_for(tbb::blocked_range<int64_t>(0, num_rows, 1024), [&](const auto& r) {
     for (int64_t v = r.begin(); v != r.end(); ++v) {
-      float* row = features.data() + v * d;
+      float* row = rows + v * d;
       double sum = 0;
       for (int64_t j = 0; j < d; ++j) sum += row[j];
       if (sum == 0) continue;
@@ -84,6 +83,8 @@ void StaticDataset::RowNormalizeFeatures() {
     }
   });
 }
+
+void StaticDataset::RowNormalizeFeatures() { RowNormalize(features.data(), num_nodes, feature_dim); }
 
 StatusOr<graph::CsrGraph> StaticDataset::BuildGraph(graph::CsrBuildOptions options) const {
   options.symmetrize = options.symmetrize || undirected;

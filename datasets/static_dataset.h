@@ -52,6 +52,9 @@ struct StaticDataset {
   StatusOr<graph::CsrGraph> BuildGraph(graph::CsrBuildOptions options) const;
 };
 
+// Divides each of the `num_rows` rows of width `dim` by its sum; rows summing to 0 stay.
+void RowNormalize(float* rows, int64_t num_rows, int64_t dim);
+
 // ---- loaders ----------------------------------------------------------------------------------
 
 // `dir` holds edges.tsv (u<TAB>v, each undirected edge once), features.tsv (node<TAB>feature,

@@ -89,16 +89,10 @@ HeteroTensors MakeHeteroTensors(const graph::HeteroGraph& g, RelationNorm norm,
   const auto csr = graph::CsrGraph::FromEdges(g.num_nodes(), Span<const NodeId>(ge.src),
                                               Span<const NodeId>(ge.dst), co);
   TORCH_CHECK(csr.ok(), csr.status().ToString());
-  sampling::MessageFlowBlock block;
-  block.num_dst = g.num_nodes();
-  block.src_nodes.resize(static_cast<size_t>(g.num_nodes()));
-  for (int64_t v = 0; v < g.num_nodes(); ++v) block.src_nodes[v] = v;
-  block.offsets = csr->offsets();
-  block.indices.assign(csr->indices().begin(), csr->indices().end());
-  block.full_in_degree.resize(static_cast<size_t>(g.num_nodes()));
-  for (int64_t v = 0; v < g.num_nodes(); ++v) block.full_in_degree[v] = csr->InDegree(v);
+  auto sampler = sampling::NeighborSampler::Create(&*csr, {{-1}, 0});
+  TORCH_CHECK(sampler.ok(), sampler.status().ToString());
   const std::vector<int64_t> out_degree = csr->OutDegrees();
-  t.homogeneous = MakeBlockTensors(block, Span<const int64_t>(out_degree), device);
+  t.homogeneous = MakeBlockTensors(sampler->FullGraph().blocks[0], Span<const int64_t>(out_degree), device);
   return t;
 }
 

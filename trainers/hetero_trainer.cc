@@ -26,21 +26,6 @@ std::vector<std::string> SplitCommas(const std::string& s) {
   return out;
 }
 
-// Divides every feature row of every type by its sum (rows summing to 0 stay), as the
-// homogeneous loaders' row_normalize.
-void RowNormalize(datasets::HeteroDataset* d) {
-  for (size_t t = 0; t < d->features.size(); ++t) {
-    const int64_t dim = d->feature_dims[t];
-    for (int64_t v = 0; dim > 0 && v < d->node_types[t].count; ++v) {
-      float* row = d->features[t].data() + v * dim;
-      double sum = 0;
-      for (int64_t k = 0; k < dim; ++k) sum += row[k];
-      if (sum == 0) continue;
-      for (int64_t k = 0; k < dim; ++k) row[k] = static_cast<float>(row[k] / sum);
-    }
-  }
-}
-
 models::HeteroGnnOptions ModelOptions(const StaticConfig& c, const datasets::HeteroDataset& d) {
   models::HeteroGnnOptions o;
   o.in_dims = d.feature_dims;
@@ -170,23 +155,14 @@ StatusOr<datasets::HeteroDataset> LoadHeteroConfigDataset(const StaticConfig& c)
     o.seed = static_cast<uint64_t>(c.dataset.split_seed);
     SG_ASSIGN_OR_RETURN(d, datasets::LoadHgb(c.dataset.path, o));
   } else if (c.dataset.format == "hetero_sbm") {
-    const StaticHeteroSbmSection& s = c.dataset.hetero_sbm;
-    datasets::HeteroSbmOptions o;
-    o.nodes_per_type = s.nodes_per_type;
-    o.num_types = s.num_types;
-    o.num_relations = s.num_relations;
-    o.num_classes = s.num_classes;
-    o.edges_per_relation = s.edges_per_relation;
-    o.homophily = s.homophily;
-    o.feature_dim = s.feature_dim;
-    o.feature_noise = s.feature_noise;
+    datasets::HeteroSbmOptions o = c.dataset.hetero_sbm;
     o.seed = static_cast<uint64_t>(c.dataset.split_seed);
     SG_ASSIGN_OR_RETURN(d, datasets::GenerateHeteroSbm(o));
   } else {
     return Status::InvalidArgument("dataset.format '" + c.dataset.format +
                                    "' is not a heterogeneous format (magnn, han_mat, hgb, hetero_sbm)");
   }
-  if (c.dataset.row_normalize) RowNormalize(&d);
+  if (c.dataset.row_normalize) d.RowNormalizeFeatures();
   return d;
 }
 

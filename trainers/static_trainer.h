@@ -108,31 +108,6 @@ struct StaticSbmSection {
   }
 };
 
-// A typed SBM (format: hetero_sbm), for the relation-count scaling benchmark.
-struct StaticHeteroSbmSection {
-  int64_t nodes_per_type = 2000;
-  int64_t num_types = 3;
-  int64_t num_relations = 10;
-  int64_t num_classes = 4;
-  int64_t edges_per_relation = 4000;
-  double homophily = 0.8;
-  int64_t feature_dim = 32;
-  double feature_noise = 1.0;
-
-  template <class V>
-  void Visit(V& v) {
-    v.Field("nodes_per_type", &nodes_per_type, "Nodes of every type.", AtLeast(2));
-    v.Field("num_types", &num_types, "Node types (type 0 is labelled).", AtLeast(1));
-    v.Field("num_relations", &num_relations, "Relation types, spread over the type pairs.",
-            InRange(1, 100000));
-    v.Field("num_classes", &num_classes, "Classes (blocks) of type 0.", AtLeast(2));
-    v.Field("edges_per_relation", &edges_per_relation, "Edges of each relation.", AtLeast(0));
-    v.Field("homophily", &homophily, "Fraction of edges inside a block.", InRange(0, 1));
-    v.Field("feature_dim", &feature_dim, "Feature width of every type.", AtLeast(1));
-    v.Field("feature_noise", &feature_noise, "Std of the noise around the centroid.", AtLeast(0));
-  }
-};
-
 struct StaticDatasetSection {
   std::string format = "planetoid";
   std::string path;
@@ -143,7 +118,7 @@ struct StaticDatasetSection {
   std::string metapaths = "PAP,PLP";
   std::string type_names = "movie,director,actor";
   StaticSbmSection sbm;
-  StaticHeteroSbmSection hetero_sbm;
+  datasets::HeteroSbmOptions hetero_sbm;  // the generator's options are the section
 
   template <class V>
   void Visit(V& v) {

@@ -170,14 +170,9 @@ TEST(Rgcn, OneRelationEqualsGcn) {
     }
   }
   const auto& csr = hg.relation(0).csr;
-  sampling::MessageFlowBlock block;
-  block.num_dst = n;
-  for (NodeId v = 0; v < n; ++v) block.src_nodes.push_back(v);
-  block.offsets = csr.offsets();
-  block.indices.assign(csr.indices().begin(), csr.indices().end());
-  for (NodeId v = 0; v < n; ++v) block.full_in_degree.push_back(csr.InDegree(v));
+  auto sampler = *sampling::NeighborSampler::Create(&csr, {{-1}, 0});
   const std::vector<int64_t> out_degree = csr.OutDegrees();
-  const BlockTensors b = MakeBlockTensors(block, Span<const int64_t>(out_degree));
+  const BlockTensors b = MakeBlockTensors(sampler.FullGraph().blocks[0], Span<const int64_t>(out_degree));
   const torch::Tensor x = torch::randn({n, 6});
   rgcn.eval();
   gcn->eval();

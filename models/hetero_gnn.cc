@@ -1,7 +1,9 @@
 #include "models/hetero_gnn.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include "core/rng.h"
 
@@ -28,72 +30,161 @@ std::vector<torch::Tensor> Project(const std::vector<torch::Tensor>& x,
 }
 
 void CheckInputs(const std::vector<torch::Tensor>& x, const HeteroGnnOptions& o,
-                 const HeteroTensors& g) {
-  TORCH_CHECK(x.size() == o.in_dims.size() && g.counts.size() == o.in_dims.size(),
+                 const HeteroBlocks& blocks) {
+  TORCH_CHECK(static_cast<int64_t>(blocks.size()) == o.num_layers, "hetero model: expected ",
+              o.num_layers, " blocks, got ", blocks.size());
+  const HeteroBlockTensors& b = blocks.front();
+  TORCH_CHECK(x.size() == o.in_dims.size() && b.num_src.size() == o.in_dims.size(),
               "hetero model: one feature matrix per node type expected");
   for (size_t t = 0; t < x.size(); ++t) {
-    TORCH_CHECK(x[t].dim() == 2 && x[t].size(0) == g.counts[t] && x[t].size(1) == o.in_dims[t],
-                "hetero model: features of type ", t, " must be [", g.counts[t], ", ",
+    TORCH_CHECK(x[t].dim() == 2 && x[t].size(0) == b.num_src[t] && x[t].size(1) == o.in_dims[t],
+                "hetero model: features of type ", t, " must be [", b.num_src[t], ", ",
                 o.in_dims[t], "], got ", x[t].sizes());
   }
 }
 
+torch::Tensor SparseMatrix(const std::vector<int64_t>& rows, const std::vector<int64_t>& cols,
+                           std::vector<float> values, int64_t num_rows, int64_t num_cols) {
+  const int64_t e = static_cast<int64_t>(values.size());
+  return torch::sparse_coo_tensor(torch::stack({Ids(rows), Ids(cols)}),
+                                  torch::from_blob(values.data(), {e}, torch::kFloat32).clone(),
+                                  {num_rows, num_cols})
+      .coalesce();
+}
+
+RelationTensors MakeRelationTensors(const graph::Relation& rel, const std::vector<int64_t>& out_deg,
+                                    const sampling::HeteroMessageFlowBlock& block,
+                                    const sampling::HeteroMessageFlowBlock::RelationBlock& rb,
+                                    RelationNorm norm, torch::Device device) {
+  RelationTensors rt;
+  rt.src_type = rel.src_type;
+  rt.dst_type = rel.dst_type;
+  rt.num_src = block.num_src(rel.src_type);
+  rt.num_dst = block.num_dst[rel.dst_type];
+  std::vector<int64_t> dst(static_cast<size_t>(rb.num_edges()));
+  std::vector<float> w(dst.size());
+  for (int64_t v = 0; v < rt.num_dst; ++v) {
+    const double sampled = static_cast<double>(rb.offsets[v + 1] - rb.offsets[v]);
+    const double in_deg = static_cast<double>(rb.full_in_degree[v]);
+    for (int64_t i = rb.offsets[v]; i < rb.offsets[v + 1]; ++i) {
+      dst[i] = v;
+      const NodeId u = block.src_nodes[rel.src_type][rb.indices[i]];
+      const double du = static_cast<double>(std::max<int64_t>(out_deg[u], 1));
+      w[i] = static_cast<float>(norm == RelationNorm::kMean
+                                    ? 1.0 / sampled
+                                    : in_deg / sampled / std::sqrt(in_deg * du));
+    }
+  }
+  rt.adj = SparseMatrix(dst, rb.indices, std::move(w), rt.num_dst, rt.num_src).to(device);
+  rt.src = Ids(rb.indices).to(device);
+  rt.dst = Ids(dst).to(device);
+  return rt;
+}
+
+// BG-HGNN's homogeneous view of a typed block (see HeteroBlockTensors): per dst node a
+// self-loop and its sampled in-neighbours of every relation, one entry per distinct node.
+void MakeHomogeneousView(const graph::HeteroGraph& g, const HeteroDegrees& degrees,
+                         const sampling::HeteroMessageFlowBlock& block, torch::Device device,
+                         HeteroBlockTensors* t) {
+  const int types = block.num_types();
+  int64_t total_dst = 0, total_src = 0;
+  for (int k = 0; k < types; ++k) {
+    total_dst += block.num_dst[k];
+    total_src += block.num_src(k);
+  }
+  // row[k][i]: the homogeneous row of type k's src node i.
+  std::vector<std::vector<int64_t>> row(types);
+  std::vector<int64_t> order(static_cast<size_t>(total_src));
+  sampling::MessageFlowBlock hb;
+  hb.num_dst = total_dst;
+  hb.src_nodes.resize(static_cast<size_t>(total_src));
+  t->src_global.clear();
+  int64_t next_dst = 0, next_extra = total_dst, typed = 0;
+  for (int k = 0; k < types; ++k) {
+    for (int64_t i = 0; i < block.num_src(k); ++i, ++typed) {
+      const int64_t h = i < block.num_dst[k] ? next_dst++ : next_extra++;
+      row[k].push_back(h);
+      order[h] = typed;
+      hb.src_nodes[h] = g.type_offset(k) + block.src_nodes[k][i];
+      t->src_global.push_back(hb.src_nodes[h]);
+    }
+  }
+  hb.offsets.assign(1, 0);
+  std::vector<int64_t> nbrs;
+  for (int k = 0; k < types; ++k) {
+    for (int64_t i = 0; i < block.num_dst[k]; ++i) {
+      nbrs.assign(1, row[k][i]);
+      int64_t full = 1;
+      for (int r = 0; r < g.num_relations(); ++r) {
+        const graph::Relation& rel = g.relation(r);
+        if (rel.dst_type != k) continue;
+        const auto& rb = block.relations[r];
+        for (int64_t j = rb.offsets[i]; j < rb.offsets[i + 1]; ++j) {
+          nbrs.push_back(row[rel.src_type][rb.indices[j]]);
+        }
+        full += rb.full_in_degree[i];
+      }
+      std::sort(nbrs.begin(), nbrs.end());
+      nbrs.erase(std::unique(nbrs.begin(), nbrs.end()), nbrs.end());
+      hb.indices.insert(hb.indices.end(), nbrs.begin(), nbrs.end());
+      hb.offsets.push_back(static_cast<int64_t>(hb.indices.size()));
+      // GAT reads no degree weights; this is the degree with multi-relation pairs counted
+      // once per relation.
+      hb.full_in_degree.push_back(full);
+    }
+  }
+  t->homogeneous = MakeBlockTensors(hb, Span<const int64_t>(degrees.homogeneous_out), device);
+  bool identity = true;
+  for (int64_t h = 0; h < total_src && identity; ++h) identity = order[h] == h;
+  if (!identity) t->homogeneous_order = Ids(order).to(device);
+}
+
 }  // namespace
 
-HeteroTensors MakeHeteroTensors(const graph::HeteroGraph& g, RelationNorm norm,
-                                torch::Device device) {
-  HeteroTensors t;
-  for (int k = 0; k < g.num_node_types(); ++k) {
-    t.counts.push_back(g.node_type(k).count);
-    t.offsets.push_back(g.type_offset(k));
-  }
+int64_t HeteroBlockTensors::dst_offset(int t) const {
+  int64_t o = 0;
+  for (int k = 0; k < t; ++k) o += num_dst[k];
+  return o;
+}
+
+HeteroDegrees HeteroDegrees::Of(const graph::HeteroGraph& g) {
+  HeteroDegrees d;
+  d.homogeneous_out.assign(static_cast<size_t>(g.num_nodes()), 1);  // the self-loop
   for (int r = 0; r < g.num_relations(); ++r) {
     const graph::Relation& rel = g.relation(r);
-    RelationTensors rt;
-    rt.src_type = rel.src_type;
-    rt.dst_type = rel.dst_type;
-    rt.num_src = t.counts[rel.src_type];
-    rt.num_dst = t.counts[rel.dst_type];
-    const auto& offsets = rel.csr.offsets();
-    const auto& indices = rel.csr.indices();
-    std::vector<int64_t> out_deg(static_cast<size_t>(rt.num_src), 0);
-    for (int64_t v = 0; v < rt.num_dst; ++v) {
-      for (int64_t i = offsets[v]; i < offsets[v + 1]; ++i) ++out_deg[indices[i]];
+    std::vector<int64_t> out(static_cast<size_t>(g.node_type(rel.src_type).count), 0);
+    for (const NodeId u : rel.csr.indices()) {
+      ++out[u];
+      ++d.homogeneous_out[g.type_offset(rel.src_type) + u];
     }
-    std::vector<int64_t> src, dst;
-    std::vector<float> w;
-    for (int64_t v = 0; v < rt.num_dst; ++v) {
-      const double in_deg = static_cast<double>(offsets[v + 1] - offsets[v]);
-      for (int64_t i = offsets[v]; i < offsets[v + 1]; ++i) {
-        src.push_back(indices[i]);
-        dst.push_back(v);
-        w.push_back(static_cast<float>(
-            norm == RelationNorm::kMean ? 1.0 / in_deg
-                                        : 1.0 / std::sqrt(in_deg * static_cast<double>(out_deg[indices[i]]))));
-      }
-    }
-    rt.src = Ids(src).to(device);
-    rt.dst = Ids(dst).to(device);
-    const int64_t e = static_cast<int64_t>(w.size());
-    rt.adj = torch::sparse_coo_tensor(torch::stack({Ids(dst), Ids(src)}),
-                                      torch::from_blob(w.data(), {e}, torch::kFloat32).clone(),
-                                      {rt.num_dst, rt.num_src})
-                 .coalesce()
-                 .to(device);
-    t.relations.push_back(std::move(rt));
+    d.relation_out.push_back(std::move(out));
   }
-  // The homogeneous view (global ids, every relation, self-loops) as one full-graph block.
-  const graph::HeteroGraph::GlobalEdges ge = g.ToGlobalEdges();
-  graph::CsrBuildOptions co;
-  co.add_self_loops = true;
-  const auto csr = graph::CsrGraph::FromEdges(g.num_nodes(), Span<const NodeId>(ge.src),
-                                              Span<const NodeId>(ge.dst), co);
-  TORCH_CHECK(csr.ok(), csr.status().ToString());
-  auto sampler = sampling::NeighborSampler::Create(&*csr, {{-1}, 0});
-  TORCH_CHECK(sampler.ok(), sampler.status().ToString());
-  const std::vector<int64_t> out_degree = csr->OutDegrees();
-  t.homogeneous = MakeBlockTensors(sampler->FullGraph().blocks[0], Span<const int64_t>(out_degree), device);
+  return d;
+}
+
+HeteroBlockTensors MakeHeteroBlockTensors(const graph::HeteroGraph& g, const HeteroDegrees& degrees,
+                                          const sampling::HeteroMessageFlowBlock& block,
+                                          RelationNorm norm, torch::Device device) {
+  HeteroBlockTensors t;
+  for (int k = 0; k < block.num_types(); ++k) {
+    t.num_src.push_back(block.num_src(k));
+    t.num_dst.push_back(block.num_dst[k]);
+  }
+  for (int r = 0; r < g.num_relations(); ++r) {
+    t.relations.push_back(MakeRelationTensors(g.relation(r), degrees.relation_out[r], block,
+                                              block.relations[r], norm, device));
+  }
+  MakeHomogeneousView(g, degrees, block, device, &t);
   return t;
+}
+
+HeteroBlocks FullGraphBlocks(const graph::HeteroGraph& g, RelationNorm norm, int64_t layers,
+                             torch::Device device) {
+  auto sampler = sampling::HeteroNeighborSampler::Create(&g, {{-1}, 0});
+  TORCH_CHECK(sampler.ok(), sampler.status().ToString());
+  const HeteroBlockTensors b = MakeHeteroBlockTensors(g, HeteroDegrees::Of(g),
+                                                      sampler->FullGraph().blocks[0], norm, device);
+  return HeteroBlocks(static_cast<size_t>(layers), b);
 }
 
 int64_t HeteroModule::NumParameters() const {
@@ -132,11 +223,12 @@ torch::Tensor Rgcn::RelationWeight(int64_t l, int64_t r) const {
   return torch::einsum("b,bio->io", {coeffs_[l][r], bases_[l]});
 }
 
-torch::Tensor Rgcn::forward(const std::vector<torch::Tensor>& x, const HeteroTensors& g) {
-  CheckInputs(x, o_, g);
+torch::Tensor Rgcn::forward(const std::vector<torch::Tensor>& x, const HeteroBlocks& blocks) {
+  CheckInputs(x, o_, blocks);
   std::vector<torch::Tensor> h = input_proj_.empty() ? x : Project(x, input_proj_);
   const int types = static_cast<int>(h.size());
   for (int64_t l = 0; l < o_.num_layers; ++l) {
+    const HeteroBlockTensors& b = blocks[l];
     for (auto& ht : h) ht = torch::dropout(ht, o_.dropout, is_training());
     // Basis decomposition: every source type's rows times every basis once, then combined per
     // relation (Schlichtkrull et al., eq. 3).
@@ -146,11 +238,13 @@ torch::Tensor Rgcn::forward(const std::vector<torch::Tensor>& x, const HeteroTen
     }
     std::vector<torch::Tensor> out(types);
     for (int t = 0; t < types; ++t) {
-      out[t] = o_.self_loop ? torch::mm(h[t], self_[l]) : torch::zeros({h[t].size(0), bases_[l].size(2)}, h[t].options());
+      const torch::Tensor self = h[t].narrow(0, 0, b.num_dst[t]);
+      out[t] = o_.self_loop ? torch::mm(self, self_[l])
+                            : torch::zeros({b.num_dst[t], bases_[l].size(2)}, h[t].options());
       out[t] = out[t] + bias_[l];
     }
-    for (size_t r = 0; r < g.relations.size(); ++r) {
-      const RelationTensors& rel = g.relations[r];
+    for (size_t r = 0; r < b.relations.size(); ++r) {
+      const RelationTensors& rel = b.relations[r];
       const torch::Tensor msg =
           coeffs_.empty() ? torch::mm(h[rel.src_type], bases_[l][r])
                           : torch::einsum("b,bno->no", {coeffs_[l][r], hv[rel.src_type]});
@@ -204,13 +298,15 @@ Hgt::Hgt(const HeteroGnnOptions& o) : o_(o) {
 // and `values` are every type's K and V rows of this layer ([n_s, heads, dk]).
 torch::Tensor Hgt::Layer(int64_t l, const std::vector<torch::Tensor>& h,
                          const std::vector<torch::Tensor>& keys,
-                         const std::vector<torch::Tensor>& values, const HeteroTensors& g,
+                         const std::vector<torch::Tensor>& values, const HeteroBlockTensors& b,
                          int t) const {
   const int64_t heads = o_.heads, dk = o_.hidden_dim / heads;
-  const torch::Tensor q = torch::mm(h[t], q_[l][t]).view({-1, heads, dk});
+  const int64_t n = b.num_dst[t];
+  const torch::Tensor self = h[t].narrow(0, 0, n);
+  const torch::Tensor q = torch::mm(self, q_[l][t]).view({-1, heads, dk});
   std::vector<torch::Tensor> scores, messages, dsts;
-  for (size_t r = 0; r < g.relations.size(); ++r) {
-    const RelationTensors& rel = g.relations[r];
+  for (size_t r = 0; r < b.relations.size(); ++r) {
+    const RelationTensors& rel = b.relations[r];
     if (rel.dst_type != t || rel.src.numel() == 0) continue;
     const torch::Tensor k = keys[rel.src_type].index_select(0, rel.src);
     const torch::Tensor v = values[rel.src_type].index_select(0, rel.src);
@@ -222,7 +318,6 @@ torch::Tensor Hgt::Layer(int64_t l, const std::vector<torch::Tensor>& h,
     messages.push_back(torch::einsum("ehi,hij->ehj", {v, w_msg_[l][r]}));
     dsts.push_back(rel.dst);
   }
-  const int64_t n = h[t].size(0);
   torch::Tensor agg = torch::zeros({n, heads, dk}, h[t].options());
   if (!scores.empty()) {
     const torch::Tensor dst = torch::cat(dsts);
@@ -232,11 +327,11 @@ torch::Tensor Hgt::Layer(int64_t l, const std::vector<torch::Tensor>& h,
   }
   const torch::Tensor out = torch::mm(torch::gelu(agg.reshape({n, heads * dk})), a_[l][t]);
   const torch::Tensor gate = torch::sigmoid(skip_[l][t]);
-  return torch::dropout(out, o_.dropout, is_training()) * gate + h[t] * (1 - gate);
+  return torch::dropout(out, o_.dropout, is_training()) * gate + self * (1 - gate);
 }
 
-torch::Tensor Hgt::forward(const std::vector<torch::Tensor>& x, const HeteroTensors& g) {
-  CheckInputs(x, o_, g);
+torch::Tensor Hgt::forward(const std::vector<torch::Tensor>& x, const HeteroBlocks& blocks) {
+  CheckInputs(x, o_, blocks);
   std::vector<torch::Tensor> h = Project(x, input_proj_);
   for (auto& ht : h) ht = torch::dropout(torch::gelu(ht), o_.dropout, is_training());
   const int types = static_cast<int>(h.size());
@@ -248,10 +343,10 @@ torch::Tensor Hgt::forward(const std::vector<torch::Tensor>& x, const HeteroTens
       values.push_back(torch::mm(h[s], v_[l][s]).view({-1, heads, dk}));
     }
     if (l + 1 == o_.num_layers) {  // the last layer only for the target type: nothing else is read
-      return torch::mm(Layer(l, h, keys, values, g, o_.target_type), classifier_);
+      return torch::mm(Layer(l, h, keys, values, blocks[l], o_.target_type), classifier_);
     }
     std::vector<torch::Tensor> next;
-    for (int t = 0; t < types; ++t) next.push_back(Layer(l, h, keys, values, g, t));
+    for (int t = 0; t < types; ++t) next.push_back(Layer(l, h, keys, values, blocks[l], t));
     h = std::move(next);
   }
   return {};  // unreachable: num_layers >= 1
@@ -279,34 +374,53 @@ torch::Tensor AppendOne(const torch::Tensor& x) {
 
 }  // namespace
 
-BgHgnn::BgHgnn(const HeteroGnnOptions& o, const HeteroTensors& g) : o_(o) {
+BgHgnn::BgHgnn(const HeteroGnnOptions& o, const graph::HeteroGraph& g) : o_(o) {
   for (const int64_t d : o.in_dims) attr_dim_ = std::max(attr_dim_, d);
-  const int64_t n = g.offsets.back() + g.counts.back();
-  const torch::Device device = g.homogeneous.src.device();
-  // Type part: the code of each node's type.
-  const torch::Tensor type_codes = Codes(static_cast<int64_t>(g.counts.size()), o.code_dim, o.code_seed, 0x7c0de);
-  std::vector<int64_t> type_of(static_cast<size_t>(n));
-  for (size_t t = 0; t < g.counts.size(); ++t) {
-    for (int64_t i = 0; i < g.counts[t]; ++i) type_of[g.offsets[t] + i] = static_cast<int64_t>(t);
+  const int64_t n = g.num_nodes();
+  type_of_.resize(static_cast<size_t>(n));
+  for (int t = 0; t < g.num_node_types(); ++t) {
+    std::fill_n(type_of_.begin() + g.type_offset(t), g.node_type(t).count, t);
   }
-  type_part_ = AppendOne(type_codes.index_select(0, Ids(type_of)));
-  // Relation part: +code at each edge's destination, -code at its source, over the degree.
-  const torch::Tensor rel_codes = Codes(static_cast<int64_t>(g.relations.size()), o.code_dim, o.code_seed, 0x2e1c0de);
-  torch::Tensor acc = torch::zeros({n, o.code_dim});
-  torch::Tensor degree = torch::zeros({n});
-  for (size_t r = 0; r < g.relations.size(); ++r) {
-    const RelationTensors& rel = g.relations[r];
-    const torch::Tensor src = rel.src.cpu() + g.offsets[rel.src_type];
-    const torch::Tensor dst = rel.dst.cpu() + g.offsets[rel.dst_type];
-    const torch::Tensor code = rel_codes[static_cast<int64_t>(r)].expand({src.size(0), o.code_dim});
-    acc.index_add_(0, dst, code);
-    acc.index_add_(0, src, -code);
-    degree.index_add_(0, dst, torch::ones({dst.size(0)}));
-    degree.index_add_(0, src, torch::ones({src.size(0)}));
+  // Relation part: +code at each edge's destination, -code at its source, over the node's
+  // degree, kept as each node's weights of the relation codes: (in_r - out_r) / degree.
+  std::vector<int64_t> degree(static_cast<size_t>(n), 0), diff(static_cast<size_t>(n), 0);
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> touched(g.num_relations());  // (v, in - out)
+  for (int r = 0; r < g.num_relations(); ++r) {
+    const graph::Relation& rel = g.relation(r);
+    const auto& offsets = rel.csr.offsets();
+    std::vector<NodeId> nodes;
+    const auto bump = [&](NodeId v, int64_t by) {
+      if (diff[v] == 0) nodes.push_back(v);
+      diff[v] += by;
+      ++degree[v];
+    };
+    for (int64_t v = 0; v < g.node_type(rel.dst_type).count; ++v) {
+      for (int64_t i = offsets[v]; i < offsets[v + 1]; ++i) {
+        bump(g.type_offset(rel.dst_type) + v, 1);
+        bump(g.type_offset(rel.src_type) + rel.csr.indices()[i], -1);
+      }
+    }
+    for (const NodeId v : nodes) {
+      if (diff[v] != 0) touched[r].push_back({v, diff[v]});
+      diff[v] = 0;
+    }
   }
-  relation_part_ = AppendOne(acc / degree.clamp_min(1).unsqueeze(1));
-  type_part_ = register_buffer("type_part", type_part_.to(device));
-  relation_part_ = register_buffer("relation_part", relation_part_.to(device));
+  mix_offsets_.assign(static_cast<size_t>(n) + 1, 0);
+  for (const auto& list : touched) {
+    for (const auto& [v, d] : list) ++mix_offsets_[v + 1];
+  }
+  for (int64_t v = 0; v < n; ++v) mix_offsets_[v + 1] += mix_offsets_[v];
+  mix_relation_.resize(mix_offsets_.back());
+  mix_weight_.resize(mix_offsets_.back());
+  std::vector<int64_t> fill(mix_offsets_.begin(), mix_offsets_.end() - 1);
+  for (int r = 0; r < g.num_relations(); ++r) {
+    for (const auto& [v, d] : touched[r]) {
+      mix_relation_[fill[v]] = r;
+      mix_weight_[fill[v]++] = static_cast<float>(static_cast<double>(d) / static_cast<double>(degree[v]));
+    }
+  }
+  type_codes_ = register_buffer("type_codes", Codes(g.num_node_types(), o.code_dim, o.code_seed, 0x7c0de));
+  relation_codes_ = register_buffer("relation_codes", Codes(g.num_relations(), o.code_dim, o.code_seed, 0x2e1c0de));
   // Grind: W_c: R x (d_in + 1) x F, W_t and W_r: R x (code + 1) x F, w: R, b: F.
   const int64_t rk = o.rank, f = o.fused_dim, c = o.code_dim + 1;
   w_c_ = register_parameter("w_c", Glorot(attr_dim_ + 1, f, {attr_dim_ + 1, rk * f}));
@@ -329,25 +443,80 @@ BgHgnn::BgHgnn(const HeteroGnnOptions& o, const HeteroTensors& g) : o_(o) {
 
 torch::Tensor BgHgnn::Grind(const torch::Tensor& x_c, const torch::Tensor& x_t,
                             const torch::Tensor& x_r) const {
+  return Fuse(torch::mm(x_c, w_c_), torch::mm(x_t, w_t_), torch::mm(x_r, w_r_));
+}
+
+torch::Tensor BgHgnn::Fuse(const torch::Tensor& zc, const torch::Tensor& zt,
+                           const torch::Tensor& zr) const {
   const int64_t rk = o_.rank, f = o_.fused_dim;
-  const torch::Tensor zc = torch::mm(x_c, w_c_).view({-1, rk, f});
-  const torch::Tensor zt = torch::mm(x_t, w_t_).view({-1, rk, f});
-  const torch::Tensor zr = torch::mm(x_r, w_r_).view({-1, rk, f});
-  const torch::Tensor fused = (zc * zt * zr * rank_weight_.view({1, rk, 1})).sum(1);
+  const torch::Tensor fused = (zc.view({-1, rk, f}) * zt.view({-1, rk, f}) * zr.view({-1, rk, f}) *
+                               rank_weight_.view({1, rk, 1}))
+                                  .sum(1);
   return torch::relu(fused + fusion_bias_);
 }
 
-torch::Tensor BgHgnn::forward(const std::vector<torch::Tensor>& x, const HeteroTensors& g) {
-  CheckInputs(x, o_, g);
+torch::Tensor BgHgnn::RelationMix(const std::vector<NodeId>& global_ids) const {
+  std::vector<int64_t> rows, cols;
+  std::vector<float> w;
+  for (size_t i = 0; i < global_ids.size(); ++i) {
+    const NodeId v = global_ids[i];
+    for (int64_t j = mix_offsets_[v]; j < mix_offsets_[v + 1]; ++j) {
+      rows.push_back(static_cast<int64_t>(i));
+      cols.push_back(mix_relation_[j]);
+      w.push_back(mix_weight_[j]);
+    }
+  }
+  return SparseMatrix(rows, cols, std::move(w), static_cast<int64_t>(global_ids.size()),
+                      relation_codes_.size(0))
+      .to(relation_codes_.device(), relation_codes_.scalar_type());
+}
+
+torch::Tensor BgHgnn::TypePart(const std::vector<NodeId>& global_ids) const {
+  std::vector<int64_t> types;
+  for (const NodeId v : global_ids) types.push_back(type_of_[v]);
+  return AppendOne(type_codes_.index_select(0, Ids(types).to(type_codes_.device())));
+}
+
+torch::Tensor BgHgnn::RelationPart(const std::vector<NodeId>& global_ids) const {
+  return AppendOne(torch::mm(RelationMix(global_ids), relation_codes_));
+}
+
+torch::Tensor BgHgnn::forward(const std::vector<torch::Tensor>& x, const HeteroBlocks& blocks) {
+  CheckInputs(x, o_, blocks);
+  const HeteroBlockTensors& first = blocks.front();
   std::vector<torch::Tensor> padded;
   for (const auto& xt : x) {
     padded.push_back(xt.size(1) == attr_dim_
                          ? xt
                          : torch::nn::functional::pad(xt, torch::nn::functional::PadFuncOptions({0, attr_dim_ - xt.size(1)})));
   }
-  const torch::Tensor z = Grind(AppendOne(torch::cat(padded)), type_part_, relation_part_);
-  const torch::Tensor out = gat_->forward(z, std::vector<BlockTensors>(o_.num_layers, g.homogeneous));
-  return out.narrow(0, g.offsets[o_.target_type], g.counts[o_.target_type]);
+  // The grind of the blend, with the fixed parts projected through their codes: a type part
+  // times W_t is a row of (codes, 1) W_t; a relation part times W_r is the node's weights of
+  // (codes W_r). The same numbers as Grind() over TypePart() and RelationPart(), without
+  // [n, code_dim] matrices.
+  const int64_t c = o_.code_dim;
+  const torch::Tensor zc = torch::mm(AppendOne(torch::cat(padded)), w_c_);
+  std::vector<int64_t> types;
+  for (const NodeId v : first.src_global) types.push_back(type_of_[v]);
+  const torch::Tensor zt = torch::mm(AppendOne(type_codes_), w_t_)
+                               .index_select(0, Ids(types).to(type_codes_.device()));
+  const torch::Tensor zr =
+      torch::mm(RelationMix(first.src_global),
+                torch::mm(relation_codes_, w_r_.narrow(0, 0, c))) +
+      w_r_[c];
+  torch::Tensor z = Fuse(zc, zt, zr);
+  if (first.homogeneous_order.defined()) z = z.index_select(0, first.homogeneous_order);
+  std::vector<BlockTensors> homogeneous;
+  for (const HeteroBlockTensors& b : blocks) homogeneous.push_back(b.homogeneous);
+  // Layer l's input is block l-1's dst rows in typed order; block l's homogeneous rows are
+  // those in its own order.
+  const auto reorder = [&](int64_t l, const torch::Tensor& h) {
+    const torch::Tensor& order = blocks[l].homogeneous_order;
+    return order.defined() ? h.index_select(0, order) : h;
+  };
+  const torch::Tensor out = gat_->forward(z, homogeneous, reorder);
+  const HeteroBlockTensors& last = blocks.back();
+  return out.narrow(0, last.dst_offset(o_.target_type), last.num_dst[o_.target_type]);
 }
 
 }  // namespace streamgnn::models

@@ -14,9 +14,12 @@
 //            shared space; then one homogeneous GAT over every relation's edges and a self-loop
 //            per node (shared parameters for every relation), its output layer residual. Its parameters do not grow with the number of relations.
 //
-// All three run over HeteroTensors, the whole graph as tensors (full-graph training). Inputs
-// are per-type dense feature matrices; every type needs features (BG-HGNN pads them to the
-// widest). Featureless types (learned embeddings, as HGB's datasets need) are not built yet.
+// All three run over message-flow blocks of sampling/hetero_neighbor_sampler.h as tensors
+// (HeteroBlockTensors, one per layer): full-graph training is the case where every block is
+// the whole graph (FullGraphBlocks), mini-batch training samples them per batch. Inputs are
+// per-type dense feature matrices of the first block's src nodes; every type needs features
+// (BG-HGNN pads them to the widest). Featureless types (learned embeddings, as HGB's and
+// ogbn-mag's datasets need) are not built yet.
 #pragma once
 
 #include <torch/torch.h>
@@ -25,6 +28,7 @@
 #include <vector>
 
 #include "graph/hetero_graph.h"
+#include "sampling/hetero_neighbor_sampler.h"
 #include "models/static_gnn.h"
 
 namespace streamgnn::models {
@@ -38,19 +42,43 @@ enum class RelationNorm {
 struct RelationTensors {
   int src_type = 0, dst_type = 0;
   int64_t num_src = 0, num_dst = 0;
-  torch::Tensor src, dst;  // int64 [E], grouped by destination
+  torch::Tensor src, dst;  // int64 [E]: rows among the block's src / dst nodes of their types
   torch::Tensor adj;       // sparse COO [num_dst, num_src] with the RelationNorm weights
 };
 
-struct HeteroTensors {
-  std::vector<int64_t> counts;  // nodes per type
-  std::vector<int64_t> offsets;  // global id of each type's first node
+// One block as tensors. Rows of type t: the block's src nodes of t, its dst nodes first. The
+// "typed order" of the block's src nodes is every type's rows one type after another.
+struct HeteroBlockTensors {
+  std::vector<int64_t> num_src, num_dst;  // per type
   std::vector<RelationTensors> relations;
-  BlockTensors homogeneous;  // every relation over global ids, plus one self-loop per node
+  // BG-HGNN's view: every relation as one homogeneous block with a self-loop per dst node. Its
+  // rows are every type's dst nodes (typed order), then every type's other src nodes, so that
+  // the dst nodes come first as StaticGnn reads them; homogeneous_order[i] is the typed-order
+  // row of homogeneous row i (undefined when the two orders agree, as in full-graph blocks).
+  BlockTensors homogeneous;
+  torch::Tensor homogeneous_order;
+  std::vector<NodeId> src_global;  // global id of each typed-order src row (host)
+
+  int64_t dst_offset(int t) const;  // first typed-order dst row of type t
+};
+using HeteroBlocks = std::vector<HeteroBlockTensors>;
+
+// Whole-graph degrees that the blocks' normalisations read; computed once per graph.
+struct HeteroDegrees {
+  std::vector<std::vector<int64_t>> relation_out;  // per relation, per src node
+  std::vector<int64_t> homogeneous_out;            // per global id, self-loop included
+  static HeteroDegrees Of(const graph::HeteroGraph& g);
 };
 
-HeteroTensors MakeHeteroTensors(const graph::HeteroGraph& g, RelationNorm norm,
-                                torch::Device device = torch::kCPU);
+// Sampled aggregation is rescaled by full / sampled in-degree (kGcn) or averaged over the
+// sampled neighbours (kMean), as MakeBlockTensors does for homogeneous blocks.
+HeteroBlockTensors MakeHeteroBlockTensors(const graph::HeteroGraph& g, const HeteroDegrees& degrees,
+                                          const sampling::HeteroMessageFlowBlock& block,
+                                          RelationNorm norm, torch::Device device = torch::kCPU);
+
+// `layers` copies of the whole graph's block (the tensors are shared).
+HeteroBlocks FullGraphBlocks(const graph::HeteroGraph& g, RelationNorm norm, int64_t layers,
+                             torch::Device device = torch::kCPU);
 
 struct HeteroGnnOptions {
   std::vector<int64_t> in_dims;  // feature width per node type
@@ -73,10 +101,11 @@ struct HeteroGnnOptions {
   uint64_t code_seed = 0;  // the fixed random type and relation codes
 };
 
-// Shared by the three: typed inputs, logits for the target type's nodes.
+// Shared by the three: typed inputs x[t] ([blocks[0].num_src[t], in_dims[t]]), logits for the
+// last block's dst nodes of the target type. Requires blocks.size() == num_layers.
 class HeteroModule : public torch::nn::Module {
  public:
-  virtual torch::Tensor forward(const std::vector<torch::Tensor>& x, const HeteroTensors& g) = 0;
+  virtual torch::Tensor forward(const std::vector<torch::Tensor>& x, const HeteroBlocks& blocks) = 0;
   // Trainable parameter count (the scaling benchmark's figure).
   int64_t NumParameters() const;
 };
@@ -84,7 +113,7 @@ class HeteroModule : public torch::nn::Module {
 class Rgcn : public HeteroModule {
  public:
   explicit Rgcn(const HeteroGnnOptions& options);
-  torch::Tensor forward(const std::vector<torch::Tensor>& x, const HeteroTensors& g) override;
+  torch::Tensor forward(const std::vector<torch::Tensor>& x, const HeteroBlocks& blocks) override;
 
   // For the R-GCN == GCN check: layer l's weight of relation r (basis-combined) and self weight.
   torch::Tensor RelationWeight(int64_t l, int64_t r) const;
@@ -101,12 +130,12 @@ class Rgcn : public HeteroModule {
 class Hgt : public HeteroModule {
  public:
   explicit Hgt(const HeteroGnnOptions& options);
-  torch::Tensor forward(const std::vector<torch::Tensor>& x, const HeteroTensors& g) override;
+  torch::Tensor forward(const std::vector<torch::Tensor>& x, const HeteroBlocks& blocks) override;
 
  private:
   torch::Tensor Layer(int64_t l, const std::vector<torch::Tensor>& h,
                       const std::vector<torch::Tensor>& keys, const std::vector<torch::Tensor>& values,
-                      const HeteroTensors& g, int t) const;
+                      const HeteroBlockTensors& b, int t) const;
 
   HeteroGnnOptions o_;
   std::vector<torch::Tensor> input_proj_;  // per type [in, hidden]
@@ -119,20 +148,31 @@ class Hgt : public HeteroModule {
 
 class BgHgnn : public HeteroModule {
  public:
-  BgHgnn(const HeteroGnnOptions& options, const HeteroTensors& g);
-  torch::Tensor forward(const std::vector<torch::Tensor>& x, const HeteroTensors& g) override;
+  // The type and relation parts are fixed by `g` (every node's relations over the whole graph).
+  BgHgnn(const HeteroGnnOptions& options, const graph::HeteroGraph& g);
+  torch::Tensor forward(const std::vector<torch::Tensor>& x, const HeteroBlocks& blocks) override;
 
-  // The blend of the whole graph: [N, code_dim + 1] type part and relation part (fixed).
-  const torch::Tensor& type_part() const { return type_part_; }
-  const torch::Tensor& relation_part() const { return relation_part_; }
+  // The blend's fixed parts of the nodes `global_ids`: [n, code_dim + 1] each.
+  torch::Tensor TypePart(const std::vector<NodeId>& global_ids) const;
+  torch::Tensor RelationPart(const std::vector<NodeId>& global_ids) const;
   // z = ReLU(sum_k w_k (x_c W_c^k) * (x_t W_t^k) * (x_r W_r^k) + b) for attribute rows x_c.
   torch::Tensor Grind(const torch::Tensor& x_c, const torch::Tensor& x_t,
                       const torch::Tensor& x_r) const;
 
  private:
+  // Grind from the three projections ([n, rank * fused_dim] each).
+  torch::Tensor Fuse(const torch::Tensor& zc, const torch::Tensor& zt, const torch::Tensor& zr) const;
+  // Each node's relation part as weights of the relation codes: sparse [n, R] (host).
+  torch::Tensor RelationMix(const std::vector<NodeId>& global_ids) const;
+
   HeteroGnnOptions o_;
   int64_t attr_dim_ = 0;  // max feature width
-  torch::Tensor type_part_, relation_part_;  // buffers
+  std::vector<int64_t> type_of_;  // per global id
+  // Per global id v: the relations it touches and (in - out) / degree, CSR-like.
+  std::vector<int64_t> mix_offsets_;
+  std::vector<int64_t> mix_relation_;
+  std::vector<float> mix_weight_;
+  torch::Tensor type_codes_, relation_codes_;  // buffers [T, code_dim], [R, code_dim]
   torch::Tensor w_c_, w_t_, w_r_, rank_weight_, fusion_bias_;
   StaticGnn gat_{nullptr};  // with a residual output layer
 };

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/rng.h"
 #include "trainers/early_stopping.h"
 
 namespace streamgnn::trainers::static_common {
@@ -37,6 +38,23 @@ torch::Tensor IdTensor(const std::vector<NodeId>& ids) {
   return torch::from_blob(const_cast<NodeId*>(ids.data()), {static_cast<int64_t>(ids.size())},
                           torch::kInt64)
       .clone();
+}
+
+std::vector<int64_t> LayerFanouts(const StaticConfig& c) {
+  return c.sampling.neighbor.size() == 1
+             ? std::vector<int64_t>(static_cast<size_t>(c.model.layers), c.sampling.neighbor[0])
+             : c.sampling.neighbor;
+}
+
+void ShuffleSeeds(const StaticConfig& c, int64_t epoch, std::vector<NodeId>* ids) {
+  std::vector<std::pair<uint64_t, NodeId>> keyed(ids->size());
+  for (size_t i = 0; i < ids->size(); ++i) {
+    core::RngStream rng(static_cast<uint64_t>(c.train.seed), core::StreamKey(0x5ea, epoch),
+                        static_cast<uint64_t>((*ids)[i]));
+    keyed[i] = {rng.NextU64(), (*ids)[i]};
+  }
+  std::sort(keyed.begin(), keyed.end());
+  for (size_t i = 0; i < ids->size(); ++i) (*ids)[i] = keyed[i].second;
 }
 
 Eval Evaluate(const torch::Tensor& logits, const torch::Tensor& labels, const torch::Tensor& idx) {

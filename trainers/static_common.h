@@ -20,6 +20,12 @@ namespace streamgnn::trainers::static_common {
 
 torch::Tensor IdTensor(const std::vector<NodeId>& ids);
 
+// One fan-out per layer from sampling.neighbor (one entry stands for every layer).
+std::vector<int64_t> LayerFanouts(const StaticConfig& c);
+
+// The training seeds in an order drawn per (train.seed, epoch): each id's Philox key, sorted.
+void ShuffleSeeds(const StaticConfig& c, int64_t epoch, std::vector<NodeId>* ids);
+
 struct Eval {
   double acc = 0, loss = 0;
   double macro_f1 = 0;  // mean over the classes present in labels or predictions of `idx`

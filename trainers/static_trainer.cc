@@ -140,9 +140,7 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::StaticDat
   const std::vector<int64_t> out_degree = g.OutDegrees();
 
   sampling::NeighborSamplerOptions so;
-  so.fanouts = c.sampling.neighbor.size() == 1
-                   ? std::vector<int64_t>(layers, c.sampling.neighbor[0])
-                   : c.sampling.neighbor;
+  so.fanouts = static_common::LayerFanouts(c);
   so.seed = static_cast<uint64_t>(c.train.seed);
   SG_ASSIGN_OR_RETURN(sampling::NeighborSampler sampler, sampling::NeighborSampler::Create(&g, so));
   const bool full_graph = c.train.batch_size == -1 && sampler.samples_all();
@@ -202,15 +200,8 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::StaticDat
       optimizer.step();
       loss_sum = loss.item<double>();
     } else {
-      // Shuffle the training seeds with a Philox key per (seed, epoch).
-      std::vector<std::pair<uint64_t, NodeId>> keyed(order.size());
-      for (size_t i = 0; i < order.size(); ++i) {
-        core::RngStream rng(static_cast<uint64_t>(c.train.seed), core::StreamKey(0x5ea, epoch),
-                            static_cast<uint64_t>(d.train_idx[i]));
-        keyed[i] = {rng.NextU64(), d.train_idx[i]};
-      }
-      std::sort(keyed.begin(), keyed.end());
-      for (size_t i = 0; i < order.size(); ++i) order[i] = keyed[i].second;
+      order = d.train_idx;
+      static_common::ShuffleSeeds(c, epoch, &order);
       for (int64_t b = 0; b < result.num_batches_per_epoch; ++b) {
         const int64_t begin = b * batch_size, end = std::min(num_train, begin + batch_size);
         const Span<const NodeId> seeds(order.data() + begin, static_cast<size_t>(end - begin));

@@ -364,14 +364,6 @@ struct StaticConfig {
                         ? "gcn, sage or gat for format " + dataset.format
                         : "rgcn, hgt or bghgnn for the heterogeneous format " + dataset.format;
            });
-    v.Rule("train.batch_size", "all for heterogeneous models", [this]() -> std::string {
-      bool all = train.batch_size == -1;
-      for (int64_t f : sampling.neighbor) all = all && f == -1;
-      return !IsHeteroModel(model.name) || all
-                 ? ""
-                 : "all with sampling.neighbor all for rgcn/hgt/bghgnn (mini-batch "
-                   "heterogeneous training is not built yet)";
-    });
     v.Rule("train.weight_decay_scope", "all for heterogeneous models", [this]() -> std::string {
       return !IsHeteroModel(model.name) || train.weight_decay_scope == WeightDecayScope::kAll
                  ? ""

@@ -38,14 +38,18 @@ HeteroGnnOptions SmallOptions() {
   return o;
 }
 
-HeteroTensors DoubleTensors(HeteroTensors t) {
-  for (auto& r : t.relations) r.adj = r.adj.to(torch::kFloat64);
-  t.homogeneous.adj_gcn = t.homogeneous.adj_gcn.to(torch::kFloat64);
-  t.homogeneous.adj_mean = t.homogeneous.adj_mean.to(torch::kFloat64);
-  return t;
+HeteroBlocks DoubleTensors(HeteroBlocks blocks) {
+  for (auto& t : blocks) {
+    for (auto& r : t.relations) r.adj = r.adj.to(torch::kFloat64);
+    t.homogeneous.adj_gcn = t.homogeneous.adj_gcn.to(torch::kFloat64);
+    t.homogeneous.adj_mean = t.homogeneous.adj_mean.to(torch::kFloat64);
+  }
+  return blocks;
 }
 
-void CheckModelGradients(HeteroModule& model, const HeteroTensors& g) {
+HeteroBlocks SmallBlocks() { return DoubleTensors(FullGraphBlocks(SmallGraph(), RelationNorm::kMean, 2)); }
+
+void CheckModelGradients(HeteroModule& model, const HeteroBlocks& g) {
   model.to(torch::kFloat64);
   model.eval();
   std::vector<torch::Tensor> x = {torch::randn({5, 3}, torch::kFloat64).requires_grad_(true),
@@ -59,7 +63,7 @@ void CheckModelGradients(HeteroModule& model, const HeteroTensors& g) {
 
 TEST(Rgcn, GradientsMatchFiniteDifferences) {
   torch::manual_seed(1);
-  const HeteroTensors g = DoubleTensors(MakeHeteroTensors(SmallGraph(), RelationNorm::kMean));
+  const HeteroBlocks g = SmallBlocks();
   HeteroGnnOptions o = SmallOptions();
   o.num_bases = 2;  // with basis decomposition
   Rgcn model(o);
@@ -68,22 +72,21 @@ TEST(Rgcn, GradientsMatchFiniteDifferences) {
 
 TEST(Hgt, GradientsMatchFiniteDifferences) {
   torch::manual_seed(2);
-  const HeteroTensors g = DoubleTensors(MakeHeteroTensors(SmallGraph(), RelationNorm::kMean));
+  const HeteroBlocks g = SmallBlocks();
   Hgt model(SmallOptions());
   CheckModelGradients(model, g);
 }
 
 TEST(BgHgnn, GradientsMatchFiniteDifferences) {
   torch::manual_seed(3);
-  const HeteroTensors g = DoubleTensors(MakeHeteroTensors(SmallGraph(), RelationNorm::kMean));
-  BgHgnn model(SmallOptions(), g);
+  const HeteroBlocks g = SmallBlocks();
+  BgHgnn model(SmallOptions(), SmallGraph());
   CheckModelGradients(model, g);
 }
 
 TEST(BgHgnn, FusionIsTheRankRProductAndItsGradientsAreRight) {
   torch::manual_seed(4);
-  const HeteroTensors g = MakeHeteroTensors(SmallGraph(), RelationNorm::kMean);
-  BgHgnn model(SmallOptions(), g);
+  BgHgnn model(SmallOptions(), SmallGraph());
   model.to(torch::kFloat64);
   const torch::Tensor xc = torch::randn({6, 4}, torch::kFloat64).requires_grad_(true);
   const torch::Tensor xt = torch::randn({6, 5}, torch::kFloat64).requires_grad_(true);
@@ -106,10 +109,9 @@ TEST(BgHgnn, FusionIsTheRankRProductAndItsGradientsAreRight) {
 }
 
 TEST(BgHgnn, BlendPartsFollowThePaper) {
-  const graph::HeteroGraph hg = SmallGraph();
-  const HeteroTensors g = MakeHeteroTensors(hg, RelationNorm::kMean);
-  BgHgnn model(SmallOptions(), g);
-  const torch::Tensor tp = model.type_part(), rp = model.relation_part();
+  BgHgnn model(SmallOptions(), SmallGraph());
+  const std::vector<NodeId> all = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+  const torch::Tensor tp = model.TypePart(all), rp = model.RelationPart(all);
   ASSERT_EQ(tp.sizes(), (std::vector<int64_t>{9, 5}));
   // Same type, same code; a trailing 1.
   EXPECT_TRUE(torch::equal(tp[0], tp[4]));
@@ -143,7 +145,7 @@ TEST(Rgcn, OneRelationEqualsGcn) {
     rel.dst.push_back(v);
   }
   const auto hg = *graph::HeteroGraph::Build({{"n", n}}, {rel});
-  const HeteroTensors g = MakeHeteroTensors(hg, RelationNorm::kGcn);
+  const HeteroBlocks g = FullGraphBlocks(hg, RelationNorm::kGcn, 2);
   HeteroGnnOptions o;
   o.in_dims = {6};
   o.num_relations = 1;
@@ -179,6 +181,41 @@ TEST(Rgcn, OneRelationEqualsGcn) {
   EXPECT_TRUE(torch::allclose(rgcn.forward({x}, g), gcn->forward(x, {b, b}), 1e-5, 1e-5));
 }
 
+// Sampled blocks with every neighbour compute exactly the full graph's logits of their seeds:
+// the typed relabelling, each relation's rows and BG-HGNN's homogeneous reordering agree.
+TEST(HeteroModels, SampledBlocksWithEveryNeighbourGiveTheFullGraphLogits) {
+  torch::manual_seed(6);
+  const graph::HeteroGraph hg = SmallGraph();
+  const HeteroDegrees degrees = HeteroDegrees::Of(hg);
+  const auto sampler = *sampling::HeteroNeighborSampler::Create(&hg, {{-1, -1}, 0});
+  const std::vector<NodeId> seeds = {3, 0, 2};
+  for (const int target : {0, 1}) {
+    HeteroGnnOptions o = SmallOptions();
+    o.target_type = target;
+    std::vector<std::shared_ptr<HeteroModule>> models = {
+        std::make_shared<Rgcn>(o), std::make_shared<Hgt>(o), std::make_shared<BgHgnn>(o, hg)};
+    const std::vector<torch::Tensor> x = {torch::randn({5, 3}), torch::randn({4, 2})};
+    const auto batch = *sampler.Sample(target, seeds, 1);
+    HeteroBlocks blocks;
+    for (const auto& b : batch.blocks) {
+      blocks.push_back(MakeHeteroBlockTensors(hg, degrees, b, RelationNorm::kMean));
+    }
+    std::vector<torch::Tensor> xb;
+    for (int t = 0; t < 2; ++t) {
+      const auto& ids = batch.blocks[0].src_nodes[t];
+      xb.push_back(x[t].index_select(0, torch::from_blob(const_cast<NodeId*>(ids.data()),
+                                                          {static_cast<int64_t>(ids.size())}, torch::kInt64)));
+    }
+    for (auto& m : models) {
+      m->eval();
+      const torch::Tensor full = m->forward(x, FullGraphBlocks(hg, RelationNorm::kMean, 2));
+      const torch::Tensor sampled = m->forward(xb, blocks);
+      EXPECT_TRUE(torch::allclose(sampled, full.index_select(0, torch::tensor(std::vector<int64_t>{3, 0, 2})), 1e-5, 1e-5))
+          << "target " << target << "\n" << sampled << "\n" << full;
+    }
+  }
+}
+
 TEST(HeteroModels, ParametersGrowWithRelationsExceptBgHgnn) {
   std::vector<int64_t> rgcn, hgt, bg;
   for (int64_t r : {2, 20}) {
@@ -188,7 +225,7 @@ TEST(HeteroModels, ParametersGrowWithRelationsExceptBgHgnn) {
     so.edges_per_relation = 50;
     so.feature_dim = 8;
     const auto d = *datasets::GenerateHeteroSbm(so);
-    const HeteroTensors g = MakeHeteroTensors(*d.BuildGraph(), RelationNorm::kMean);
+    const graph::HeteroGraph g = *d.BuildGraph();
     HeteroGnnOptions o;
     o.in_dims = d.feature_dims;
     o.num_relations = r;
@@ -204,7 +241,7 @@ TEST(HeteroModels, ParametersGrowWithRelationsExceptBgHgnn) {
 
 // A few full-graph epochs of Adam on a typed SBM: training accuracy well above chance (0.25).
 template <class Model>
-double TrainAccuracy(const std::function<std::shared_ptr<Model>(const HeteroGnnOptions&, const HeteroTensors&)>& make) {
+double TrainAccuracy(const std::function<std::shared_ptr<Model>(const HeteroGnnOptions&, const graph::HeteroGraph&)>& make) {
   torch::manual_seed(7);
   datasets::HeteroSbmOptions so;
   so.nodes_per_type = 400;
@@ -213,7 +250,8 @@ double TrainAccuracy(const std::function<std::shared_ptr<Model>(const HeteroGnnO
   so.feature_dim = 16;
   so.feature_noise = 3.0;  // features alone are weak; the graph carries the signal
   const auto d = *datasets::GenerateHeteroSbm(so);
-  const HeteroTensors g = MakeHeteroTensors(*d.BuildGraph(), RelationNorm::kMean);
+  const graph::HeteroGraph hg = *d.BuildGraph();
+  const HeteroBlocks g = FullGraphBlocks(hg, RelationNorm::kMean, 2);
   HeteroGnnOptions o;
   o.in_dims = d.feature_dims;
   o.num_relations = static_cast<int64_t>(d.relations.size());
@@ -221,7 +259,7 @@ double TrainAccuracy(const std::function<std::shared_ptr<Model>(const HeteroGnnO
   o.hidden_dim = 32;
   o.dropout = 0.2;
   o.code_dim = 32;
-  auto model = make(o, g);
+  auto model = make(o, hg);
   std::vector<torch::Tensor> x;
   for (size_t t = 0; t < d.features.size(); ++t) {
     x.push_back(torch::from_blob(const_cast<float*>(d.features[t].data()),

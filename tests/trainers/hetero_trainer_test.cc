@@ -30,8 +30,6 @@ TEST(HeteroConfig, RulesKeepModelsWithTheirData) {
        "key 'model.name': expected rgcn, hgt or bghgnn for the heterogeneous format hetero_sbm, "
        "got 'gcn'"},
       {{"model.name=hgt", "dataset.format=sbm"}, "expected gcn, sage or gat for format sbm"},
-      {{"train.batch_size=64"}, "mini-batch heterogeneous training is not built yet"},
-      {{"sampling.neighbor=[5,5]"}, "mini-batch heterogeneous training is not built yet"},
       {{"train.weight_decay_scope=first_layer"}, "all for rgcn/hgt/bghgnn"},
       {{"distributed.backend=local"}, "distributed heterogeneous training is not built"},
       {{"dataset.format=magnn"}, "key 'dataset.path': expected a dataset path (format magnn)"},
@@ -67,6 +65,21 @@ TEST_P(HeteroTraining, LearnsOnATypedSbmAndWritesRunFiles) {
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(*HeteroParameterCount(*config, *d), summary["model"]["parameters"].get<int64_t>());
   std::filesystem::remove_all(dir);
+}
+
+// Typed fan-out mini-batches (sampled evaluation too) learn as well.
+TEST_P(HeteroTraining, LearnsFromSampledMiniBatches) {
+  auto config = LoadStaticConfigString(
+      kSbm, "h.yaml",
+      {std::string("model.name=") + GetParam(), "train.batch_size=16", "sampling.neighbor=[8,4]",
+       "train.epoch=30"});
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  auto r = TrainStatic(*config);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->full_graph);
+  EXPECT_GT(r->num_batches_per_epoch, 1);
+  EXPECT_GT(r->test_acc, 0.5);
+  EXPECT_LT(r->epochs.back().loss, r->epochs.front().loss);
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, HeteroTraining, ::testing::Values("rgcn", "hgt", "bghgnn"),

@@ -13,6 +13,10 @@
 //              link type, weight), label.dat and label.dat.test (id, name, type, label);
 //              label.dat is split into train and validation by a seeded draw, as HGB's
 //              scripts do; reverse relations are added.
+//   ogb        OGB's heterogeneous node-property layout (ogbn-mag as `ogb` unpacks it;
+//              datasets/ogb.cc): one type per num-node-dict column, one relation per
+//              triplet (reverse relations added), features where node-feat/<type> exists,
+//              the one labelled type as target, split/<name>/<type>/.
 //   synthetic  a generated typed SBM with any number of relation types (up to thousands), for
 //              the scaling benchmark.
 //
@@ -73,6 +77,11 @@ struct HgbOptions {
   uint64_t seed = 0;
 };
 StatusOr<HeteroDataset> LoadHgb(const std::string& dir, const HgbOptions& options = {});
+
+// OGB's heterogeneous folder (e.g. .../ogbn_mag). `split` is the folder under split/ ("" = the
+// only one there: ogbn-mag's "time"). Types without node-feat/ are featureless (dim 0); NaN
+// labels become -1. More than one labelled type is Unimplemented.
+StatusOr<HeteroDataset> LoadOgbHetero(const std::string& dir, const std::string& split = "");
 
 // A typed stochastic block model: `num_types` node types (type 0 labelled, `num_classes`
 // classes) and `num_relations` relation types spread over the type pairs round-robin, each

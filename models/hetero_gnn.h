@@ -17,9 +17,8 @@
 // All three run over message-flow blocks of sampling/hetero_neighbor_sampler.h as tensors
 // (HeteroBlockTensors, one per layer): full-graph training is the case where every block is
 // the whole graph (FullGraphBlocks), mini-batch training samples them per batch. Inputs are
-// per-type dense feature matrices of the first block's src nodes; every type needs features
-// (BG-HGNN pads them to the widest). Featureless types (learned embeddings, as HGB's and
-// ogbn-mag's datasets need) are not built yet.
+// per-type dense matrices of the first block's src nodes (BG-HGNN pads them to the widest):
+// features, or for featureless types the rows of a learned embedding that the trainer owns.
 #pragma once
 
 #include <torch/torch.h>

@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <sstream>
 
@@ -39,6 +40,9 @@ std::vector<std::string> SplitCommas(const std::string& s) {
 models::HeteroGnnOptions ModelOptions(const StaticConfig& c, const datasets::HeteroDataset& d) {
   models::HeteroGnnOptions o;
   o.in_dims = d.feature_dims;
+  for (int64_t& dim : o.in_dims) {
+    if (dim <= 0) dim = c.model.embedding_dim;  // a featureless type's learned embedding
+  }
   o.num_relations = static_cast<int64_t>(d.relations.size());
   o.target_type = d.target_type;
   o.hidden_dim = c.model.hidden;
@@ -58,12 +62,6 @@ models::HeteroGnnOptions ModelOptions(const StaticConfig& c, const datasets::Het
 StatusOr<std::shared_ptr<models::HeteroModule>> MakeModel(const StaticConfig& c,
                                                           const datasets::HeteroDataset& d,
                                                           const graph::HeteroGraph& g) {
-  for (size_t t = 0; t < d.feature_dims.size(); ++t) {
-    if (d.feature_dims[t] <= 0) {
-      return Status::Unimplemented("node type '" + d.node_types[t].name +
-                                   "' has no features; featureless types are not built yet");
-    }
-  }
   const models::HeteroGnnOptions o = ModelOptions(c, d);
   if (c.model.name == StaticModel::kHgt && o.hidden_dim % o.heads != 0) {
     return Status::InvalidArgument("model.hidden (" + std::to_string(o.hidden_dim) +
@@ -86,15 +84,36 @@ StatusOr<std::shared_ptr<models::HeteroModule>> MakeModel(const StaticConfig& c,
 // R-GCN normalises by the relation in-degree (c_{v,r}).
 constexpr models::RelationNorm kNorm = models::RelationNorm::kMean;
 
-// The graph, its sampler and the features a batch reads.
+// The trainable input rows of every featureless type ([count, model.embedding_dim], on
+// `device`; undefined for featured types), drawn from N(0, 1 / embedding_dim) so that a row has
+// unit norm on average. Trained with the model (dense Adam: every row each step).
+std::vector<torch::Tensor> EmbeddingTables(const StaticConfig& c, const datasets::HeteroDataset& d,
+                                           torch::Device device) {
+  std::vector<torch::Tensor> tables(d.feature_dims.size());
+  for (size_t t = 0; t < tables.size(); ++t) {
+    if (d.feature_dims[t] > 0) continue;
+    const int64_t dim = c.model.embedding_dim;
+    tables[t] = (torch::randn({d.node_types[t].count, dim}) / std::sqrt(static_cast<double>(dim)))
+                    .to(device)
+                    .requires_grad_(true);
+  }
+  return tables;
+}
+
+// The graph, its sampler and the input rows a batch reads: features, or embedding rows.
 class BatchSource {
  public:
   BatchSource(const StaticConfig& c, const datasets::HeteroDataset& d, const graph::HeteroGraph& g,
-              const sampling::HeteroNeighborSampler& sampler, torch::Device device)
-      : c_(c), d_(d), g_(g), sampler_(sampler), device_(device), degrees_(models::HeteroDegrees::Of(g)) {
+              const sampling::HeteroNeighborSampler& sampler, std::vector<torch::Tensor> tables,
+              torch::Device device)
+      : c_(c), d_(d), g_(g), sampler_(sampler), device_(device), degrees_(models::HeteroDegrees::Of(g)),
+        tables_(std::move(tables)) {
     for (size_t t = 0; t < d.features.size(); ++t) {
-      host_x_.push_back(torch::from_blob(const_cast<float*>(d.features[t].data()),
-                                         {d.node_types[t].count, d.feature_dims[t]}, torch::kFloat32));
+      host_x_.push_back(tables_[t].defined()
+                            ? torch::Tensor()
+                            : torch::from_blob(const_cast<float*>(d.features[t].data()),
+                                               {d.node_types[t].count, d.feature_dims[t]},
+                                               torch::kFloat32));
     }
   }
 
@@ -108,7 +127,9 @@ class BatchSource {
     }
     std::vector<torch::Tensor> x;
     for (size_t t = 0; t < host_x_.size(); ++t) {
-      x.push_back(host_x_[t].index_select(0, IdTensor(mb.blocks.front().src_nodes[t])).to(device_));
+      const torch::Tensor ids = IdTensor(mb.blocks.front().src_nodes[t]);
+      x.push_back(tables_[t].defined() ? tables_[t].index_select(0, ids.to(device_))
+                                       : host_x_[t].index_select(0, ids).to(device_));
     }
     return std::make_pair(std::move(blocks), std::move(x));
   }
@@ -116,7 +137,9 @@ class BatchSource {
   // The whole graph's blocks and features.
   std::pair<models::HeteroBlocks, std::vector<torch::Tensor>> Whole() const {
     std::vector<torch::Tensor> x;
-    for (const auto& h : host_x_) x.push_back(h.to(device_));
+    for (size_t t = 0; t < host_x_.size(); ++t) {
+      x.push_back(tables_[t].defined() ? tables_[t] : host_x_[t].to(device_));
+    }
     return {models::FullGraphBlocks(g_, kNorm, c_.model.layers, device_), std::move(x)};
   }
 
@@ -127,8 +150,17 @@ class BatchSource {
   const sampling::HeteroNeighborSampler& sampler_;
   torch::Device device_;
   models::HeteroDegrees degrees_;
+  std::vector<torch::Tensor> tables_;
   std::vector<torch::Tensor> host_x_;
 };
+
+int64_t EmbeddingParameters(const StaticConfig& c, const datasets::HeteroDataset& d) {
+  int64_t n = 0;
+  for (size_t t = 0; t < d.feature_dims.size(); ++t) {
+    if (d.feature_dims[t] <= 0) n += d.node_types[t].count * c.model.embedding_dim;
+  }
+  return n;
+}
 
 // Splits `ids` into batches of train.batch_size (all: one batch).
 std::vector<Span<const NodeId>> Batches(const StaticConfig& c, const std::vector<NodeId>& ids) {
@@ -155,7 +187,9 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::HeteroDat
   so.fanouts = static_common::LayerFanouts(c);
   so.seed = static_cast<uint64_t>(c.train.seed);
   SG_ASSIGN_OR_RETURN(const auto sampler, sampling::HeteroNeighborSampler::Create(&hg, so));
-  const BatchSource source(c, d, hg, sampler, device);
+  torch::manual_seed(static_cast<uint64_t>(c.train.seed));
+  const std::vector<torch::Tensor> tables = EmbeddingTables(c, d, device);
+  const BatchSource source(c, d, hg, sampler, tables, device);
   const bool full_graph = c.train.batch_size == -1 && sampler.samples_all();
   // Whole-graph blocks serve full-graph training and unsampled evaluation.
   std::pair<models::HeteroBlocks, std::vector<torch::Tensor>> whole;
@@ -170,10 +204,13 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::HeteroDat
   std::sort(labelled.begin(), labelled.end());
   labelled.erase(std::unique(labelled.begin(), labelled.end()), labelled.end());
 
-  torch::manual_seed(static_cast<uint64_t>(c.train.seed));
   SG_ASSIGN_OR_RETURN(const std::shared_ptr<models::HeteroModule> model, MakeModel(c, d, hg));
   model->to(device);
-  const auto optimizer = static_common::MakeOptimizer(c, model->parameters(), {});
+  std::vector<torch::Tensor> params = model->parameters();
+  for (const torch::Tensor& t : tables) {
+    if (t.defined()) params.push_back(t);
+  }
+  const auto optimizer = static_common::MakeOptimizer(c, params, {});
   SG_ASSIGN_OR_RETURN(std::FILE* opened, static_common::OpenMetrics(c));
   static_common::MetricsFile metrics(opened);
 
@@ -235,6 +272,7 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::HeteroDat
     metrics.reset();
     nlohmann::ordered_json model_info;
     model_info["parameters"] = model->NumParameters();
+    model_info["embedding_parameters"] = EmbeddingParameters(c, d);
     model_info["relations"] = hg.num_relations();
     model_info["node_types"] = hg.num_node_types();
     SG_RETURN_IF_ERROR(static_common::WriteSummary(c, d.name, result, "model", model_info));
@@ -258,13 +296,15 @@ StatusOr<datasets::HeteroDataset> LoadHeteroConfigDataset(const StaticConfig& c)
     datasets::HgbOptions o;
     o.seed = static_cast<uint64_t>(c.dataset.split_seed);
     SG_ASSIGN_OR_RETURN(d, datasets::LoadHgb(c.dataset.path, o));
+  } else if (c.dataset.format == "ogb_hetero") {
+    SG_ASSIGN_OR_RETURN(d, datasets::LoadOgbHetero(c.dataset.path, c.dataset.ogb_split));
   } else if (c.dataset.format == "hetero_sbm") {
     datasets::HeteroSbmOptions o = c.dataset.hetero_sbm;
     o.seed = static_cast<uint64_t>(c.dataset.split_seed);
     SG_ASSIGN_OR_RETURN(d, datasets::GenerateHeteroSbm(o));
   } else {
     return Status::InvalidArgument("dataset.format '" + c.dataset.format +
-                                   "' is not a heterogeneous format (magnn, han_mat, hgb, hetero_sbm)");
+                                   "' is not a heterogeneous format (magnn, han_mat, hgb, ogb_hetero, hetero_sbm)");
   }
   if (c.dataset.row_normalize) d.RowNormalizeFeatures();
   return d;

@@ -29,12 +29,13 @@ namespace streamgnn::trainers {
 
 enum class StaticModel { kGcn, kSage, kGat, kRgcn, kHgt, kBgHgnn };
 // R-GCN, HGT and BG-HGNN train on heterogeneous datasets (formats magnn, han_mat, hgb,
-// hetero_sbm).
+// ogb_hetero, hetero_sbm).
 inline bool IsHeteroModel(StaticModel m) {
   return m == StaticModel::kRgcn || m == StaticModel::kHgt || m == StaticModel::kBgHgnn;
 }
 inline bool IsHeteroFormat(const std::string& format) {
-  return format == "magnn" || format == "han_mat" || format == "hgb" || format == "hetero_sbm";
+  return format == "magnn" || format == "han_mat" || format == "hgb" || format == "ogb_hetero" ||
+         format == "hetero_sbm";
 }
 enum class StaticSelect { kBestVal, kLast };
 enum class WeightDecayScope { kAll, kFirstLayer };
@@ -123,16 +124,18 @@ struct StaticDatasetSection {
   template <class V>
   void Visit(V& v) {
     v.Field("format", &format,
-            "planetoid | npz | ogb | sbm (homogeneous), magnn | han_mat | hgb | hetero_sbm "
-            "(heterogeneous: MAGNN's preprocessed folder, HAN's .mat, HGB's folder, a typed "
-            "SBM).");
+            "planetoid | npz | ogb | sbm (homogeneous), magnn | han_mat | hgb | ogb_hetero | "
+            "hetero_sbm (heterogeneous: MAGNN's preprocessed folder, HAN's .mat, HGB's folder, "
+            "OGB's heterogeneous folder such as ogbn_mag, a typed SBM).");
     v.Field("path", &path,
-            "Dataset folder (planetoid: the converted/ folder; ogb, magnn, hgb: the dataset folder) "
+            "Dataset folder (planetoid: the converted/ folder; ogb, ogb_hetero, magnn, hgb: the "
+            "dataset folder) "
             "or file (npz, han_mat: the .mat); relative to the config file.",
             core::kRelativeToConfig);
     v.Field("row_normalize", &row_normalize, "Divide each feature row by its sum (Kipf).");
     v.Field("symmetrize", &symmetrize, "Add the reverse of every edge.");
-    v.Field("ogb_split", &ogb_split, "Folder under split/ (ogb); empty = the only one.");
+    v.Field("ogb_split", &ogb_split,
+            "Folder under split/ (ogb, ogb_hetero); empty = the only one.");
     v.Field("split_seed", &split_seed,
             "Seed of the drawn split (npz, sbm, hetero_sbm; hgb: the validation share of "
             "label.dat).",
@@ -147,7 +150,7 @@ struct StaticDatasetSection {
       return format == "planetoid" || format == "npz" || format == "ogb" || format == "sbm" ||
                      IsHeteroFormat(format)
                  ? ""
-                 : "one of planetoid|npz|ogb|sbm|magnn|han_mat|hgb|hetero_sbm";
+                 : "one of planetoid|npz|ogb|sbm|magnn|han_mat|hgb|ogb_hetero|hetero_sbm";
     });
     v.Rule("path", "set unless the format is a generator", [this]() -> std::string {
       return format == "sbm" || format == "hetero_sbm" || !path.empty()
@@ -170,6 +173,7 @@ struct StaticModelSection {
   int64_t rank = 4;
   int64_t fused_dim = 64;
   int64_t code_dim = 512;
+  int64_t embedding_dim = 64;
 
   template <class V>
   void Visit(V& v) {
@@ -192,6 +196,10 @@ struct StaticModelSection {
     v.Field("rank", &rank, "bghgnn: rank of the low-rank fusion (grind).", AtLeast(1));
     v.Field("fused_dim", &fused_dim, "bghgnn: width of the fused shared space.", AtLeast(1));
     v.Field("code_dim", &code_dim, "bghgnn: width of the random type and relation codes.",
+            AtLeast(1));
+    v.Field("embedding_dim", &embedding_dim,
+            "rgcn, hgt, bghgnn: width of the learned input embedding of every node type "
+            "without features (e.g. ogbn-mag's authors, institutions and fields).",
             AtLeast(1));
   }
 };
@@ -465,7 +473,8 @@ StatusOr<datasets::HeteroDataset> LoadHeteroConfigDataset(const StaticConfig& co
 StatusOr<StaticRunResult> TrainHeteroOnDataset(const StaticConfig& config,
                                                const datasets::HeteroDataset& dataset,
                                                const StaticEpochCallback& on_epoch = nullptr);
-// The trainable parameters of the configured heterogeneous model on `dataset`.
+// The trainable parameters of the configured heterogeneous model on `dataset` (without the
+// input embeddings of featureless types; summary.json lists those as embedding_parameters).
 StatusOr<int64_t> HeteroParameterCount(const StaticConfig& config,
                                        const datasets::HeteroDataset& dataset);
 

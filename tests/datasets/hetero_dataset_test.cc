@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -352,6 +353,95 @@ TEST(HeteroDatasetHanMat, DamagedFilesNameFileAndVariable) {
   EXPECT_EQ(LoadHanMat(dir.File("missing.mat")).status().code(), StatusCode::kIOError);
 }
 #endif
+
+// ---- OGB's heterogeneous layout (ogbn-mag's shape, written small) ----------------------------
+
+void WriteOgbMag(const TempDir& dir) {
+  namespace fs = std::filesystem;
+  using testing::WriteGzip;
+  const std::string raw = dir.path() + "/raw";
+  fs::create_directories(raw + "/node-feat/paper");
+  fs::create_directories(raw + "/node-label/paper");
+  fs::create_directories(dir.path() + "/split/time/paper");
+  // Columns in OGB's order (types come out sorted by name whatever the column order).
+  WriteGzip(raw + "/num-node-dict.csv.gz", "paper,author,field_of_study,institution\n4,3,2,2\n");
+  WriteGzip(raw + "/triplet-type-list.csv.gz",
+            "author,affiliated_with,institution\nauthor,writes,paper\npaper,cites,paper\n"
+            "paper,has_topic,field_of_study\n");
+  const std::pair<const char*, const char*> rels[] = {
+      {"author___affiliated_with___institution", "0,0\n1,1\n2,1\n"},
+      {"author___writes___paper", "0,0\n0,1\n1,2\n2,3\n"},
+      {"paper___cites___paper", "1,0\n2,0\n3,1\n"},
+      {"paper___has_topic___field_of_study", "0,0\n1,0\n2,1\n3,1\n"}};
+  for (const auto& [folder, edges] : rels) {
+    fs::create_directories(raw + "/relations/" + folder);
+    WriteGzip(raw + "/relations/" + folder + "/edge.csv.gz", edges);
+    const int64_t n = std::count(edges, edges + std::strlen(edges), '\n');
+    WriteGzip(raw + "/relations/" + folder + "/num-edge-list.csv.gz", std::to_string(n) + "\n");
+  }
+  WriteGzip(raw + "/node-feat/paper/node-feat.csv.gz", "0.5,1\n-1,2\n0,0\n3,4\n");
+  WriteGzip(raw + "/nodetype-has-label.csv.gz", "author,field_of_study,institution,paper\nFalse,False,False,True\n");
+  WriteGzip(raw + "/node-label/paper/node-label.csv.gz", "2\n0\n1\n2\n");
+  WriteGzip(dir.path() + "/split/time/paper/train.csv.gz", "0\n1\n");
+  WriteGzip(dir.path() + "/split/time/paper/valid.csv.gz", "2\n");
+  WriteGzip(dir.path() + "/split/time/paper/test.csv.gz", "3\n");
+}
+
+TEST(HeteroDatasetOgb, ReadsTheHeterogeneousLayout) {
+  TempDir dir;
+  WriteOgbMag(dir);
+  auto d = LoadOgbHetero(dir.path());
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  ASSERT_EQ(d->node_types.size(), 4u);
+  EXPECT_EQ(d->node_types[0].name, "author");
+  EXPECT_EQ(d->node_types[3].name, "paper");
+  EXPECT_EQ(d->node_types[3].count, 4);
+  EXPECT_EQ(d->node_types[1].count, 2);
+  EXPECT_EQ(d->target_type, 3);
+  EXPECT_EQ(d->feature_dims, (std::vector<int64_t>{0, 0, 0, 2}));
+  EXPECT_FLOAT_EQ(d->features[3][7], 4.0f);
+  EXPECT_EQ(d->labels, (std::vector<int64_t>{2, 0, 1, 2}));
+  EXPECT_EQ(d->num_classes, 3);
+  ASSERT_EQ(d->relations.size(), 8u);  // four and their reverses
+  const auto* writes = FindRelation(*d, "writes");
+  EXPECT_EQ(writes->src_type, "author");
+  EXPECT_EQ(writes->dst, (std::vector<NodeId>{0, 1, 2, 3}));
+  EXPECT_EQ(FindRelation(*d, "rev_cites")->src, (std::vector<NodeId>{0, 0, 1}));
+  EXPECT_EQ(d->train_idx, (std::vector<NodeId>{0, 1}));
+  EXPECT_EQ(d->test_idx, (std::vector<NodeId>{3}));
+  EXPECT_TRUE(LoadOgbHetero(dir.path(), "time").ok());
+  EXPECT_FALSE(LoadOgbHetero(dir.path(), "random").ok());
+  EXPECT_EQ(LoadOgbHetero(dir.File("nothing")).status().code(), StatusCode::kNotFound);
+}
+
+TEST(HeteroDatasetOgb, BadFilesNameFileAndLine) {
+  using testing::WriteGzip;
+  const std::string rel = "/raw/relations/author___writes___paper/";
+  const struct {
+    std::string file, text, message;
+  } cases[] = {
+      {"/raw/num-node-dict.csv.gz", "paper,author\n4,x\n", "num-node-dict.csv.gz:2: type 'author': expected a node count"},
+      {"/raw/num-node-dict.csv.gz", "paper,author\n4,3\n5,3\n", "expected a header and one row"},
+      {"/raw/triplet-type-list.csv.gz", "author,writes,paper\nauthor,writes\n", "triplet-type-list.csv.gz:2: expected head,relation,tail"},
+      {"/raw/triplet-type-list.csv.gz", "author,writes,venue\n", "triplet-type-list.csv.gz:1"},
+      {rel + "edge.csv.gz", "0,0\n0,9\n", "edge.csv.gz:2: edge 0 -> 9 leaves its types (author: 3, paper: 4 nodes)"},
+      {rel + "edge.csv.gz", "0,0\n0,x\n", "edge.csv.gz:2"},
+      {rel + "num-edge-list.csv.gz", "7\n", "num-edge-list.csv.gz: expected one count equal to edge.csv's 4 rows"},
+      {"/raw/nodetype-has-label.csv.gz", "author,paper\nFalse,yes\n", "nodetype-has-label.csv.gz:2: type 'paper': expected True or False"},
+      {"/raw/nodetype-has-label.csv.gz", "author,paper\nTrue,True\n", "2 labelled node types"},
+      {"/raw/node-label/paper/node-label.csv.gz", "1\n0\n", "expected 4 rows of one label"},
+      {"/raw/node-feat/paper/node-feat.csv.gz", "1,2\n", "1 rows, expected 4 (one per paper)"},
+      {"/split/time/paper/test.csv.gz", "3\n9\n", "test.csv.gz:2: node id 9 outside [0, 4)"},
+  };
+  for (const auto& c : cases) {
+    TempDir dir;
+    WriteOgbMag(dir);
+    WriteGzip(dir.path() + c.file, c.text);
+    auto d = LoadOgbHetero(dir.path());
+    ASSERT_FALSE(d.ok()) << c.file;
+    EXPECT_TRUE(Contains(d.status().message(), c.message)) << d.status().message();
+  }
+}
 
 }  // namespace
 }  // namespace streamgnn::datasets

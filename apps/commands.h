@@ -30,6 +30,8 @@ void AddContinuousCommands(CLI::App* app, std::vector<Command>* commands);
 // `static-train`: node classification on static graphs (apps/static_command.cc).
 void AddStaticCommands(CLI::App* app, std::vector<Command>* commands);
 Status RunStaticTrain(const std::string& config_path, const std::vector<std::string>& overrides);
+// `continual-train`: graph continual learning over a task stream (apps/static_command.cc).
+Status RunContinualTrain(const std::string& config_path, const std::vector<std::string>& overrides);
 // A static-graph config has a top-level `model` section (temporal ones name train.model);
 // `streamgnn train` sends it to RunStaticTrain.
 bool IsStaticConfig(const std::string& config_path);

@@ -12,6 +12,7 @@
 #include "apps/commands.h"
 #if defined(STREAMGNN_WITH_TRAINERS)
 #include "comm/communicator.h"
+#include "trainers/continual_trainer.h"
 #include "trainers/static_trainer.h"
 #endif
 
@@ -28,6 +29,9 @@ bool IsStaticConfig(const std::string& config_path) {
 
 #if !defined(STREAMGNN_WITH_TRAINERS)
 Status RunStaticTrain(const std::string&, const std::vector<std::string>&) {
+  return Status::Unimplemented("this build has no LibTorch (STREAMGNN_WITH_TORCH=OFF): no training");
+}
+Status RunContinualTrain(const std::string&, const std::vector<std::string>&) {
   return Status::Unimplemented("this build has no LibTorch (STREAMGNN_WITH_TORCH=OFF): no training");
 }
 #else
@@ -113,6 +117,24 @@ Status RunStaticTrain(const std::string& config_path, const std::vector<std::str
   }
   return Status::Ok();
 }
+
+Status RunContinualTrain(const std::string& config_path, const std::vector<std::string>& overrides) {
+  SG_ASSIGN_OR_RETURN(const trainers::StaticConfig config,
+                      trainers::LoadStaticConfigFile(config_path, overrides));
+  auto result = trainers::TrainContinualFromConfig(config);
+  if (!result.ok()) return result.status().WithPrefix(config_path);
+  std::printf("test accuracy after each task (rows) on each task so far (columns):\n");
+  for (size_t i = 0; i < result->accuracy.size(); ++i) {
+    std::printf("after task %2zu:", i);
+    for (const double a : result->accuracy[i]) std::printf(" %6.2f", 100 * a);
+    std::printf("   (%.2f s, %lld replay nodes)\n", result->task_seconds[i],
+                static_cast<long long>(result->buffer_size[i]));
+  }
+  std::printf("average performance (AP): %.2f\naverage forgetting (AF): %.2f\n",
+              100 * result->average_performance, 100 * result->average_forgetting);
+  if (!config.log.dir.empty()) std::printf("result: %s/continual.json\n", config.log.dir.c_str());
+  return Status::Ok();
+}
 #endif
 
 void AddStaticCommands(CLI::App* app, std::vector<Command>* commands) {
@@ -129,6 +151,16 @@ void AddStaticCommands(CLI::App* app, std::vector<Command>* commands) {
   cmd->add_option("--set", args->overrides,
                   "Override a config key: --set train.batch_size=64 --set sampling.neighbor=[10,5]");
   commands->push_back({cmd, [args] { return RunStaticTrain(args->config, args->overrides); }});
+
+  auto cargs = std::make_shared<Args>();
+  CLI::App* ccmd = app->add_subcommand(
+      "continual-train",
+      "Graph continual learning: GCN / GraphSAGE / GAT over a task stream of a static dataset "
+      "(fine-tuning, experience replay with SEA-ER and SSRM, joint training)");
+  ccmd->add_option("config", cargs->config, "YAML config (examples/continual_cora.yaml)")->required();
+  ccmd->add_option("--set", cargs->overrides,
+                   "Override a config key: --set continual.strategy=finetune");
+  commands->push_back({ccmd, [cargs] { return RunContinualTrain(cargs->config, cargs->overrides); }});
 }
 
 }  // namespace streamgnn::apps

@@ -164,7 +164,8 @@ HeteroDegrees HeteroDegrees::Of(const graph::HeteroGraph& g) {
 
 HeteroBlockTensors MakeHeteroBlockTensors(const graph::HeteroGraph& g, const HeteroDegrees& degrees,
                                           const sampling::HeteroMessageFlowBlock& block,
-                                          RelationNorm norm, torch::Device device) {
+                                          RelationNorm norm, torch::Device device,
+                                          bool homogeneous_view) {
   HeteroBlockTensors t;
   for (int k = 0; k < block.num_types(); ++k) {
     t.num_src.push_back(block.num_src(k));
@@ -174,16 +175,17 @@ HeteroBlockTensors MakeHeteroBlockTensors(const graph::HeteroGraph& g, const Het
     t.relations.push_back(MakeRelationTensors(g.relation(r), degrees.relation_out[r], block,
                                               block.relations[r], norm, device));
   }
-  MakeHomogeneousView(g, degrees, block, device, &t);
+  if (homogeneous_view) MakeHomogeneousView(g, degrees, block, device, &t);
   return t;
 }
 
 HeteroBlocks FullGraphBlocks(const graph::HeteroGraph& g, RelationNorm norm, int64_t layers,
-                             torch::Device device) {
+                             torch::Device device, bool homogeneous_view) {
   auto sampler = sampling::HeteroNeighborSampler::Create(&g, {{-1}, 0});
   TORCH_CHECK(sampler.ok(), sampler.status().ToString());
-  const HeteroBlockTensors b = MakeHeteroBlockTensors(g, HeteroDegrees::Of(g),
-                                                      sampler->FullGraph().blocks[0], norm, device);
+  const HeteroBlockTensors b =
+      MakeHeteroBlockTensors(g, HeteroDegrees::Of(g), sampler->FullGraph().blocks[0], norm,
+                             device, homogeneous_view);
   return HeteroBlocks(static_cast<size_t>(layers), b);
 }
 
@@ -484,6 +486,7 @@ torch::Tensor BgHgnn::RelationPart(const std::vector<NodeId>& global_ids) const 
 torch::Tensor BgHgnn::forward(const std::vector<torch::Tensor>& x, const HeteroBlocks& blocks) {
   CheckInputs(x, o_, blocks);
   const HeteroBlockTensors& first = blocks.front();
+  TORCH_CHECK(first.homogeneous.src.defined(), "BG-HGNN: blocks without the homogeneous view");
   std::vector<torch::Tensor> padded;
   for (const auto& xt : x) {
     padded.push_back(xt.size(1) == attr_dim_

@@ -71,13 +71,16 @@ struct HeteroDegrees {
 
 // Sampled aggregation is rescaled by full / sampled in-degree (kGcn) or averaged over the
 // sampled neighbours (kMean), as MakeBlockTensors does for homogeneous blocks.
+// Without `homogeneous_view` the block's homogeneous fields stay empty (only BG-HGNN reads
+// them; on ACM's PLP they would double the block's memory).
 HeteroBlockTensors MakeHeteroBlockTensors(const graph::HeteroGraph& g, const HeteroDegrees& degrees,
                                           const sampling::HeteroMessageFlowBlock& block,
-                                          RelationNorm norm, torch::Device device = torch::kCPU);
+                                          RelationNorm norm, torch::Device device = torch::kCPU,
+                                          bool homogeneous_view = true);
 
 // `layers` copies of the whole graph's block (the tensors are shared).
 HeteroBlocks FullGraphBlocks(const graph::HeteroGraph& g, RelationNorm norm, int64_t layers,
-                             torch::Device device = torch::kCPU);
+                             torch::Device device = torch::kCPU, bool homogeneous_view = true);
 
 struct HeteroGnnOptions {
   std::vector<int64_t> in_dims;  // feature width per node type
@@ -105,6 +108,8 @@ struct HeteroGnnOptions {
 class HeteroModule : public torch::nn::Module {
  public:
   virtual torch::Tensor forward(const std::vector<torch::Tensor>& x, const HeteroBlocks& blocks) = 0;
+  // Whether forward() reads the blocks' homogeneous view.
+  virtual bool reads_homogeneous_view() const { return false; }
   // Trainable parameter count (the scaling benchmark's figure).
   int64_t NumParameters() const;
 };
@@ -150,6 +155,7 @@ class BgHgnn : public HeteroModule {
   // The type and relation parts are fixed by `g` (every node's relations over the whole graph).
   BgHgnn(const HeteroGnnOptions& options, const graph::HeteroGraph& g);
   torch::Tensor forward(const std::vector<torch::Tensor>& x, const HeteroBlocks& blocks) override;
+  bool reads_homogeneous_view() const override { return true; }
 
   // The blend's fixed parts of the nodes `global_ids`: [n, code_dim + 1] each.
   torch::Tensor TypePart(const std::vector<NodeId>& global_ids) const;

@@ -144,7 +144,7 @@ torch::Tensor StaticGnnImpl::Layer(int64_t l, const torch::Tensor& h, const Bloc
 }
 
 torch::Tensor StaticGnnImpl::forward(const torch::Tensor& x, const std::vector<BlockTensors>& blocks,
-                                     const LayerInputHook& layer_input) {
+                                     const LayerInputHook& layer_input, torch::Tensor* last_hidden) {
   TORCH_CHECK(static_cast<int64_t>(blocks.size()) == options_.num_layers, "StaticGnn: expected ",
               options_.num_layers, " blocks, got ", blocks.size());
   TORCH_CHECK(x.dim() == 2 && x.size(0) == blocks[0].num_src && x.size(1) == options_.in_dim,
@@ -152,6 +152,7 @@ torch::Tensor StaticGnnImpl::forward(const torch::Tensor& x, const std::vector<B
               x.sizes());
   torch::Tensor h = x;
   for (int64_t l = 0; l < options_.num_layers; ++l) {
+    if (last_hidden != nullptr && l + 1 == options_.num_layers) *last_hidden = h;
     if (h.is_sparse()) {
       // Dropout on the stored entries only (Kipf's sparse dropout): the zeros stay zero anyway,
       // and a Bernoulli draw per dense entry costs more than the whole layer.

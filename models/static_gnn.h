@@ -81,8 +81,11 @@ class StaticGnnImpl : public torch::nn::Module {
   // x: [blocks[0].num_src, in_dim] features of the batch's input nodes, dense or sparse COO
   // (coalesced; dropout then touches only the stored entries, as Kipf's). Returns logits
   // [blocks.back().num_dst, out_dim]. Requires blocks.size() == num_layers.
+  // With `last_hidden`, *last_hidden gets the output layer's input rows before its dropout (the
+  // last hidden representation; x itself for one layer): continual learning's representations.
   torch::Tensor forward(const torch::Tensor& x, const std::vector<BlockTensors>& blocks,
-                        const LayerInputHook& layer_input = nullptr);
+                        const LayerInputHook& layer_input = nullptr,
+                        torch::Tensor* last_hidden = nullptr);
 
   const StaticGnnOptions& options() const { return options_; }
   // The parameters of layer 0 (Kipf applies weight decay to the first layer only).

@@ -14,8 +14,8 @@
 #include <memory>
 #include <sstream>
 
-#include "core/threads.h"
 #include "core/rng.h"
+#include "core/threads.h"
 #include "models/hetero_gnn.h"
 #include "sampling/hetero_neighbor_sampler.h"
 #include "trainers/static_common.h"
@@ -105,9 +105,9 @@ class BatchSource {
  public:
   BatchSource(const StaticConfig& c, const datasets::HeteroDataset& d, const graph::HeteroGraph& g,
               const sampling::HeteroNeighborSampler& sampler, std::vector<torch::Tensor> tables,
-              torch::Device device)
+              bool homogeneous_view, torch::Device device)
       : c_(c), d_(d), g_(g), sampler_(sampler), device_(device), degrees_(models::HeteroDegrees::Of(g)),
-        tables_(std::move(tables)) {
+        tables_(std::move(tables)), homogeneous_view_(homogeneous_view) {
     for (size_t t = 0; t < d.features.size(); ++t) {
       host_x_.push_back(tables_[t].defined()
                             ? torch::Tensor()
@@ -123,7 +123,7 @@ class BatchSource {
     SG_ASSIGN_OR_RETURN(const sampling::HeteroMiniBatch mb, sampler_.Sample(d_.target_type, seeds, key));
     models::HeteroBlocks blocks;
     for (const auto& b : mb.blocks) {
-      blocks.push_back(models::MakeHeteroBlockTensors(g_, degrees_, b, kNorm, device_));
+      blocks.push_back(models::MakeHeteroBlockTensors(g_, degrees_, b, kNorm, device_, homogeneous_view_));
     }
     std::vector<torch::Tensor> x;
     for (size_t t = 0; t < host_x_.size(); ++t) {
@@ -140,7 +140,8 @@ class BatchSource {
     for (size_t t = 0; t < host_x_.size(); ++t) {
       x.push_back(tables_[t].defined() ? tables_[t] : host_x_[t].to(device_));
     }
-    return {models::FullGraphBlocks(g_, kNorm, c_.model.layers, device_), std::move(x)};
+    return {models::FullGraphBlocks(g_, kNorm, c_.model.layers, device_, homogeneous_view_),
+            std::move(x)};
   }
 
  private:
@@ -151,6 +152,7 @@ class BatchSource {
   torch::Device device_;
   models::HeteroDegrees degrees_;
   std::vector<torch::Tensor> tables_;
+  bool homogeneous_view_;
   std::vector<torch::Tensor> host_x_;
 };
 
@@ -160,6 +162,16 @@ int64_t EmbeddingParameters(const StaticConfig& c, const datasets::HeteroDataset
     if (d.feature_dims[t] <= 0) n += d.node_types[t].count * c.model.embedding_dim;
   }
   return n;
+}
+
+// Every node of the split, once, ascending.
+std::vector<NodeId> LabelledNodes(const datasets::HeteroDataset& d) {
+  std::vector<NodeId> ids = d.train_idx;
+  ids.insert(ids.end(), d.val_idx.begin(), d.val_idx.end());
+  ids.insert(ids.end(), d.test_idx.begin(), d.test_idx.end());
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
 }
 
 // Splits `ids` into batches of train.batch_size (all: one batch).
@@ -189,7 +201,9 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::HeteroDat
   SG_ASSIGN_OR_RETURN(const auto sampler, sampling::HeteroNeighborSampler::Create(&hg, so));
   torch::manual_seed(static_cast<uint64_t>(c.train.seed));
   const std::vector<torch::Tensor> tables = EmbeddingTables(c, d, device);
-  const BatchSource source(c, d, hg, sampler, tables, device);
+  SG_ASSIGN_OR_RETURN(const std::shared_ptr<models::HeteroModule> model, MakeModel(c, d, hg));
+  model->to(device);
+  const BatchSource source(c, d, hg, sampler, tables, model->reads_homogeneous_view(), device);
   const bool full_graph = c.train.batch_size == -1 && sampler.samples_all();
   // Whole-graph blocks serve full-graph training and unsampled evaluation.
   std::pair<models::HeteroBlocks, std::vector<torch::Tensor>> whole;
@@ -198,14 +212,8 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::HeteroDat
   const torch::Tensor labels = IdTensor(d.labels).to(device);
   const torch::Tensor train_idx = IdTensor(d.train_idx).to(device), val_idx = IdTensor(d.val_idx).to(device),
                       test_idx = IdTensor(d.test_idx).to(device);
-  std::vector<NodeId> labelled = d.train_idx;
-  labelled.insert(labelled.end(), d.val_idx.begin(), d.val_idx.end());
-  labelled.insert(labelled.end(), d.test_idx.begin(), d.test_idx.end());
-  std::sort(labelled.begin(), labelled.end());
-  labelled.erase(std::unique(labelled.begin(), labelled.end()), labelled.end());
+  const std::vector<NodeId> labelled = LabelledNodes(d);
 
-  SG_ASSIGN_OR_RETURN(const std::shared_ptr<models::HeteroModule> model, MakeModel(c, d, hg));
-  model->to(device);
   std::vector<torch::Tensor> params = model->parameters();
   for (const torch::Tensor& t : tables) {
     if (t.defined()) params.push_back(t);
@@ -218,10 +226,13 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::HeteroDat
   result.full_graph = full_graph;
   std::vector<NodeId> order = d.train_idx;
   result.num_batches_per_epoch = static_cast<int64_t>(Batches(c, order).size());
+  // One Adam step on the logits of `seeds`; `rows` picks them among the forward's rows (the
+  // whole graph's target nodes) or is undefined (a batch's rows are its seeds).
   const auto step = [&](const models::HeteroBlocks& blocks, const std::vector<torch::Tensor>& x,
-                        const torch::Tensor& seeds) {
+                        const torch::Tensor& seeds, const torch::Tensor& rows) {
     optimizer->zero_grad();
-    const torch::Tensor logits = model->forward(x, blocks);
+    torch::Tensor logits = model->forward(x, blocks);
+    if (rows.defined()) logits = logits.index_select(0, rows);
     torch::Tensor loss = torch::nn::functional::cross_entropy(logits, labels.index_select(0, seeds));
     loss.backward();
     optimizer->step();
@@ -229,14 +240,7 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::HeteroDat
   };
   const auto train = [&](int64_t epoch) -> StatusOr<double> {
     model->train();
-    if (full_graph) {
-      optimizer->zero_grad();
-      const torch::Tensor logits = model->forward(whole.second, whole.first).index_select(0, train_idx);
-      torch::Tensor loss = torch::nn::functional::cross_entropy(logits, labels.index_select(0, train_idx));
-      loss.backward();
-      optimizer->step();
-      return loss.item<double>();
-    }
+    if (full_graph) return step(whole.first, whole.second, train_idx, train_idx);
     order = d.train_idx;
     static_common::ShuffleSeeds(c, epoch, &order);
     double loss_sum = 0;
@@ -244,7 +248,7 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::HeteroDat
     for (size_t b = 0; b < batches.size(); ++b) {
       SG_ASSIGN_OR_RETURN(auto batch, source.Batch(batches[b], core::StreamKey(static_cast<uint64_t>(epoch), b)));
       const std::vector<NodeId> seeds(batches[b].begin(), batches[b].end());
-      loss_sum += step(batch.first, batch.second, IdTensor(seeds).to(device)) *
+      loss_sum += step(batch.first, batch.second, IdTensor(seeds).to(device), torch::Tensor()) *
                   static_cast<double>(seeds.size());
     }
     return loss_sum / static_cast<double>(order.size());

@@ -40,6 +40,50 @@ torch::Tensor IdTensor(const std::vector<NodeId>& ids) {
       .clone();
 }
 
+namespace {
+
+models::StaticModelKind KindOf(StaticModel m) {
+  switch (m) {
+    case StaticModel::kGcn:
+      return models::StaticModelKind::kGcn;
+    case StaticModel::kSage:
+      return models::StaticModelKind::kSage;
+    case StaticModel::kGat:
+      return models::StaticModelKind::kGat;
+    case StaticModel::kRgcn:
+    case StaticModel::kHgt:
+    case StaticModel::kBgHgnn:
+      break;  // the config's rules send heterogeneous models to hetero_trainer.cc
+  }
+  TORCH_CHECK(!IsHeteroModel(m), "a heterogeneous model on the homogeneous path");
+  return models::StaticModelKind::kGcn;
+}
+
+}  // namespace
+
+models::StaticGnnOptions GnnOptions(const StaticConfig& c, const datasets::StaticDataset& d) {
+  models::StaticGnnOptions mo;
+  mo.kind = KindOf(c.model.name);
+  mo.in_dim = d.feature_dim;
+  mo.hidden_dim = c.model.hidden;
+  mo.out_dim = d.num_classes;
+  mo.num_layers = c.model.layers;
+  mo.dropout = c.model.dropout;
+  mo.heads = c.model.heads;
+  mo.out_heads = c.model.out_heads;
+  mo.att_dropout = c.model.att_dropout;
+  return mo;
+}
+
+graph::CsrBuildOptions TrainingGraphOptions(const StaticConfig& c, const datasets::StaticDataset& d) {
+  graph::CsrBuildOptions go;
+  go.symmetrize = c.dataset.symmetrize || d.undirected;
+  const bool sage = c.model.name == StaticModel::kSage;
+  go.add_self_loops = !sage && c.model.self_loops;
+  go.remove_self_loops = sage;
+  return go;
+}
+
 std::vector<int64_t> LayerFanouts(const StaticConfig& c) {
   return c.sampling.neighbor.size() == 1
              ? std::vector<int64_t>(static_cast<size_t>(c.model.layers), c.sampling.neighbor[0])

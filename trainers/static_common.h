@@ -14,11 +14,19 @@
 
 #include "core/status.h"
 #include "core/types.h"
+#include "graph/csr_graph.h"
+#include "models/static_gnn.h"
 #include "trainers/static_trainer.h"
 
 namespace streamgnn::trainers::static_common {
 
 torch::Tensor IdTensor(const std::vector<NodeId>& ids);
+
+// The GCN, SAGE or GAT that model.* describes, for `d`'s features and classes.
+models::StaticGnnOptions GnnOptions(const StaticConfig& c, const datasets::StaticDataset& d);
+
+// The graph a model aggregates over: GCN/GAT over A + I; SAGE keeps self apart (no self-loops).
+graph::CsrBuildOptions TrainingGraphOptions(const StaticConfig& c, const datasets::StaticDataset& d);
 
 // One fan-out per layer from sampling.neighbor (one entry stands for every layer).
 std::vector<int64_t> LayerFanouts(const StaticConfig& c);

@@ -38,23 +38,6 @@ using static_common::OpenMetrics;
 using static_common::RunEpochs;
 using static_common::WriteSummary;
 
-models::StaticModelKind KindOf(StaticModel m) {
-  switch (m) {
-    case StaticModel::kGcn:
-      return models::StaticModelKind::kGcn;
-    case StaticModel::kSage:
-      return models::StaticModelKind::kSage;
-    case StaticModel::kGat:
-      return models::StaticModelKind::kGat;
-    case StaticModel::kRgcn:
-    case StaticModel::kHgt:
-    case StaticModel::kBgHgnn:
-      break;  // the config's rules send heterogeneous models to hetero_trainer.cc
-  }
-  TORCH_CHECK(!IsHeteroModel(m), "a heterogeneous model on the homogeneous path");
-  return models::StaticModelKind::kGcn;
-}
-
 // Row-compressed copy of a mostly-zero feature matrix: batches are built as sparse COO tensors
 // (dropout then touches only the stored entries; see models/static_gnn.h).
 struct SparseRows {
@@ -102,28 +85,8 @@ struct SparseRows {
   }
 };
 
-models::StaticGnnOptions ModelOptions(const StaticConfig& c, const datasets::StaticDataset& d) {
-  models::StaticGnnOptions mo;
-  mo.kind = KindOf(c.model.name);
-  mo.in_dim = d.feature_dim;
-  mo.hidden_dim = c.model.hidden;
-  mo.out_dim = d.num_classes;
-  mo.num_layers = c.model.layers;
-  mo.dropout = c.model.dropout;
-  mo.heads = c.model.heads;
-  mo.out_heads = c.model.out_heads;
-  mo.att_dropout = c.model.att_dropout;
-  return mo;
-}
-
-// The graph a model aggregates over: GCN/GAT over A + I; SAGE keeps self apart (no self-loops).
 StatusOr<graph::CsrGraph> BuildTrainingGraph(const StaticConfig& c, const datasets::StaticDataset& d) {
-  graph::CsrBuildOptions go;
-  go.symmetrize = c.dataset.symmetrize || d.undirected;
-  const bool sage = c.model.name == StaticModel::kSage;
-  go.add_self_loops = !sage && c.model.self_loops;
-  go.remove_self_loops = sage;
-  return d.BuildGraph(go);
+  return d.BuildGraph(static_common::TrainingGraphOptions(c, d));
 }
 
 StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::StaticDataset& d,
@@ -172,7 +135,7 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::StaticDat
     full_blocks.assign(layers, b);
   }
 
-  models::StaticGnn model(ModelOptions(c, d));
+  models::StaticGnn model(static_common::GnnOptions(c, d));
   model->to(device);
 
   std::unique_ptr<torch::optim::Adam> optimizer_holder =
@@ -411,7 +374,7 @@ StatusOr<StaticRunResult> TrainDistributed(const StaticConfig& c, const datasets
     static std::mutex init_mu;
     std::lock_guard<std::mutex> lock(init_mu);
     torch::manual_seed(static_cast<uint64_t>(c.train.seed));
-    model = models::StaticGnn(ModelOptions(c, d));
+    model = models::StaticGnn(static_common::GnnOptions(c, d));
   }
   std::vector<torch::Tensor> params = model->parameters();
   int64_t num_values = 0;

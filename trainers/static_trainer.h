@@ -24,6 +24,7 @@
 #include "core/status.h"
 #include "datasets/hetero_dataset.h"
 #include "datasets/static_dataset.h"
+#include "trainers/continual_config.h"
 
 namespace streamgnn::trainers {
 
@@ -347,6 +348,7 @@ struct StaticConfig {
   StaticRuntimeSection runtime;
   StaticLogSection log;
   StaticDistributedSection distributed;
+  ContinualSection continual;
 
   template <class V>
   void Visit(V& v) {
@@ -357,6 +359,8 @@ struct StaticConfig {
     v.Section("runtime", &runtime, "Threads and device.");
     v.Section("log", &log, "Outputs.");
     v.Section("distributed", &distributed, "Distributed full-graph training (AdaQP).");
+    v.Section("continual", &continual,
+              "Graph continual learning over a task stream (streamgnn continual-train).");
     v.Rule("distributed.backend", "none unless training is full-graph", [this]() -> std::string {
       if (distributed.backend == DistributedBackend::kNone) return "";
       bool all = train.batch_size == -1;

@@ -246,3 +246,6 @@ def test_train_static_heterogeneous_from_python():
     assert r["epochs"][-1]["loss"] < r["epochs"][0]["loss"]
     with pytest.raises(ValueError, match="renamed: did you mean 'train.epoch'"):
         streamgnn.train_static(config, overrides=["train.epochs=3"])
+    # Typed fan-out mini-batches through the same call.
+    r = streamgnn.train_static(config, overrides=["train.batch_size=16", "sampling.neighbor=[6,3]"])
+    assert not r["full_graph"] and r["test_acc"] > 0.5

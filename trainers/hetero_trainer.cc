@@ -174,10 +174,15 @@ std::vector<NodeId> LabelledNodes(const datasets::HeteroDataset& d) {
   return ids;
 }
 
-// Splits `ids` into batches of train.batch_size (all: one batch).
-std::vector<Span<const NodeId>> Batches(const StaticConfig& c, const std::vector<NodeId>& ids) {
+// Seeds per batch of sampled evaluation. A node's draws are keyed by the node, not by its batch,
+// so the batching does not change the logits; larger batches only amortise the per-batch work
+// (and this bounds their memory).
+constexpr int64_t kEvalBatch = 8192;
+
+// Splits `ids` into batches of `size` (-1: one batch).
+std::vector<Span<const NodeId>> Batches(int64_t size, const std::vector<NodeId>& ids) {
   const int64_t n = static_cast<int64_t>(ids.size());
-  const int64_t size = c.train.batch_size == -1 ? std::max<int64_t>(n, 1) : c.train.batch_size;
+  if (size == -1) size = std::max<int64_t>(n, 1);
   std::vector<Span<const NodeId>> out;
   for (int64_t begin = 0; begin < n; begin += size) {
     out.emplace_back(ids.data() + begin, static_cast<size_t>(std::min(size, n - begin)));
@@ -225,7 +230,7 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::HeteroDat
   StaticRunResult result;
   result.full_graph = full_graph;
   std::vector<NodeId> order = d.train_idx;
-  result.num_batches_per_epoch = static_cast<int64_t>(Batches(c, order).size());
+  result.num_batches_per_epoch = static_cast<int64_t>(Batches(c.train.batch_size, order).size());
   // One Adam step on the logits of `seeds`; `rows` picks them among the forward's rows (the
   // whole graph's target nodes) or is undefined (a batch's rows are its seeds).
   const auto step = [&](const models::HeteroBlocks& blocks, const std::vector<torch::Tensor>& x,
@@ -244,7 +249,7 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::HeteroDat
     order = d.train_idx;
     static_common::ShuffleSeeds(c, epoch, &order);
     double loss_sum = 0;
-    const std::vector<Span<const NodeId>> batches = Batches(c, order);
+    const std::vector<Span<const NodeId>> batches = Batches(c.train.batch_size, order);
     for (size_t b = 0; b < batches.size(); ++b) {
       SG_ASSIGN_OR_RETURN(auto batch, source.Batch(batches[b], core::StreamKey(static_cast<uint64_t>(epoch), b)));
       const std::vector<NodeId> seeds(batches[b].begin(), batches[b].end());
@@ -262,7 +267,7 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::HeteroDat
     } else {
       logits = torch::zeros({d.node_types[d.target_type].count, d.num_classes},
                             torch::TensorOptions().device(device));
-      for (const Span<const NodeId> seeds : Batches(c, labelled)) {
+      for (const Span<const NodeId> seeds : Batches(kEvalBatch, labelled)) {
         SG_ASSIGN_OR_RETURN(auto batch, source.Batch(seeds, core::StreamKey(0xe7a1)));
         const std::vector<NodeId> ids(seeds.begin(), seeds.end());
         logits.index_copy_(0, IdTensor(ids).to(device), model->forward(batch.second, batch.first));

@@ -61,9 +61,16 @@ class ContinualRun {
   ContinualRun(const StaticConfig& c, const datasets::StaticDataset& d,
                const datasets::TaskStream& stream, torch::Device device)
       : c_(c), d_(d), stream_(stream), device_(device), k_(c.continual.classes_per_task) {
-    x_ = torch::from_blob(const_cast<float*>(d.features.data()), {d.num_nodes, d.feature_dim},
-                          torch::kFloat32)
-             .to(device);
+    dense_x_ = torch::from_blob(const_cast<float*>(d.features.data()),
+                                {d.num_nodes, d.feature_dim}, torch::kFloat32);
+    // Bag-of-words features (cora) go in as a sparse matrix, as in static training.
+    if (static_common::SparseRows::Worth(d)) {
+      std::vector<NodeId> all(static_cast<size_t>(d.num_nodes));
+      for (NodeId v = 0; v < d.num_nodes; ++v) all[v] = v;
+      x_ = static_common::SparseRows(d).Rows(all).to(device);
+    } else {
+      x_ = dense_x_.to(device);
+    }
     labels_ = IdTensor(d.labels).to(device);
     torch::manual_seed(static_cast<uint64_t>(c.train.seed));
     model_ = models::StaticGnn(static_common::GnnOptions(c, d));
@@ -217,7 +224,7 @@ class ContinualRun {
     if (c_.continual.replay.space == ReplaySpace::kRepresentation) {
       rows = Representations(candidates).cpu().contiguous();
     } else {
-      rows = x_.index_select(0, IdTensor(candidates).to(device_)).cpu().contiguous();
+      rows = dense_x_.index_select(0, IdTensor(candidates)).contiguous();
     }
     memory::ReplaySelectOptions o;
     o.selection = c_.continual.replay.selection;
@@ -238,7 +245,8 @@ class ContinualRun {
   const datasets::TaskStream& stream_;
   torch::Device device_;
   int64_t k_;
-  torch::Tensor x_, labels_;
+  torch::Tensor dense_x_;  // host features
+  torch::Tensor x_, labels_;  // on the device; x_ sparse for mostly-zero features
   models::StaticGnn model_{nullptr};
   graph::CsrGraph graph_;
   std::vector<models::BlockTensors> blocks_;

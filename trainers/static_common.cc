@@ -84,6 +84,43 @@ graph::CsrBuildOptions TrainingGraphOptions(const StaticConfig& c, const dataset
   return go;
 }
 
+bool SparseRows::Worth(const datasets::StaticDataset& d) {
+  return d.CountFeatureNonzeros() < static_cast<int64_t>(d.features.size()) / 10;
+}
+
+SparseRows::SparseRows(const float* values, int64_t rows, int64_t dim_) : dim(dim_) {
+  offsets.push_back(0);
+  for (int64_t v = 0; v < rows; ++v) {
+    for (int64_t j = 0; j < dim; ++j) {
+      const float x = values[v * dim + j];
+      if (x != 0.0f) {
+        cols.push_back(j);
+        vals.push_back(x);
+      }
+    }
+    offsets.push_back(static_cast<int64_t>(cols.size()));
+  }
+}
+
+torch::Tensor SparseRows::Rows(const std::vector<NodeId>& ids) const {
+  std::vector<int64_t> idx_row, idx_col;
+  std::vector<float> v;
+  for (size_t r = 0; r < ids.size(); ++r) {
+    for (int64_t e = offsets[ids[r]]; e < offsets[ids[r] + 1]; ++e) {
+      idx_row.push_back(static_cast<int64_t>(r));
+      idx_col.push_back(cols[e]);
+      v.push_back(vals[e]);
+    }
+  }
+  const int64_t nnz = static_cast<int64_t>(v.size());
+  const torch::Tensor index =
+      torch::stack({torch::from_blob(idx_row.data(), {nnz}, torch::kInt64),
+                    torch::from_blob(idx_col.data(), {nnz}, torch::kInt64)});  // stack copies
+  return torch::sparse_coo_tensor(index, torch::from_blob(v.data(), {nnz}, torch::kFloat32).clone(),
+                                  {static_cast<int64_t>(ids.size()), dim})
+      ._coalesced_(true);
+}
+
 std::vector<int64_t> LayerFanouts(const StaticConfig& c) {
   return c.sampling.neighbor.size() == 1
              ? std::vector<int64_t>(static_cast<size_t>(c.model.layers), c.sampling.neighbor[0])

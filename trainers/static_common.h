@@ -28,6 +28,23 @@ models::StaticGnnOptions GnnOptions(const StaticConfig& c, const datasets::Stati
 // The graph a model aggregates over: GCN/GAT over A + I; SAGE keeps self apart (no self-loops).
 graph::CsrBuildOptions TrainingGraphOptions(const StaticConfig& c, const datasets::StaticDataset& d);
 
+// Row-compressed copy of a mostly-zero feature matrix: inputs are built as sparse COO tensors
+// (dropout then touches only the stored entries; see models/static_gnn.h).
+struct SparseRows {
+  std::vector<int64_t> offsets, cols;
+  std::vector<float> vals;
+  int64_t dim = 0;
+
+  // Fewer than a tenth of the entries are non-zero.
+  static bool Worth(const datasets::StaticDataset& d);
+  explicit SparseRows(const datasets::StaticDataset& d)
+      : SparseRows(d.features.data(), d.num_nodes, d.feature_dim) {}
+  // `rows` x `dim` row-major values.
+  SparseRows(const float* values, int64_t rows, int64_t dim);
+  // Sparse COO [ids.size(), dim], coalesced, rows in the order of `ids`.
+  torch::Tensor Rows(const std::vector<NodeId>& ids) const;
+};
+
 // One fan-out per layer from sampling.neighbor (one entry stands for every layer).
 std::vector<int64_t> LayerFanouts(const StaticConfig& c);
 

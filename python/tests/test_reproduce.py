@@ -81,11 +81,12 @@ CASES = [
     ("hetero_scaling.py", ["bench_hetero_scaling"], "hetero.md", "Scaling with the number of relation types", 2,
      True),
     ("hetero_accuracy.py", ["streamgnn"], "hetero.md", "Accuracy over seeds", 1, True),
+    ("continual_learning.py", ["streamgnn"], "continual.md", "Results", 1, True),
 ]
 
 
 TAKES_DATASETS = {"feature_cache_hit_rate.py", "static_accuracy.py", "temporal_accuracy.py",
-                  "continuous_learning.py", "hetero_accuracy.py"}
+                  "continuous_learning.py", "hetero_accuracy.py", "continual_learning.py"}
 
 
 @pytest.mark.parametrize("script, binaries, doc, section, n_tables, same_labels", CASES,

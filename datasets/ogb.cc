@@ -82,18 +82,8 @@ StatusOr<std::vector<std::pair<std::string, std::string>>> ReadHeaderRow(const s
                                "expected a header and one row (one graph), got " +
                                    std::to_string(rows.size()) + " lines");
   }
-  const auto split = [](std::string_view l) {
-    std::vector<std::string> f;
-    size_t begin = 0;
-    for (size_t i = 0; i <= l.size(); ++i) {
-      if (i == l.size() || l[i] == ',') {
-        f.emplace_back(l.substr(begin, i - begin));
-        begin = i + 1;
-      }
-    }
-    return f;
-  };
-  const std::vector<std::string> names = split(rows[0]), fields = split(rows[1]);
+  const std::vector<std::string> names = internal::SplitFields(rows[0], ','),
+                                 fields = internal::SplitFields(rows[1], ',');
   if (names.size() != fields.size()) {
     return internal::LineError(path, 2, std::to_string(fields.size()) + " fields under " +
                                             std::to_string(names.size()) + " names");
@@ -142,9 +132,8 @@ Status ReadOgbNodeTypes(const std::filesystem::path& raw, HeteroDataset* d,
   const std::string path = Pick(raw, "num-node-dict.csv");
   SG_ASSIGN_OR_RETURN(const auto fields, ReadHeaderRow(path));
   for (const auto& [name, field] : fields) {
-    char* end = nullptr;
-    const long long n = std::strtoll(field.c_str(), &end, 10);
-    if (name.empty() || field.empty() || *end != '\0' || n < 0) {
+    int64_t n = 0;
+    if (name.empty() || !internal::ParseInt64(field, &n) || n < 0) {
       return internal::LineError(path, 2, "type '" + name + "': expected a node count, got " +
                                               internal::Quoted(field));
     }
@@ -229,13 +218,7 @@ StatusOr<HeteroDataset> LoadOgbHetero(const std::string& dir, const std::string&
   for (int64_t line = 1; pos < text.size(); ++line) {
     const std::string_view l = internal::NextLine(text, &pos);
     if (l.empty()) continue;
-    std::vector<std::string> t;
-    for (size_t b = 0, i = 0; i <= l.size(); ++i) {
-      if (i == l.size() || l[i] == ',') {
-        t.emplace_back(l.substr(b, i - b));
-        b = i + 1;
-      }
-    }
+    const std::vector<std::string> t = internal::SplitFields(l, ',');
     if (t.size() != 3 || !counts.count(t[0]) || !counts.count(t[2]) || t[1].empty()) {
       return internal::LineError(triplets, line, "expected head,relation,tail over the types of "
                                                  "num-node-dict, got " + internal::Quoted(l));
@@ -244,11 +227,7 @@ StatusOr<HeteroDataset> LoadOgbHetero(const std::string& dir, const std::string&
   }
   // Reverse relations, so that messages reach every type (the citations' cited paper, the
   // paper's authors), as DGL's and PyG's ogbn-mag examples add them.
-  const size_t given = d.relations.size();
-  for (size_t r = 0; r < given; ++r) {
-    const graph::RelationEdges& f = d.relations[r];
-    d.relations.push_back({f.dst_type, "rev_" + f.name, f.src_type, f.dst, f.src});
-  }
+  graph::AddReverseRelations(&d.relations);
   SG_RETURN_IF_ERROR(ReadOgbNodeData(raw, &d));
   SG_ASSIGN_OR_RETURN(const fs::path split_dir, SplitFolder(dir, split));
   SG_RETURN_IF_ERROR(ReadSplit(split_dir / d.node_types[d.target_type].name,

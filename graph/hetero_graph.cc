@@ -29,6 +29,15 @@ Status CheckRelationInput(const RelationEdges& r, int64_t src_count, int64_t dst
 
 }  // namespace
 
+void AddReverseRelations(std::vector<RelationEdges>* relations) {
+  const size_t n = relations->size();
+  relations->reserve(2 * n);
+  for (size_t r = 0; r < n; ++r) {
+    const RelationEdges& f = (*relations)[r];
+    relations->push_back({f.dst_type, "rev_" + f.name, f.src_type, f.dst, f.src});
+  }
+}
+
 StatusOr<HeteroGraph> HeteroGraph::Build(std::vector<NodeType> node_types,
                                          std::vector<RelationEdges> relations,
                                          const HeteroBuildOptions& options) {
@@ -43,13 +52,7 @@ StatusOr<HeteroGraph> HeteroGraph::Build(std::vector<NodeType> node_types,
   }
   g.node_types_ = std::move(node_types);
 
-  if (options.add_reverse) {
-    const size_t n = relations.size();
-    for (size_t r = 0; r < n; ++r) {
-      relations.push_back({relations[r].dst_type, "rev_" + relations[r].name,
-                           relations[r].src_type, relations[r].dst, relations[r].src});
-    }
-  }
+  if (options.add_reverse) AddReverseRelations(&relations);
   names.clear();
   g.relations_.resize(relations.size());
   for (size_t r = 0; r < relations.size(); ++r) {
@@ -122,28 +125,6 @@ std::string HeteroGraph::RelationName(int r) const {
   const Relation& rel = relations_[r];
   return node_types_[rel.src_type].name + " -[" + rel.name + "]-> " +
          node_types_[rel.dst_type].name;
-}
-
-HeteroGraph::GlobalEdges HeteroGraph::ToGlobalEdges() const {
-  GlobalEdges e;
-  e.src.reserve(num_edges());
-  e.dst.reserve(num_edges());
-  e.relation.reserve(num_edges());
-  for (int r = 0; r < num_relations(); ++r) {
-    const Relation& rel = relations_[r];
-    const int64_t src_offset = type_offsets_[rel.src_type];
-    const int64_t dst_offset = type_offsets_[rel.dst_type];
-    const auto& offsets = rel.csr.offsets();
-    const auto& indices = rel.csr.indices();
-    for (int64_t v = 0; v < node_types_[rel.dst_type].count; ++v) {
-      for (int64_t i = offsets[v]; i < offsets[v + 1]; ++i) {
-        e.src.push_back(src_offset + indices[i]);
-        e.dst.push_back(dst_offset + v);
-        e.relation.push_back(r);
-      }
-    }
-  }
-  return e;
 }
 
 }  // namespace streamgnn::graph

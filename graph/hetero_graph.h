@@ -37,6 +37,11 @@ struct RelationEdges {
   std::vector<NodeId> dst;
 };
 
+// Appends "rev_<name>" (dst_type -> src_type, every edge reversed) for each relation given,
+// after them: what HeteroBuildOptions::add_reverse does, for loaders that keep the reverses in
+// their edge lists.
+void AddReverseRelations(std::vector<RelationEdges>* relations);
+
 struct HeteroBuildOptions {
   // Add "rev_<name>" (dst_type -> src_type) for every relation.
   bool add_reverse = false;
@@ -80,13 +85,6 @@ class HeteroGraph {
   // "movie -[directed_by]-> director"
   std::string RelationName(int r) const;
 
-  // Every relation's edges in global ids: src/dst/relation id per edge, relation by relation,
-  // rows in order.
-  struct GlobalEdges {
-    std::vector<NodeId> src, dst;
-    std::vector<int32_t> relation;
-  };
-  GlobalEdges ToGlobalEdges() const;
 
  private:
   std::vector<NodeType> node_types_;

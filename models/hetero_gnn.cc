@@ -109,15 +109,16 @@ void MakeHomogeneousView(const graph::HeteroGraph& g, const HeteroDegrees& degre
       t->src_global.push_back(hb.src_nodes[h]);
     }
   }
+  std::vector<std::vector<int>> into(types);  // the relations ending at each type
+  for (int r = 0; r < g.num_relations(); ++r) into[g.relation(r).dst_type].push_back(r);
   hb.offsets.assign(1, 0);
   std::vector<int64_t> nbrs;
   for (int k = 0; k < types; ++k) {
     for (int64_t i = 0; i < block.num_dst[k]; ++i) {
       nbrs.assign(1, row[k][i]);
       int64_t full = 1;
-      for (int r = 0; r < g.num_relations(); ++r) {
+      for (const int r : into[k]) {
         const graph::Relation& rel = g.relation(r);
-        if (rel.dst_type != k) continue;
         const auto& rb = block.relations[r];
         for (int64_t j = rb.offsets[i]; j < rb.offsets[i + 1]; ++j) {
           nbrs.push_back(row[rel.src_type][rb.indices[j]]);

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
 
 #include "core/config_schema.h"
 #include "datasets/task_stream.h"

@@ -4,11 +4,8 @@
 #include <torch/torch.h>
 
 #include <chrono>
-#include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <limits>
-#include <memory>
 #include <string>
 
 #include "core/threads.h"

@@ -156,14 +156,6 @@ class BatchSource {
   std::vector<torch::Tensor> host_x_;
 };
 
-int64_t EmbeddingParameters(const StaticConfig& c, const datasets::HeteroDataset& d) {
-  int64_t n = 0;
-  for (size_t t = 0; t < d.feature_dims.size(); ++t) {
-    if (d.feature_dims[t] <= 0) n += d.node_types[t].count * c.model.embedding_dim;
-  }
-  return n;
-}
-
 // Every node of the split, once, ascending.
 std::vector<NodeId> LabelledNodes(const datasets::HeteroDataset& d) {
   std::vector<NodeId> ids = d.train_idx;
@@ -281,7 +273,11 @@ StatusOr<StaticRunResult> Train(const StaticConfig& c, const datasets::HeteroDat
     metrics.reset();
     nlohmann::ordered_json model_info;
     model_info["parameters"] = model->NumParameters();
-    model_info["embedding_parameters"] = EmbeddingParameters(c, d);
+    int64_t embedding_parameters = 0;
+    for (const torch::Tensor& t : tables) {
+      if (t.defined()) embedding_parameters += t.numel();
+    }
+    model_info["embedding_parameters"] = embedding_parameters;
     model_info["relations"] = hg.num_relations();
     model_info["node_types"] = hg.num_node_types();
     SG_RETURN_IF_ERROR(static_common::WriteSummary(c, d.name, result, "model", model_info));

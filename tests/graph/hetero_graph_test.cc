@@ -63,23 +63,6 @@ TEST(HeteroGraph, ReverseRelationsMirrorTheirs) {
   EXPECT_EQ(g->num_edges(), 2 * 8);
 }
 
-TEST(HeteroGraph, GlobalEdgesCarryTheirRelation) {
-  auto g = HeteroGraph::Build(MovieTypes(), MovieRelations());
-  ASSERT_TRUE(g.ok());
-  const auto e = g->ToGlobalEdges();
-  ASSERT_EQ(e.src.size(), 8u);
-  // directed_by: movie 0 -> director 0 is global 0 -> 3.
-  EXPECT_EQ(e.src[0], 0);
-  EXPECT_EQ(e.dst[0], 3);
-  EXPECT_EQ(e.relation[0], 0);
-  // acts_in edges go from actors (5..8) to movies (0..2).
-  for (size_t i = 3; i < e.src.size(); ++i) {
-    EXPECT_EQ(e.relation[i], 1);
-    EXPECT_GE(e.src[i], 5);
-    EXPECT_LT(e.dst[i], 3);
-  }
-}
-
 TEST(HeteroGraph, BadInputNamesTheRelationAndEdge) {
   auto rels = MovieRelations();
   rels[1].src[4] = 4;  // actor ids are 0..3

@@ -3,6 +3,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <string>
 #include <utility>
@@ -78,6 +79,12 @@ std::vector<double> Coverage(Span<const int64_t> classes, Span<const float> rows
   return count;
 }
 
+// The coverage radius the options ask for on these rows.
+double CoverageRadius(Span<const float> rows, int64_t dim, const ReplaySelectOptions& o) {
+  if (o.coverage_scale == CoverageScale::kAbsolute) return o.coverage_distance;
+  return o.coverage_distance * MedianPairDistance(rows, dim, o.seed);
+}
+
 // Squared distance of every member to its class's mean row.
 void DistanceToMean(const std::vector<size_t>& members, Span<const float> rows, int64_t dim,
                     std::vector<double>* out) {
@@ -94,6 +101,30 @@ void DistanceToMean(const std::vector<size_t>& members, Span<const float> rows, 
 }
 
 }  // namespace
+
+double MedianPairDistance(Span<const float> rows, int64_t dim, uint64_t seed) {
+  const int64_t n = dim > 0 ? static_cast<int64_t>(rows.size()) / dim : 0;
+  if (n < 2) return 0;
+  std::vector<double> d2;
+  if (n * (n - 1) / 2 <= kMedianPairs) {
+    for (int64_t i = 0; i < n; ++i) {
+      for (int64_t j = i + 1; j < n; ++j) d2.push_back(SquaredDistance(&rows[i * dim], &rows[j * dim], dim));
+    }
+  } else {
+    core::RngStream rng(seed, core::StreamKey(kReplayStream + 2, 0), 0);
+    d2.resize(kMedianPairs);
+    for (double& d : d2) {
+      const auto i = static_cast<int64_t>(rng.Below(static_cast<uint64_t>(n)));
+      // j uniform among the other n - 1 rows.
+      auto j = static_cast<int64_t>(rng.Below(static_cast<uint64_t>(n - 1)));
+      if (j >= i) ++j;
+      d = SquaredDistance(&rows[i * dim], &rows[j * dim], dim);
+    }
+  }
+  const auto mid = d2.begin() + static_cast<std::ptrdiff_t>(d2.size() / 2);
+  std::nth_element(d2.begin(), mid, d2.end());
+  return std::sqrt(*mid);
+}
 
 StatusOr<std::vector<NodeId>> SelectReplay(Span<const NodeId> candidates,
                                            Span<const int64_t> classes, Span<const float> rows,
@@ -120,7 +151,7 @@ StatusOr<std::vector<NodeId>> SelectReplay(Span<const NodeId> candidates,
     members[classes[i]].push_back(i);
   }
   std::vector<double> score(n, 0);
-  if (o.selection == ReplaySelection::kCoverage) score = Coverage(classes, rows, dim, o.coverage_distance);
+  if (o.selection == ReplaySelection::kCoverage) score = Coverage(classes, rows, dim, CoverageRadius(rows, dim, o));
   std::vector<NodeId> kept;
   for (const auto& [cls, m] : members) {
     std::vector<size_t> pick;

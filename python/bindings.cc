@@ -7,6 +7,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,8 @@
 #include "sampling/negative_sampler.h"
 #include "sampling/temporal_sampler.h"
 #if STREAMGNN_WITH_TRAINERS
+#include "memory/importance_weights.h"
+#include "trainers/continual_trainer.h"
 #include "trainers/static_trainer.h"
 #include "trainers/temporal_trainer.h"
 #endif
@@ -282,6 +285,56 @@ py::dict TrainStaticRun(const std::string& source, bool is_file,
   d["full_graph"] = r.full_graph;
   return d;
 }
+
+// Runs a continual-learning stream per the config, as `streamgnn continual-train`.
+py::dict TrainContinualRun(const std::string& source, bool is_file,
+                           const std::vector<std::string>& overrides) {
+  const trainers::StaticConfig config =
+      Take(is_file ? trainers::LoadStaticConfigFile(source, overrides)
+                   : trainers::LoadStaticConfigString(source, "<dict>", overrides));
+  StatusOr<trainers::ContinualResult> run = Status::Internal("not trained");
+  {
+    py::gil_scoped_release release;
+    run = trainers::TrainContinualFromConfig(config);
+  }
+  const trainers::ContinualResult r = Take(std::move(run));
+  py::dict d;
+  d["accuracy"] = r.accuracy;
+  d["average_performance"] = r.average_performance;
+  d["average_forgetting"] = r.average_forgetting;
+  d["task_seconds"] = r.task_seconds;
+  d["buffer_size"] = r.buffer_size;
+  return d;
+}
+
+// SEA-ER's kernel-mean-matching weights of the rows of z against the rows of x (2-D float32).
+py::tuple KernelMeanMatchingRun(const py::array_t<float, py::array::c_style | py::array::forcecast>& z,
+                                const py::array_t<float, py::array::c_style | py::array::forcecast>& x,
+                                const std::string& kernel, double sigma, double upper_bound,
+                                double epsilon) {
+  if (z.ndim() != 2 || x.ndim() != 2 || z.shape(1) != x.shape(1)) {
+    throw py::value_error("z and x must be 2-D with the same number of columns");
+  }
+  if (kernel != "linear" && kernel != "rbf") {
+    throw py::value_error("kernel must be 'linear' or 'rbf', got '" + kernel + "'");
+  }
+  memory::KmmOptions o;
+  o.kernel = kernel == "rbf" ? memory::KmmKernel::kRbf : memory::KmmKernel::kLinear;
+  o.rbf_sigma = sigma;
+  o.upper_bound = upper_bound;
+  o.epsilon = epsilon;
+  const Span<const float> zs(z.data(), static_cast<size_t>(z.size()));
+  const Span<const float> xs(x.data(), static_cast<size_t>(x.size()));
+  StatusOr<memory::KmmResult> r = Status::Internal("not solved");
+  {
+    py::gil_scoped_release release;
+    r = memory::KernelMeanMatching(zs, xs, z.shape(1), o);
+  }
+  memory::KmmResult result = Take(std::move(r));
+  py::array_t<double> weights(static_cast<py::ssize_t>(result.weights.size()));
+  std::copy(result.weights.begin(), result.weights.end(), weights.mutable_data());
+  return py::make_tuple(weights, result.objective);
+}
 #endif
 
 }  // namespace
@@ -327,6 +380,11 @@ PYBIND11_MODULE(_streamgnn, m) {
         py::arg("resume") = false, py::arg("on_epoch") = py::none());
   m.def("train_static", &TrainStaticRun, py::arg("source"), py::arg("is_file"),
         py::arg("overrides"));
+  m.def("train_continual", &TrainContinualRun, py::arg("source"), py::arg("is_file"),
+        py::arg("overrides"));
+  m.def("kernel_mean_matching", &KernelMeanMatchingRun, py::arg("z"), py::arg("x"),
+        py::arg("kernel") = "linear", py::arg("sigma") = 1.0, py::arg("upper_bound") = 1.0,
+        py::arg("epsilon") = -1.0);
   m.def("evaluate_checkpoint", [](const std::string& path) {
         StatusOr<trainers::EvalSummary> r = Status::Internal("not evaluated");
         {

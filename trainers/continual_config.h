@@ -50,6 +50,12 @@ struct EnumTraits<trainers::ReplayWeighting> {
       {trainers::ReplayWeighting::kUniform, "uniform"}, {trainers::ReplayWeighting::kKmm, "kmm"}};
 };
 template <>
+struct EnumTraits<memory::CoverageScale> {
+  static constexpr EnumName<memory::CoverageScale> kNames[] = {
+      {memory::CoverageScale::kMedianDistance, "median_distance"},
+      {memory::CoverageScale::kAbsolute, "absolute"}};
+};
+template <>
 struct EnumTraits<memory::ReplaySelection> {
   static constexpr EnumName<memory::ReplaySelection> kNames[] = {
       {memory::ReplaySelection::kRandom, "random"},
@@ -72,6 +78,7 @@ struct ContinualReplaySection {
   ReplaySpace space = ReplaySpace::kFeature;
   int64_t per_class_budget = 10;
   double coverage_distance = 0.5;
+  memory::CoverageScale coverage_scale = memory::CoverageScale::kMedianDistance;
   double beta = 0.5;
   ReplayWeighting weighting = ReplayWeighting::kUniform;
 
@@ -87,8 +94,14 @@ struct ContinualReplaySection {
             "model's last hidden layer at the end of the task).");
     v.Field("per_class_budget", &per_class_budget, "Nodes kept per class.", AtLeast(1));
     v.Field("coverage_distance", &coverage_distance,
-            "coverage: the radius within which other-class nodes count (ER-GNN: 0.5).",
+            "coverage: the radius within which other-class nodes count, in units of "
+            "coverage_scale (ER-GNN: 0.5, absolute).",
             core::GreaterThan(0));
+    v.Field("coverage_scale", &coverage_scale,
+            "median_distance: the radius is coverage_distance times the median distance between "
+            "two of the task's training nodes (scale-free); absolute: coverage_distance itself "
+            "(ER-GNN; on row-normalised features 0.5 covers every node and the pick degenerates "
+            "to the lowest ids).");
     v.Field("beta", &beta,
             "Loss = beta * current task + (1 - beta) * replay.", InRange(0, 1));
     v.Field("weighting", &weighting,

@@ -227,6 +227,7 @@ class ContinualRun {
     o.selection = c_.continual.replay.selection;
     o.per_class_budget = c_.continual.replay.per_class_budget;
     o.coverage_distance = c_.continual.replay.coverage_distance;
+    o.coverage_scale = c_.continual.replay.coverage_scale;
     o.seed = static_cast<uint64_t>(c_.train.seed);
     SG_ASSIGN_OR_RETURN(const std::vector<NodeId> kept,
                         memory::SelectReplay(candidates, classes,

@@ -34,9 +34,12 @@ __all__ = [
     "TemporalGraph",
     "TemporalSampler",
     "datasets",
+    "kernel_mean_matching",
     "load_checkpoint",
     "set_thread_budget",
     "train",
+    "train_continual",
+    "train_static",
 ]
 
 
@@ -257,6 +260,34 @@ def train_static(config: Any, overrides: Optional[Sequence[str]] = None) -> Dict
     if isinstance(config, str):
         return _C.train_static(config, True, list(overrides or []))
     return _C.train_static(json.dumps(config), False, list(overrides or []))
+
+
+def train_continual(config: Any, overrides: Optional[Sequence[str]] = None) -> Dict[str, Any]:
+    """Runs a graph continual-learning stream exactly as `streamgnn continual-train` does
+    (docs/continual.md). `config` is a YAML path or a dict. Returns {"accuracy": acc[i][j] (test
+    accuracy on task j after task i), "average_performance", "average_forgetting",
+    "task_seconds", "buffer_size"}; a bad config raises ValueError naming the key.
+    """
+    if not _C.has_trainers:
+        raise NotImplementedError("this build of streamgnn has no trainers (LibTorch was off)")
+    if isinstance(config, str):
+        return _C.train_continual(config, True, list(overrides or []))
+    return _C.train_continual(json.dumps(config), False, list(overrides or []))
+
+
+def kernel_mean_matching(z: Any, x: Any, kernel: str = "linear", sigma: float = 1.0,
+                         upper_bound: float = 1.0, epsilon: float = -1.0) -> Tuple[np.ndarray, float]:
+    """SEA-ER's importance weights (memory/importance_weights.h): the kernel-mean-matching QP
+    min 1/2 b'Kb - kappa'b, 0 <= b_i <= upper_bound, |sum b - n_z| <= n_z epsilon (epsilon < 0:
+    upper_bound / sqrt(n_z)), solved by Ipopt, for the rows of z (n_z x d) against those of x
+    (n_x x d). Returns (weights, objective). NotImplementedError when built without Ipopt.
+    """
+    if not _C.has_trainers:
+        raise NotImplementedError("this build of streamgnn has no trainers (LibTorch was off)")
+    def rows(a: Any) -> np.ndarray:
+        a = a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else a
+        return np.ascontiguousarray(a, dtype=np.float32)
+    return _C.kernel_mean_matching(rows(z), rows(x), kernel, sigma, upper_bound, epsilon)
 
 
 class Trainer:

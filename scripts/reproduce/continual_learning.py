@@ -7,7 +7,7 @@ joint training, class-incremental, on cora (7 classes: 3 tasks of 2) and a 20-cl
 tasks of 2). Each run is `streamgnn continual-train examples/continual_cora.yaml --set ...`;
 the seed moves the split (continual.split_seed) and the initialisation (train.seed).
 --visibility inductive (default: the evolving graph of SSRM, where old nodes' neighbourhoods
-grow) or transductive. Writes results/continual_learning.md, the per-run JSON
+grow) or transductive; --budget and --no-inter-task-edges for the ablations in docs/continual.md. Writes results/continual_learning.md, the per-run JSON
 results/continual_learning.json and the heat-map plot results/continual_learning.png.
 --quick: 1 seed, 5 epochs a task (under a minute; the numbers mean nothing).
 
@@ -32,7 +32,7 @@ DATA = {
               ["--set", "dataset.format=sbm", "--set", "dataset.row_normalize=false",
                "--set", "dataset.sbm.num_nodes=4000", "--set", "dataset.sbm.num_classes=20",
                "--set", "dataset.sbm.avg_degree=8", "--set", "dataset.sbm.feature_dim=32",
-               "--set", "dataset.sbm.feature_noise=1.0"]),
+               "--set", "dataset.sbm.homophily=0.6", "--set", "dataset.sbm.feature_noise=5.0"]),
 }
 REPLAY = ["--set", "continual.strategy=replay"]
 METHODS = {
@@ -40,6 +40,9 @@ METHODS = {
     "random": ("ER, random", REPLAY + ["--set", "continual.replay.selection=random"]),
     "reservoir": ("ER, reservoir", REPLAY + ["--set", "continual.replay.selection=reservoir"]),
     "cm": ("ER-GNN, coverage (features)", REPLAY + ["--set", "continual.replay.selection=coverage"]),
+    "cm_abs": ("ER-GNN, coverage (features, absolute radius 0.5)",
+               REPLAY + ["--set", "continual.replay.selection=coverage",
+                         "--set", "continual.replay.coverage_scale=absolute"]),
     "cm_rep": ("ER-GNN, coverage (representations)",
                REPLAY + ["--set", "continual.replay.selection=coverage",
                          "--set", "continual.replay.space=representation"]),
@@ -58,6 +61,10 @@ def run_one(binary, data, method, seed, args, tmp):
     extra = [a.format(datasets=args.datasets) for a in DATA[data][1]] + METHODS[method][1]
     if args.quick:
         extra += ["--set", "train.epoch=5"]
+    if args.budget is not None:
+        extra += ["--set", f"continual.replay.per_class_budget={args.budget}"]
+    if args.no_inter_task_edges:
+        extra += ["--set", "continual.inter_task_edges=false"]
     cmd = [binary, "continual-train", os.path.join(c.ROOT, "examples", "continual_cora.yaml"),
            "--set", f"train.seed={seed}", "--set", f"continual.split_seed={seed}",
            "--set", f"continual.visibility={args.visibility}", *extra, "--set", f"log.dir={log_dir}"]
@@ -106,6 +113,8 @@ def main() -> int:
     parser.add_argument("--data", default="cora,sbm20")
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--visibility", default="inductive", choices=["inductive", "transductive"])
+    parser.add_argument("--budget", type=int, default=None, help="replay budget a class (default: the config's 10)")
+    parser.add_argument("--no-inter-task-edges", action="store_true", help="drop every edge between tasks")
     parser.add_argument("--seeds", type=int, default=None, help="default 5 (--quick: 1)")
     args = parser.parse_args()
     seeds = list(range(args.seeds or (1 if args.quick else 5)))
@@ -121,7 +130,9 @@ def main() -> int:
                     runs.append(run_one(binary, data, method, seed, args, tmp))
     with open(os.path.join(out, NAME + ".json"), "w") as f:
         json.dump(runs, f, indent=1)
-    lines = [f"Command: `{c.script_line()}`; class-incremental, {args.visibility}, AP and AF in "
+    setting = f"{args.visibility}, budget {args.budget or 10} a class" + (
+        ", no inter-task edges" if args.no_inter_task_edges else "")
+    lines = [f"Command: `{c.script_line()}`; class-incremental, {setting}, AP and AF in "
              f"percent, mean ± std over seeds {', '.join(map(str, seeds))}.", "",
              "| dataset | method | AP | AF | training time a run |", "|---|---|---|---|---:|"]
     for data in datas:

@@ -50,21 +50,65 @@ double Distance(const Candidates& c, size_t i, size_t j) {
   return std::sqrt(s);
 }
 
-TEST(SelectReplay, CoverageKeepsTheNodesFewestOtherClassNodesSurround) {
-  const Candidates c = Random(60, 3, 1);
+// Coverage of every candidate within `radius`, by a double loop.
+std::vector<double> CoverageReference(const Candidates& c, double radius) {
   std::vector<double> coverage(c.ids.size(), 0);
   for (size_t i = 0; i < c.ids.size(); ++i) {
     for (size_t j = 0; j < c.ids.size(); ++j) {
-      if (c.classes[j] != c.classes[i] && Distance(c, i, j) < 0.5) ++coverage[i];
+      if (c.classes[j] != c.classes[i] && Distance(c, i, j) < radius) ++coverage[i];
     }
   }
+  return coverage;
+}
+
+double MedianReference(const Candidates& c) {
+  std::vector<double> d;
+  for (size_t i = 0; i < c.ids.size(); ++i) {
+    for (size_t j = i + 1; j < c.ids.size(); ++j) d.push_back(Distance(c, i, j));
+  }
+  std::sort(d.begin(), d.end());
+  return d[d.size() / 2];
+}
+
+TEST(SelectReplay, CoverageKeepsTheNodesFewestOtherClassNodesSurround) {
+  const Candidates c = Random(60, 3, 1);
   ReplaySelectOptions o;
   o.selection = ReplaySelection::kCoverage;
   o.per_class_budget = 4;
+  o.coverage_scale = CoverageScale::kAbsolute;
   const auto kept = SelectReplay(c.ids, c.classes, c.rows, c.dim, o);
   ASSERT_TRUE(kept.ok()) << kept.status().ToString();
-  EXPECT_EQ(*kept, Reference(c, coverage, 4));
+  EXPECT_EQ(*kept, Reference(c, CoverageReference(c, 0.5), 4));
   EXPECT_EQ(kept->size(), 12u);
+  // The default radius: 0.5 times the median pairwise distance.
+  o.coverage_scale = CoverageScale::kMedianDistance;
+  EXPECT_EQ(*SelectReplay(c.ids, c.classes, c.rows, c.dim, o),
+            Reference(c, CoverageReference(c, 0.5 * MedianReference(c)), 4));
+}
+
+TEST(SelectReplay, MedianScaledCoverageIgnoresTheRowsScale) {
+  Candidates c = Random(80, 4, 5);
+  ReplaySelectOptions o;
+  o.selection = ReplaySelection::kCoverage;
+  o.per_class_budget = 5;
+  const auto before = *SelectReplay(c.ids, c.classes, c.rows, c.dim, o);
+  for (float& x : c.rows) x *= 0.01f;  // as row normalisation shrinks bag-of-words rows
+  EXPECT_EQ(*SelectReplay(c.ids, c.classes, c.rows, c.dim, o), before);
+  // An absolute radius of 0.5 now covers every node: all coverages tie, lowest ids win.
+  o.coverage_scale = CoverageScale::kAbsolute;
+  std::vector<double> all_tie(c.ids.size(), 0);
+  EXPECT_EQ(*SelectReplay(c.ids, c.classes, c.rows, c.dim, o), Reference(c, all_tie, 5));
+}
+
+TEST(MedianPairDistance, ExactOnFewRowsAndCloseOnSampledPairs) {
+  const Candidates small = Random(100, 2, 6);  // 4,950 pairs: every pair
+  EXPECT_DOUBLE_EQ(MedianPairDistance(small.rows, small.dim, 0), MedianReference(small));
+  const Candidates big = Random(1000, 2, 7);  // 499,500 pairs: kMedianPairs drawn
+  const double exact = MedianReference(big);
+  const double sampled = MedianPairDistance(big.rows, big.dim, 3);
+  EXPECT_NEAR(sampled, exact, 0.01 * exact);
+  EXPECT_EQ(sampled, MedianPairDistance(big.rows, big.dim, 3));  // seeded
+  EXPECT_EQ(MedianPairDistance(std::vector<float>{1, 2, 3}, 3, 0), 0);
 }
 
 TEST(SelectReplay, MeanKeepsTheNodesClosestToTheirClassMean) {

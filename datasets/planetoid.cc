@@ -1,7 +1,11 @@
-// Planetoid citation datasets in their plain-text conversion (../shared/datasets/cora/converted).
+// Planetoid citation datasets: the ind.<name>.* files as Kipf's GCN repository ships them, and
+// their plain-text conversion (../shared/datasets/cora/converted).
 #include <algorithm>
 #include <filesystem>
+#include <tuple>
 
+#include "core/logging.h"
+#include "datasets/pickle.h"
 #include "datasets/static_dataset.h"
 #include "datasets/text_io.h"
 
@@ -36,10 +40,10 @@ StatusOr<StaticDataset> LoadPlanetoidConverted(const std::string& dir) {
   d.labels.assign(rows, -1);
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t v = labels[2 * r], c = labels[2 * r + 1];
-    if (v < 0 || v >= rows || c < 0) {
+    if (v < 0 || v >= rows || c < -1) {
       return internal::LineError(file("labels.tsv"), r + 1,
                                  "expected 'node<TAB>class' with node in [0, " +
-                                     std::to_string(rows) + ") and class >= 0");
+                                     std::to_string(rows) + ") and class >= 0 (-1: unlabelled)");
     }
     d.labels[v] = c;
     d.num_classes = std::max(d.num_classes, c + 1);
@@ -92,11 +96,180 @@ StatusOr<StaticDataset> LoadPlanetoidConverted(const std::string& dir) {
   return d;
 }
 
+namespace {
+
+// Kipf's rows: allx then tx (extended to the whole test id range when it has gaps, as Kipf's
+// loader does for CiteSeer's isolated test nodes), then row test_range[k] moved to
+// test_order[k]. `rows(i)` of the source blocks are given as dense row vectors.
+std::vector<std::vector<double>> KipfRows(const pickle::Array& all, const pickle::Array& test,
+                                          const std::vector<int64_t>& test_order,
+                                          const std::vector<int64_t>& test_range, int64_t span) {
+  const int64_t width = all.cols();
+  std::vector<std::vector<double>> rows(static_cast<size_t>(all.rows() + span), std::vector<double>(width, 0));
+  for (int64_t r = 0; r < all.rows(); ++r) {
+    std::copy_n(all.values.begin() + r * width, width, rows[r].begin());
+  }
+  // tx row k belongs to the k-th smallest test id (Kipf: tx_extended[test_range - min] = tx).
+  for (int64_t k = 0; k < test.rows(); ++k) {
+    std::copy_n(test.values.begin() + k * width, width, rows[all.rows() + test_range[k] - test_range[0]].begin());
+  }
+  std::vector<std::vector<double>> out = rows;
+  for (size_t k = 0; k < test_order.size(); ++k) out[test_order[k]] = rows[test_range[k]];
+  return out;
+}
+
+pickle::Array Densify(const pickle::Csr& m) {
+  pickle::Array a;
+  a.shape = {m.rows, m.cols};
+  a.values.assign(static_cast<size_t>(m.rows * m.cols), 0);
+  for (int64_t r = 0; r < m.rows; ++r) {
+    for (int64_t k = m.indptr[r]; k < m.indptr[r + 1]; ++k) a.values[r * m.cols + m.indices[k]] = m.data[k];
+  }
+  return a;
+}
+
+// A feature matrix: a SciPy CSR matrix (Planetoid's) or a 2-D NumPy array.
+StatusOr<pickle::Array> ReadMatrix(const std::string& path) {
+  SG_ASSIGN_OR_RETURN(const pickle::Ref o, pickle::ParseFile(path));
+  if (o->kind == pickle::Object::Kind::kInstance && o->ClassName().rfind("scipy.sparse", 0) == 0) {
+    SG_ASSIGN_OR_RETURN(const pickle::Csr m, pickle::ToCsr(o, path));
+    return Densify(m);
+  }
+  SG_ASSIGN_OR_RETURN(pickle::Array a, pickle::ToArray(o, path));
+  if (a.shape.size() != 2) {
+    return Status::InvalidArgument(path + ": expected a 2-D matrix, got " + std::to_string(a.shape.size()) +
+                                   " dimensions");
+  }
+  return a;
+}
+
+// ind.<name>.test.index: one node id a line.
+StatusOr<std::vector<int64_t>> ReadTestIndex(const std::string& path) {
+  int64_t rows = 0;
+  SG_ASSIGN_OR_RETURN(std::vector<int64_t> ids, internal::ReadIntTable(path, 1, ' ', &rows));
+  if (ids.empty()) return Status::InvalidArgument(path + ": no test ids");
+  for (int64_t r = 0; r < rows; ++r) {
+    if (ids[r] < 0) return internal::LineError(path, r + 1, "expected a node id >= 0");
+  }
+  return ids;
+}
+
+// The ind.<name>.* files' prefix: the one name with an ind.<name>.graph file in `dir`.
+StatusOr<std::string> PickleName(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string f = e.path().filename().string();
+    if (f.size() > 10 && f.rfind("ind.", 0) == 0 && f.compare(f.size() - 6, 6, ".graph") == 0) {
+      names.push_back(f.substr(4, f.size() - 10));
+    }
+  }
+  if (names.size() != 1) {
+    return Status::NotFound("planetoid: '" + dir + "' holds " + std::to_string(names.size()) +
+                            " ind.<name>.graph files; expected the plain-text conversion (edges.tsv "
+                            "...) or exactly one Planetoid set (ind.<name>.{x,y,tx,ty,allx,ally,graph,"
+                            "test.index})");
+  }
+  return names[0];
+}
+
+}  // namespace
+
 StatusOr<StaticDataset> LoadPlanetoidPickles(const std::string& dir, const std::string& name) {
-  return Status::Unimplemented(
-      "planetoid: the Python-pickle files " + dir + "/ind." + name +
-      ".* are not read by the C++ loader; use their plain-text conversion (format: planetoid, "
-      "path: <dataset>/converted, see ../shared/datasets/README.md) instead");
+  const auto file = [&](const char* part) { return dir + "/ind." + name + "." + part; };
+  SG_ASSIGN_OR_RETURN(const pickle::Array x, ReadMatrix(file("x")));
+  SG_ASSIGN_OR_RETURN(const pickle::Array allx, ReadMatrix(file("allx")));
+  SG_ASSIGN_OR_RETURN(const pickle::Array tx, ReadMatrix(file("tx")));
+  SG_ASSIGN_OR_RETURN(const pickle::Array y, ReadMatrix(file("y")));
+  SG_ASSIGN_OR_RETURN(const pickle::Array ally, ReadMatrix(file("ally")));
+  SG_ASSIGN_OR_RETURN(const pickle::Array ty, ReadMatrix(file("ty")));
+  SG_ASSIGN_OR_RETURN(const pickle::Ref graph_object, pickle::ParseFile(file("graph")));
+  SG_ASSIGN_OR_RETURN(const auto graph, pickle::ToIntListDict(graph_object, file("graph")));
+  SG_ASSIGN_OR_RETURN(const std::vector<int64_t> test_order, ReadTestIndex(file("test.index")));
+
+  const auto mismatch = [&](const std::string& what) {
+    return Status::InvalidArgument("planetoid " + dir + "/ind." + name + ".*: " + what);
+  };
+  if (x.cols() != allx.cols() || tx.cols() != allx.cols()) return mismatch("x, allx and tx differ in width");
+  if (y.cols() != ally.cols() || ty.cols() != ally.cols()) return mismatch("y, ally and ty differ in width");
+  if (x.rows() != y.rows() || allx.rows() != ally.rows() || tx.rows() != ty.rows()) {
+    return mismatch("x/y, allx/ally or tx/ty differ in rows");
+  }
+  if (static_cast<int64_t>(test_order.size()) != tx.rows()) {
+    return mismatch("test.index lists " + std::to_string(test_order.size()) + " ids for " +
+                    std::to_string(tx.rows()) + " tx rows");
+  }
+  std::vector<int64_t> test_range = test_order;
+  std::sort(test_range.begin(), test_range.end());
+  if (std::adjacent_find(test_range.begin(), test_range.end()) != test_range.end()) {
+    return mismatch("test.index lists a node twice");
+  }
+  const int64_t span = test_range.back() - test_range.front() + 1;
+  const int64_t num_nodes = allx.rows() + span;
+  if (test_range.front() < allx.rows() || test_range.back() >= num_nodes) {
+    return mismatch("test ids must follow the allx rows (ids in [" + std::to_string(allx.rows()) + ", " +
+                    std::to_string(num_nodes) + "))");
+  }
+  if (y.rows() + 500 > allx.rows()) return mismatch("fewer than len(y) + 500 allx rows (Kipf's validation range)");
+
+  StaticDataset d;
+  d.name = name;
+  d.num_nodes = num_nodes;
+  d.feature_dim = allx.cols();
+  d.features.reserve(static_cast<size_t>(num_nodes * d.feature_dim));
+  for (const auto& row : KipfRows(allx, tx, test_order, test_range, span)) {
+    d.features.insert(d.features.end(), row.begin(), row.end());
+  }
+  // Labels: the one-hot rows' argmax; an all-zero row (CiteSeer's isolated test nodes) is
+  // unlabelled. Kipf's argmax would call it class 0.
+  d.num_classes = ally.cols();
+  for (const auto& row : KipfRows(ally, ty, test_order, test_range, span)) {
+    const auto top = std::max_element(row.begin(), row.end());
+    d.labels.push_back(top == row.end() || *top <= 0 ? -1 : top - row.begin());
+  }
+  // The graph: each undirected pair once (u < v), self-loops dropped, as PyG's Planetoid does.
+  for (const auto& [u, vs] : graph) {
+    for (const int64_t v : vs) {
+      if (u < 0 || v < 0 || u >= num_nodes || v >= num_nodes) {
+        return mismatch("graph edge " + std::to_string(u) + " - " + std::to_string(v) + " names a node outside [0, " +
+                        std::to_string(num_nodes) + ")");
+      }
+      if (u != v) {
+        d.edge_src.push_back(std::min(u, v));
+        d.edge_dst.push_back(std::max(u, v));
+      }
+    }
+  }
+  std::vector<std::pair<NodeId, NodeId>> pairs(d.edge_src.size());
+  for (size_t i = 0; i < pairs.size(); ++i) pairs[i] = {d.edge_src[i], d.edge_dst[i]};
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  d.edge_src.resize(pairs.size());
+  d.edge_dst.resize(pairs.size());
+  for (size_t i = 0; i < pairs.size(); ++i) std::tie(d.edge_src[i], d.edge_dst[i]) = pairs[i];
+  d.undirected = true;
+  // Kipf's split: the y rows train, the next 500 validate, the test ids test. Nodes without a
+  // label are left out of it (and said so).
+  int64_t unlabelled = 0;
+  const auto keep = [&](int64_t v, std::vector<NodeId>* out) {
+    if (d.labels[v] >= 0) out->push_back(v); else ++unlabelled;
+  };
+  for (int64_t v = 0; v < y.rows(); ++v) keep(v, &d.train_idx);
+  for (int64_t v = y.rows(); v < y.rows() + 500; ++v) keep(v, &d.val_idx);
+  for (const int64_t v : test_range) keep(v, &d.test_idx);
+  if (unlabelled > 0) {
+    core::Logger()->warn("planetoid {}: {} split nodes have no label row and are left out of the split", name,
+                         unlabelled);
+  }
+  SG_RETURN_IF_ERROR(d.Validate());
+  return d;
+}
+
+StatusOr<StaticDataset> LoadPlanetoid(const std::string& dir) {
+  namespace fs = std::filesystem;
+  if (!fs::is_directory(dir) || fs::exists(fs::path(dir) / "edges.tsv")) return LoadPlanetoidConverted(dir);
+  SG_ASSIGN_OR_RETURN(const std::string name, PickleName(dir));
+  return LoadPlanetoidPickles(dir, name);
 }
 
 }  // namespace streamgnn::datasets

@@ -92,7 +92,7 @@ StatusOr<graph::CsrGraph> StaticDataset::BuildGraph(graph::CsrBuildOptions optio
 }
 
 StatusOr<StaticDataset> LoadStaticDataset(const StaticLoadOptions& o) {
-  if (o.format == "planetoid") return LoadPlanetoidConverted(o.path);
+  if (o.format == "planetoid") return LoadPlanetoid(o.path);
   if (o.format == "npz") return LoadGnnBenchmarkNpz(o.path, o.npz_split);
   if (o.format == "ogb") return LoadOgbNodeProperty(o.path, o.ogb_split);
   if (o.format == "sbm") return GenerateSbm(o.sbm);

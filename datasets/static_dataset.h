@@ -1,7 +1,8 @@
 // Static node-classification datasets (issue 7): one in-memory form and its loaders.
 //
-//   planetoid   the plain-text conversion of the Planetoid files (../shared/datasets/cora/
-//               converted: edges.tsv, features.tsv, labels.tsv, {train,val,test}_idx.txt)
+//   planetoid   the Planetoid files (ind.<name>.x ... as downloaded) or their plain-text
+//               conversion (../shared/datasets/cora/converted: edges.tsv, features.tsv,
+//               labels.tsv, {train,val,test}_idx.txt)
 //   npz         gnn-benchmark .npz (Shchur et al.): adj_* / attr_* CSR arrays, labels; no split,
 //               so one is drawn (per_class_train per class, then num_val, num_test) from the seed
 //   ogb         OGB node-property layout: raw/edge.csv.gz, raw/node-feat.csv.gz,
@@ -58,15 +59,25 @@ void RowNormalize(float* rows, int64_t num_rows, int64_t dim);
 // ---- loaders ----------------------------------------------------------------------------------
 
 // `dir` holds edges.tsv (u<TAB>v, each undirected edge once), features.tsv (node<TAB>feature,
-// value 1; or node<TAB>feature<TAB>value), labels.tsv (node<TAB>class), train_idx.txt,
+// value 1; or node<TAB>feature<TAB>value), labels.tsv (node<TAB>class, -1 for an unlabelled
+// node; every node listed), train_idx.txt,
 // val_idx.txt, test_idx.txt (one id a line). num_nodes = rows of labels.tsv; feature_dim =
 // largest feature index + 1.
 StatusOr<StaticDataset> LoadPlanetoidConverted(const std::string& dir);
 
-// The Python-pickle Planetoid files (ind.<name>.x ...) are not read: Unimplemented, pointing at
-// the converted form. (A pickle + scipy decoder is not worth its code while the conversion
-// exists.)
+// The Planetoid files as users download them (Kipf's GCN repository, PyG's Planetoid):
+// ind.<name>.{x,y,tx,ty,allx,ally} (Python 2 pickles of SciPy CSR matrices and NumPy one-hot
+// arrays), ind.<name>.graph (a defaultdict of adjacency lists), ind.<name>.test.index, read
+// through datasets/pickle.h as Kipf's load_data reads them: features and labels are allx then
+// tx rows, tx extended over the whole test id range when it has gaps (CiteSeer's isolated test
+// nodes get zero features and no label), test rows moved to their ids; train = the y rows,
+// val = the next 500, test = the test ids. The graph keeps each undirected pair once without
+// self-loops (PyG). Nodes whose label row is all zero are unlabelled (-1) and left out of the
+// split, with a warning (Kipf's argmax would call them class 0).
 StatusOr<StaticDataset> LoadPlanetoidPickles(const std::string& dir, const std::string& name);
+// format planetoid: the plain-text conversion when `dir` holds edges.tsv, else the one
+// ind.<name>.* set in `dir`.
+StatusOr<StaticDataset> LoadPlanetoid(const std::string& dir);
 
 struct NpzSplitOptions {
   int64_t per_class_train = 20;

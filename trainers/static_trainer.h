@@ -129,9 +129,9 @@ struct StaticDatasetSection {
             "hetero_sbm (heterogeneous: MAGNN's preprocessed folder, HAN's .mat, HGB's folder, "
             "OGB's heterogeneous folder such as ogbn_mag, a typed SBM).");
     v.Field("path", &path,
-            "Dataset folder (planetoid: the converted/ folder; ogb, ogb_hetero, magnn, hgb: the "
-            "dataset folder) "
-            "or file (npz, han_mat: the .mat); relative to the config file.",
+            "Dataset folder (planetoid: the downloaded ind.<name>.* folder or its converted/ "
+            "form; ogb, ogb_hetero, magnn, hgb: the dataset folder) or file (npz, han_mat: the "
+            ".mat); relative to the config file.",
             core::kRelativeToConfig);
     v.Field("row_normalize", &row_normalize, "Divide each feature row by its sum (Kipf).");
     v.Field("symmetrize", &symmetrize, "Add the reverse of every edge.");

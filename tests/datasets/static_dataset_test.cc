@@ -185,7 +185,17 @@ TEST(StaticDatasetPlanetoid, MalformedFilesAreReported) {
   d = LoadPlanetoidConverted(dir.path());
   ASSERT_FALSE(d.ok());
   EXPECT_TRUE(Contains(d.status().message(), "edges.tsv:2")) << d.status().message();
-  EXPECT_EQ(LoadPlanetoidPickles(dir.path(), "cora").status().code(), StatusCode::kUnimplemented);
+  // An unlabelled node (-1) outside the split loads; in the split it is refused.
+  WriteText(dir.File("edges.tsv"), "0\t1\n1\t2\n");
+  WriteText(dir.File("labels.tsv"), "0\t1\n1\t0\n2\t1\n3\t-1\n");
+  d = LoadPlanetoidConverted(dir.path());
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->num_nodes, 4);
+  EXPECT_EQ(d->labels[3], -1);
+  WriteText(dir.File("test_idx.txt"), "3\n");
+  EXPECT_FALSE(LoadPlanetoidConverted(dir.path()).ok());
+  WriteText(dir.File("labels.tsv"), "0\t1\n1\t-2\n2\t1\n");
+  EXPECT_FALSE(LoadPlanetoidConverted(dir.path()).ok());
 }
 
 TEST(StaticDatasetSbm, SizesHomophilyAndDeterminism) {

@@ -53,7 +53,9 @@ TEST(TaskStream, TasksHoldExactlyTheirClassesSplitPerClass) {
     for (const NodeId v : t.nodes) EXPECT_EQ(s->TaskOf(v), i);
   }
   for (NodeId v = 0; v < d.num_nodes; ++v) {
-    if (d.labels[v] == 6) EXPECT_EQ(s->TaskOf(v), -1);
+    if (d.labels[v] == 6) {
+      EXPECT_EQ(s->TaskOf(v), -1);
+    }
   }
   // Another seed, another split; the same seed, the same split.
   TaskStreamOptions o;
@@ -89,7 +91,9 @@ TEST(TaskStream, EdgesAtEachTaskAreExactlyTheVisibleOnes) {
         ASSERT_TRUE(g.ok());
         EXPECT_EQ(g->num_nodes(), d.num_nodes);
         for (NodeId v = 0; v < d.num_nodes; ++v) {
-          if (!s.Visible(i, v)) EXPECT_EQ(g->InDegree(v), 0);
+          if (!s.Visible(i, v)) {
+            EXPECT_EQ(g->InDegree(v), 0);
+          }
         }
       }
       // The inductive graph grows: task i's edges are a subset of task i+1's.

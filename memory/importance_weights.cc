@@ -66,6 +66,15 @@ Status CheckInput(Span<const float> z, Span<const float> x, int64_t dim) {
                                    std::to_string(z.size()) + " and " + std::to_string(x.size()) +
                                    " values");
   }
+  for (const auto& [rows, name] : {std::pair{z, "z"}, std::pair{x, "x"}}) {
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (!std::isfinite(rows[i])) {
+        return Status::InvalidArgument(std::string("KernelMeanMatching: ") + name + " row " +
+                                       std::to_string(i / static_cast<size_t>(dim)) + " holds " +
+                                       std::to_string(rows[i]));
+      }
+    }
+  }
   return Status::Ok();
 }
 

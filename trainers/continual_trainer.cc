@@ -110,7 +110,8 @@ class ContinualRun {
   }
 
   // Class-balanced mean of the per-node losses of `rows` (all of task j), each scaled by
-  // `weights` (undefined: 1): every class's weighted mean, then the mean over classes.
+  // `weights` (undefined: 1): every class's weighted mean, then the mean over classes. A class
+  // whose weights are all 0 (KMM may zero a small class) drops out instead of giving 0 / 0.
   torch::Tensor TaskLoss(const torch::Tensor& logits, const std::vector<NodeId>& rows, int i, int j,
                          const torch::Tensor& weights) const {
     const ClassRange r = Classes(i, j);
@@ -122,7 +123,7 @@ class ContinualRun {
     const torch::Tensor w = weights.defined() ? weights : torch::ones_like(per_node);
     const torch::Tensor class_w = torch::zeros({r.count}, w.options()).index_add(0, y, w);
     const torch::Tensor norm = class_w.index_select(0, y) * class_w.gt(0).sum();
-    return (w * per_node / norm).sum();
+    return (w * per_node / norm.clamp_min(1e-12)).sum();
   }
 
   // The training nodes of task j.

@@ -7,7 +7,8 @@ joint training, class-incremental, on cora (7 classes: 3 tasks of 2) and a 20-cl
 tasks of 2). Each run is `streamgnn continual-train examples/continual_cora.yaml --set ...`;
 the seed moves the split (continual.split_seed) and the initialisation (train.seed).
 --visibility inductive (default: the evolving graph of SSRM, where old nodes' neighbourhoods
-grow) or transductive; --budget and --no-inter-task-edges for the ablations in docs/continual.md. Writes results/continual_learning.md, the per-run JSON
+grow) or transductive; --budget, --no-inter-task-edges and --set KEY=VALUE (any config override)
+for the ablations in docs/continual.md. Writes results/continual_learning.md, the per-run JSON
 results/continual_learning.json and the heat-map plot results/continual_learning.png.
 --quick: 1 seed, 5 epochs a task (under a minute; the numbers mean nothing).
 
@@ -65,6 +66,8 @@ def run_one(binary, data, method, seed, args, tmp):
         extra += ["--set", f"continual.replay.per_class_budget={args.budget}"]
     if args.no_inter_task_edges:
         extra += ["--set", "continual.inter_task_edges=false"]
+    for override in args.set:
+        extra += ["--set", override]
     cmd = [binary, "continual-train", os.path.join(c.ROOT, "examples", "continual_cora.yaml"),
            "--set", f"train.seed={seed}", "--set", f"continual.split_seed={seed}",
            "--set", f"continual.visibility={args.visibility}", *extra, "--set", f"log.dir={log_dir}"]
@@ -115,6 +118,8 @@ def main() -> int:
     parser.add_argument("--visibility", default="inductive", choices=["inductive", "transductive"])
     parser.add_argument("--budget", type=int, default=None, help="replay budget a class (default: the config's 10)")
     parser.add_argument("--no-inter-task-edges", action="store_true", help="drop every edge between tasks")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a config override for every run (e.g. continual.ssrm.alpha=0.9)")
     parser.add_argument("--seeds", type=int, default=None, help="default 5 (--quick: 1)")
     args = parser.parse_args()
     seeds = list(range(args.seeds or (1 if args.quick else 5)))
@@ -131,7 +136,7 @@ def main() -> int:
     with open(os.path.join(out, NAME + ".json"), "w") as f:
         json.dump(runs, f, indent=1)
     setting = f"{args.visibility}, budget {args.budget or 10} a class" + (
-        ", no inter-task edges" if args.no_inter_task_edges else "")
+        ", no inter-task edges" if args.no_inter_task_edges else "") + "".join(f", {o}" for o in args.set)
     lines = [f"Command: `{c.script_line()}`; class-incremental, {setting}, AP and AF in "
              f"percent, mean ± std over seeds {', '.join(map(str, seeds))}.", "",
              "| dataset | method | AP | AF | training time a run |", "|---|---|---|---|---:|"]

@@ -1,6 +1,7 @@
 // `streamgnn train CONFIG [--set k=v ...] [--resume]` and `streamgnn eval CHECKPOINT`: temporal
 // link-prediction training (trainers/temporal_trainer.h). The config is checked completely
 // before any data is loaded.
+#include <cmath>
 #include <cstdio>
 
 #include "apps/commands.h"
@@ -37,6 +38,11 @@ Status RunTrain(const std::string& config_path, const std::vector<std::string>& 
               summary->stopped_early ? " (early stop)" : "", best.val.ap, best.test.ap,
               best.test.auc, best.test_inductive.ap);
   std::printf("test AP: %.4f\n", best.test.ap);
+  if (!std::isnan(best.test.mrr)) std::printf("val MRR: %.4f  test MRR: %.4f\n", best.val.mrr, best.test.mrr);
+  if (!std::isnan(best.test.hits)) {
+    std::printf("val Hits@%lld: %.4f  test Hits@%lld: %.4f\n", static_cast<long long>(config.eval.hits_k),
+                best.val.hits, static_cast<long long>(config.eval.hits_k), best.test.hits);
+  }
   std::printf("metrics: %s/metrics.jsonl  checkpoint: %s/best.pt\n", config.log.dir.c_str(),
               config.log.dir.c_str());
   return Status::Ok();
@@ -49,7 +55,7 @@ Status RunEval(const std::string& checkpoint_path) {
               "test inductive AP %.4f AUC %.4f\n",
               static_cast<long long>(s.epoch), s.val.ap, s.val.auc, s.test.ap, s.test.auc,
               s.test_inductive.ap, s.test_inductive.auc);
-  std::printf("%s\n", s.ToJson(false).c_str());
+  std::printf("%s\n", s.ToJson(!std::isnan(s.test.mrr)).c_str());  // MRR when the run computed it
   return Status::Ok();
 }
 #endif

@@ -30,6 +30,7 @@ Status TgbNegatives::Add(const Key& key, Span<const NodeId> negatives) {
   if (!inserted) return Status::InvalidArgument(source_ + ": edge " + EdgeText(key.src, key.dst, key.t) + " twice");
   negatives_.insert(negatives_.end(), negatives.begin(), negatives.end());
   max_count_ = std::max(max_count_, static_cast<int64_t>(negatives.size()));
+  for (const NodeId v : negatives) max_id_ = std::max(max_id_, v);
   return Status::Ok();
 }
 

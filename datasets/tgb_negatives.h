@@ -38,6 +38,7 @@ class TgbNegatives {
 
   int64_t size() const { return static_cast<int64_t>(index_.size()); }
   int64_t max_count() const { return max_count_; }
+  NodeId max_id() const { return max_id_; }  // the largest negative destination; -1 if none
   const std::string& source() const { return source_; }
 
  private:
@@ -55,6 +56,7 @@ class TgbNegatives {
   std::unordered_map<Key, std::pair<int64_t, int64_t>, KeyHash> index_;  // offset, count
   std::vector<NodeId> negatives_;
   int64_t max_count_ = 0;
+  NodeId max_id_ = -1;
 };
 
 }  // namespace streamgnn::datasets

@@ -195,6 +195,11 @@ Status ContinuousLearnerImpl::Setup() {
         "runtime.device: continuous learning runs on the CPU for now (the device feature tables "
         "and block store do not grow yet)");
   }
+  if (config_.eval.protocol == trainers::EvalProtocol::kTgb) {
+    return Status::InvalidArgument(
+        "eval.protocol: tgb ranks TGB's fixed val/test edges; continuous learning evaluates each "
+        "window prequentially (use random)");
+  }
   if (stream_.num_events() < kMinWarmupEvents) {
     return Status::InvalidArgument(fmt::format(
         "continuous: the warm-up has {} events; it needs at least {} to split and train on",

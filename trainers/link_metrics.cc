@@ -64,18 +64,17 @@ double RocAuc(Span<const float> scores, Span<const uint8_t> labels) {
   return (rank_sum - p * (p + 1) / 2) / (p * q);
 }
 
+double RankAmong(float pos, const float* neg, int64_t count) {
+  double rank = 1;
+  for (int64_t j = 0; j < count; ++j) rank += neg[j] > pos ? 1.0 : (neg[j] == pos ? 0.5 : 0.0);
+  return rank;
+}
+
 double MeanReciprocalRank(Span<const float> pos, Span<const float> neg, int64_t num_neg) {
   const int64_t n = static_cast<int64_t>(pos.size());
   if (n == 0 || num_neg <= 0) return std::numeric_limits<double>::quiet_NaN();
   double sum = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    double rank = 1;
-    for (int64_t j = 0; j < num_neg; ++j) {
-      const float s = neg[i * num_neg + j];
-      rank += s > pos[i] ? 1.0 : (s == pos[i] ? 0.5 : 0.0);
-    }
-    sum += 1.0 / rank;
-  }
+  for (int64_t i = 0; i < n; ++i) sum += 1.0 / RankAmong(pos[i], neg.data() + i * num_neg, num_neg);
   return sum / static_cast<double>(n);
 }
 
@@ -97,9 +96,14 @@ void LinkMetricAccumulator::AddBatch(const std::vector<float>& pos, const std::v
 }
 
 void LinkMetricAccumulator::AddRanks(const std::vector<float>& pos, const std::vector<float>& neg,
-                                     int64_t num_neg) {
-  if (pos.empty()) return;
-  rr_sum_ += MeanReciprocalRank(pos, neg, num_neg) * static_cast<double>(pos.size());
+                                     int64_t num_neg, const std::vector<int64_t>* counts, int64_t hits_k) {
+  with_hits_ = with_hits_ || hits_k > 0;
+  for (size_t i = 0; i < pos.size(); ++i) {
+    const int64_t count = counts != nullptr ? (*counts)[i] : num_neg;
+    const double rank = RankAmong(pos[i], neg.data() + static_cast<int64_t>(i) * num_neg, count);
+    rr_sum_ += 1.0 / rank;
+    if (hits_k > 0 && rank <= static_cast<double>(hits_k)) hits_sum_ += 1;
+  }
 }
 
 LinkMetrics LinkMetricAccumulator::Result(bool with_mrr) const {
@@ -114,6 +118,7 @@ LinkMetrics LinkMetricAccumulator::Result(bool with_mrr) const {
     m.auc = RocAuc(scores_, labels_);
   }
   m.mrr = with_mrr && events_ ? rr_sum_ / static_cast<double>(events_) : kNaN;
+  m.hits = with_hits_ && events_ ? hits_sum_ / static_cast<double>(events_) : kNaN;
   return m;
 }
 

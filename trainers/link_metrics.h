@@ -21,9 +21,12 @@ double AveragePrecision(Span<const float> scores, Span<const uint8_t> labels);
 // either class is empty.
 double RocAuc(Span<const float> scores, Span<const uint8_t> labels);
 
-// Mean over positives i of 1 / rank_i, rank_i = 1 + #{j : neg[i][j] > pos[i]} +
-// 0.5 #{j : neg[i][j] == pos[i]} (ties count half, as in TGB's evaluator with optimistic and
-// pessimistic ranks averaged). neg is row-major [num_pos, num_neg]. NaN without positives.
+// The rank of a positive scored `pos` among `count` negatives: 1 + #{neg > pos} +
+// 0.5 #{neg == pos}, TGB's 0.5 (optimistic + pessimistic) + 1.
+double RankAmong(float pos, const float* neg, int64_t count);
+
+// Mean over positives i of 1 / rank_i (RankAmong over row i of neg, row-major
+// [num_pos, num_neg]). NaN without positives.
 double MeanReciprocalRank(Span<const float> pos, Span<const float> neg, int64_t num_neg);
 
 // One evaluation pass's scores as LinkMetrics: AP and ROC-AUC per batch, averaged over batches
@@ -33,8 +36,11 @@ class LinkMetricAccumulator {
   explicit LinkMetricAccumulator(trainers::ApMode mode) : mode_(mode) {}
   // One batch: a score per positive and one per (aligned) negative.
   void AddBatch(const std::vector<float>& pos, const std::vector<float>& neg);
-  // The same positives against num_neg negatives each (row-major [pos.size(), num_neg]).
-  void AddRanks(const std::vector<float>& pos, const std::vector<float>& neg, int64_t num_neg);
+  // The same positives against num_neg negatives each (row-major [pos.size(), num_neg]); with
+  // `counts`, positive i only against the first counts[i] of its row (TGB's lists may be
+  // shorter than the longest). hits_k > 0 also counts ranks <= hits_k (Hits@k).
+  void AddRanks(const std::vector<float>& pos, const std::vector<float>& neg, int64_t num_neg,
+                const std::vector<int64_t>* counts = nullptr, int64_t hits_k = 0);
   LinkMetrics Result(bool with_mrr) const;
 
  private:
@@ -44,6 +50,8 @@ class LinkMetricAccumulator {
   std::vector<float> scores_;  // pooled
   std::vector<uint8_t> labels_;
   double rr_sum_ = 0;  // MRR
+  double hits_sum_ = 0;  // Hits@k
+  bool with_hits_ = false;
   int64_t events_ = 0;
 };
 

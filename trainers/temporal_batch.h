@@ -50,6 +50,7 @@ struct BatchWork {
   const int64_t* ev = nullptr;
   uint64_t batch_key = 0;
   std::vector<NodeId> neg, mrr_neg;  // the batch's negatives, drawn once for all shards
+  std::vector<int64_t> mrr_counts;    // TGB: the negatives of each row of mrr_neg (the rest pad)
   std::vector<BatchShard> shards;
   torch::Tensor write_set;        // int64: nodes this batch's commit changes (mitigation)
   torch::Tensor batch_edge_feat;  // [n, dim_edge_feat]

@@ -165,6 +165,8 @@ std::vector<EpochRecord> ParseHistory(const std::string& lines) {
     r.test_inductive.auc = field("test_inductive_auc");
     r.val.mrr = field("val_mrr");
     r.test.mrr = field("test_mrr");
+    r.val.hits = field("val_hits");
+    r.test.hits = field("test_hits");
     const double best = field("best_epoch");
     r.best_epoch = std::isfinite(best) ? static_cast<int64_t>(best) : 0;
     records.push_back(r);

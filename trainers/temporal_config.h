@@ -37,6 +37,9 @@ enum class NegativePool { kDestinations, kAllNodes };
 // events at once.
 enum class ApMode { kBatchMean, kPooled };
 
+// eval.protocol: random negatives (TGN's AP/AUC), or TGB's fixed negatives per positive.
+enum class EvalProtocol { kRandom, kTgb };
+
 // pipeline.mode: one batch after another, or MSPipe's staged pipeline with bounded staleness.
 enum class PipelineMode { kSequential, kMspipe };
 
@@ -67,6 +70,13 @@ struct EnumTraits<trainers::ApMode> {
   static constexpr EnumName<trainers::ApMode> kNames[] = {
       {trainers::ApMode::kBatchMean, "batch_mean"},
       {trainers::ApMode::kPooled, "pooled"},
+  };
+};
+template <>
+struct EnumTraits<trainers::EvalProtocol> {
+  static constexpr EnumName<trainers::EvalProtocol> kNames[] = {
+      {trainers::EvalProtocol::kRandom, "random"},
+      {trainers::EvalProtocol::kTgb, "tgb"},
   };
 };
 template <>
@@ -179,6 +189,30 @@ struct TrainConfig {
       return node_classification ? "false (dynamic node classification is not implemented yet)"
                                  : "";
     });
+  }
+};
+
+// eval: how validation and test positives are ranked (docs/models.md, "TGB protocol").
+struct EvalConfig {
+  EvalProtocol protocol = EvalProtocol::kRandom;
+  std::string val_negatives;
+  std::string test_negatives;
+  int64_t hits_k = 10;
+
+  template <class V>
+  void Visit(V& v) {
+    v.Field("protocol", &protocol,
+            "random: AP and AUC against one random negative per positive (TGN), plus MRR against "
+            "train.eval_negatives random ones when > 0; tgb: also every positive ranked against "
+            "TGB's fixed negatives (val_negatives, test_negatives) in one batched pass, MRR with "
+            "TGB's tie rule and Hits@hits_k, model selection on validation MRR (TGB's protocol).");
+    v.Field("val_negatives", &val_negatives,
+            "tgb: TGB's <name>_val_ns_v2.pkl; \"\" = that file (or TGB v1's <name>_val_ns.pkl) "
+            "next to dataset.path, <name> the dataset's (tgbl-wiki for tgbl-wiki_edgelist_v2.csv).",
+            core::kRelativeToConfig);
+    v.Field("test_negatives", &test_negatives, "tgb: TGB's <name>_test_ns_v2.pkl; \"\" as above.",
+            core::kRelativeToConfig);
+    v.Field("hits_k", &hits_k, "tgb: k of Hits@k.", core::AtLeast(1));
   }
 };
 
@@ -319,6 +353,7 @@ struct TemporalConfig {
   core::RuntimeConfig runtime;
   core::LogConfig log;
   ContinuousConfig continuous;
+  EvalConfig eval;
 
   template <class V>
   void Visit(V& v) {
@@ -334,6 +369,17 @@ struct TemporalConfig {
     v.Section("log", &log, "Logs, progress display and run folder.");
     v.Section("continuous", &continuous,
               "Continuous learning on the stream (streamgnn continuous; GNNFlow).");
+    v.Section("eval", &eval, "How validation and test positives are ranked.");
+    v.Rule("eval.protocol", "tgb uses TGB's split and negatives only", [this]() -> std::string {
+      if (eval.protocol != EvalProtocol::kTgb) return "";
+      if (train.val_fraction != 0.15 || train.test_fraction != 0.15) {
+        return "random, or train.val_fraction and train.test_fraction 0.15 (TGB's split; its "
+               "negatives exist for exactly those edges)";
+      }
+      if (train.inductive_fraction != 0) return "random, or train.inductive_fraction 0 (TGB masks no nodes)";
+      if (train.eval_negatives != 0) return "random, or train.eval_negatives 0 (tgb ranks against TGB's negatives)";
+      return "";
+    });
     v.Rule("gnn.layer", "is at most sampling.layer for transformer_attention",
            [this]() -> std::string {
              if (gnn.arch != models::GnnArch::kTransformerAttention || gnn.layer <= sampling.layer) {

@@ -72,6 +72,7 @@ class PassRunner {
  private:
   std::unique_ptr<BatchWork> Make(int64_t index) const;
   Status Sample(BatchWork& w);
+  Status FillTgbNegatives(BatchWork& w) const;
   Status Features(BatchWork& w);
   Status ReadMemory(BatchWork& w);
   Status Compute(BatchWork& w);
@@ -91,6 +92,7 @@ class PassRunner {
   core::ProgressBar* progress_;
   bool training_;
   int64_t batch_size_, mrr_negatives_, levels_, shards_, num_batches_;
+  const datasets::TgbNegatives* tgb_ = nullptr;  // eval.protocol tgb, val and test passes
   uint64_t pass_stream_;
   const sampling::NegativeSampler* negatives_;
   bool attention_, deliver_neighbors_, pipelined_, mitigate_, profile_;
@@ -128,6 +130,13 @@ PassRunner::PassRunner(TemporalTrainerImpl& t, PassMode mode, const std::vector<
   const trainers::TrainConfig& tc = config_.train;
   batch_size_ = training_ || tc.eval_batch_size == 0 ? tc.batch_size : tc.eval_batch_size;
   mrr_negatives_ = training_ ? 0 : tc.eval_negatives;
+  if (mode == PassMode::kVal || mode == PassMode::kTest) {
+    const auto& table = mode == PassMode::kVal ? t.tgb_val_ : t.tgb_test_;
+    if (table) {
+      tgb_ = &*table;
+      mrr_negatives_ = std::max<int64_t>(1, tgb_->max_count());
+    }
+  }
   attention_ = t.model_->uses_neighbors_for_embedding();
   deliver_neighbors_ = t.model_->has_memory() && config_.memory.deliver_to == memory::DeliverTo::kNeighbors;
   levels_ = attention_ ? static_cast<int64_t>(t.fanouts_.size()) + 1 : 1;
@@ -172,6 +181,24 @@ std::unique_ptr<BatchWork> PassRunner::Make(int64_t index) const {
   return w;
 }
 
+// TGB's negatives of each positive of the batch, padded to mrr_negatives_ with the positive's own
+// destination (the padding is scored but not ranked: mrr_counts says where each row ends).
+Status PassRunner::FillTgbNegatives(BatchWork& w) const {
+  const datasets::TemporalDataset& ds = t_.ds_;
+  w.mrr_counts.resize(w.n);
+  for (int64_t i = 0; i < w.n; ++i) {
+    const int64_t e = w.ev[i];
+    SG_ASSIGN_OR_RETURN(const Span<const NodeId> negs,
+                        tgb_->Find(ds.src[e], ds.dst[e], static_cast<int64_t>(ds.ts[e])));
+    if (static_cast<int64_t>(negs.size()) > mrr_negatives_) return Status::Internal("TGB row longer than its maximum");
+    NodeId* row = w.mrr_neg.data() + i * mrr_negatives_;
+    std::copy(negs.begin(), negs.end(), row);
+    std::fill(row + negs.size(), row + mrr_negatives_, ds.dst[e]);
+    w.mrr_counts[i] = static_cast<int64_t>(negs.size());
+  }
+  return Status::Ok();
+}
+
 // Store append, negatives, neighbour sampling and the model's index tensors, per shard.
 Status PassRunner::Sample(BatchWork& w) {
   const auto t0 = Clock::now();
@@ -182,7 +209,11 @@ Status PassRunner::Sample(BatchWork& w) {
   w.neg.resize(w.n);
   negatives_->Sample(w.batch_key, w.neg);
   w.mrr_neg.resize(w.n * mrr_negatives_);
-  if (mrr_negatives_ > 0) negatives_->Sample(core::StreamKey(kMrrStream, w.batch_key), w.mrr_neg);
+  if (tgb_ != nullptr) {
+    SG_RETURN_IF_ERROR(FillTgbNegatives(w));
+  } else if (mrr_negatives_ > 0) {
+    negatives_->Sample(core::StreamKey(kMrrStream, w.batch_key), w.mrr_neg);
+  }
   MakeShards(t_.ds_, std::min(shards_, w.n), mrr_negatives_, &w);
   if (t_.device_sampler_) {
     // On a GPU: one shard, its inputs built on the device; APAN's mail recipients also on the
@@ -506,7 +537,8 @@ void PassRunner::Finish(BatchWork& w) {
   std::vector<float> mrr_all;
   if (mrr_negatives_ > 0) {
     mrr_all = ToVector(w.mrr_scores);
-    all_acc_.AddRanks(p, mrr_all, mrr_negatives_);
+    all_acc_.AddRanks(p, mrr_all, mrr_negatives_, tgb_ ? &w.mrr_counts : nullptr,
+                      tgb_ ? config_.eval.hits_k : 0);
   }
   std::vector<float> ip, iq, imrr;
   for (int64_t i = 0; i < w.n; ++i) {

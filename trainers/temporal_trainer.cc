@@ -121,6 +121,8 @@ Status TemporalTrainerImpl::Setup() {
     eval_negatives_.emplace(std::move(b));
   }
 
+  SG_RETURN_IF_ERROR(LoadTgbNegatives());
+
   const double ratio = config_.runtime.feature_cache_ratio;
   SG_ASSIGN_OR_RETURN(node_features_, FeatureRows::Create(ds_.node_feat.data(), ds_.num_nodes,
                                                           ds_.node_feat_dim, ratio, device_));
@@ -224,9 +226,10 @@ StatusOr<TrainSummary> TemporalTrainerImpl::Train(const TrainOptions& options) {
     if (!out) return Status::IOError(fmt::format("{}: cannot write", metrics_path));
   }
   summary.epochs = ParseHistory(history);
-  // Best validation AP (an improvement must exceed it by 1e-10, so float noise never counts).
+  // Best validation AP, or MRR under TGB's protocol (an improvement must exceed it by 1e-10, so
+  // float noise never counts).
   EarlyStopping early(tc.patience, 1e-10);
-  if (best_epoch > 0) early.Restore(best_epoch, summary.epochs.at(best_epoch - 1).val.ap, bad_epochs);
+  if (best_epoch > 0) early.Restore(best_epoch, SelectionMetric(summary.epochs.at(best_epoch - 1).val), bad_epochs);
 
   model_->train();
   int64_t run_here = 0;
@@ -262,7 +265,7 @@ StatusOr<TrainSummary> TemporalTrainerImpl::Train(const TrainOptions& options) {
     r.val_inductive = eval.val_inductive;
     r.test = eval.test;
     r.test_inductive = eval.test_inductive;
-    const bool improved = early.Update(epoch, r.val.ap);
+    const bool improved = early.Update(epoch, SelectionMetric(r.val));
     best_epoch = early.best_step();
     bad_epochs = early.since_best();
     r.best_epoch = best_epoch;
@@ -315,6 +318,12 @@ StatusOr<TrainSummary> TemporalTrainerImpl::Train(const TrainOptions& options) {
   json["test_inductive_ap"] = best.test_inductive.ap;
   json["test_inductive_auc"] = best.test_inductive.auc;
   json["test_mrr"] = best.test.mrr;
+  if (config_.eval.protocol == trainers::EvalProtocol::kTgb) {
+    json["val_mrr"] = best.val.mrr;
+    json["val_hits"] = best.val.hits;
+    json["test_hits"] = best.test.hits;
+    json["hits_k"] = config_.eval.hits_k;
+  }
   // replace: a dataset name that is not UTF-8 must not stop the run at its end
   std::ofstream(config_.log.dir + "/summary.json")
       << json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
@@ -340,6 +349,40 @@ void PutMetrics(nlohmann::ordered_json& object, const std::string& prefix, const
   object[prefix + "_ap"] = m.ap;
   object[prefix + "_auc"] = m.auc;
   if (with_mrr) object[prefix + "_mrr"] = m.mrr;
+  if (!std::isnan(m.hits)) object[prefix + "_hits"] = m.hits;  // Hits@eval.hits_k
+}
+
+namespace {
+
+// TGB's negatives file of a split: as configured, else next to the dataset file named after
+// the dataset (<name>_<split>_ns_v2.pkl, or TGB v1's <name>_<split>_ns.pkl).
+std::string TgbNegativesPath(const trainers::TemporalConfig& c, const std::string& name, const std::string& split) {
+  const std::string& set = split == "val" ? c.eval.val_negatives : c.eval.test_negatives;
+  if (!set.empty()) return set;
+  const std::filesystem::path dir = std::filesystem::path(c.dataset.path).parent_path();
+  const std::filesystem::path v2 = dir / (name + "_" + split + "_ns_v2.pkl");
+  const std::filesystem::path v1 = dir / (name + "_" + split + "_ns.pkl");
+  return (std::filesystem::exists(v2) || !std::filesystem::exists(v1) ? v2 : v1).string();
+}
+
+}  // namespace
+
+Status TemporalTrainerImpl::LoadTgbNegatives() {
+  if (config_.eval.protocol != trainers::EvalProtocol::kTgb) return Status::Ok();
+  SG_ASSIGN_OR_RETURN(datasets::TgbNegatives val, datasets::TgbNegatives::Load(TgbNegativesPath(config_, ds_.name, "val")));
+  SG_ASSIGN_OR_RETURN(datasets::TgbNegatives test, datasets::TgbNegatives::Load(TgbNegativesPath(config_, ds_.name, "test")));
+  for (const datasets::TgbNegatives* n : {&val, &test}) {
+    if (n->max_id() >= ds_.num_nodes) {
+      return Status::InvalidArgument(n->source() + ": a negative destination is node " + std::to_string(n->max_id()) +
+                                     " but " + ds_.name + " has " + std::to_string(ds_.num_nodes) +
+                                     " nodes: the negatives belong to another dataset");
+    }
+  }
+  core::Logger()->info("TGB negatives: {} val positives (up to {} negatives), {} test (up to {})", val.size(),
+                       val.max_count(), test.size(), test.max_count());
+  tgb_val_.emplace(std::move(val));
+  tgb_test_.emplace(std::move(test));
+  return Status::Ok();
 }
 
 StatusOr<datasets::TemporalDataset> LoadConfigDataset(const trainers::TemporalConfig& config) {

@@ -28,6 +28,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,7 @@ namespace streamgnn::trainers {
 struct LinkMetrics {
   double ap = 0, auc = 0, mrr = 0;  // NaN when undefined (no events, or MRR off)
   int64_t events = 0;               // positive events evaluated
+  double hits = std::numeric_limits<double>::quiet_NaN();  // Hits@k (eval.protocol tgb)
 };
 
 // Seconds spent per stage of the training pass (one epoch).

@@ -26,6 +26,7 @@
 #include "memory/node_memory.h"
 #include "models/pres.h"
 #include "models/temporal_model.h"
+#include "datasets/tgb_negatives.h"
 #include "sampling/negative_sampler.h"
 #include "sampling/temporal_sampler.h"
 #include "trainers/feature_rows.h"
@@ -104,7 +105,14 @@ class TemporalTrainerImpl {
                          int64_t best_epoch, int64_t bad_epochs);
   Status ReadCheckpoint(const std::string& path, bool with_optimizer, int64_t* epoch,
                         std::string* history, int64_t* best_epoch, int64_t* bad_epochs);
-  bool with_mrr() const { return config_.train.eval_negatives > 0; }
+  bool with_mrr() const {
+    return config_.train.eval_negatives > 0 || config_.eval.protocol == trainers::EvalProtocol::kTgb;
+  }
+  // The validation metric that selects the epoch: MRR under TGB's protocol, else AP.
+  double SelectionMetric(const LinkMetrics& val) const {
+    return config_.eval.protocol == trainers::EvalProtocol::kTgb ? val.mrr : val.ap;
+  }
+  Status LoadTgbNegatives();
 
   const trainers::TemporalConfig& config_;
   const datasets::TemporalDataset& ds_;
@@ -117,6 +125,7 @@ class TemporalTrainerImpl {
   std::optional<sampling::TemporalSampler> sampler_;   // on the CPU
   std::unique_ptr<DeviceShardSampler> device_sampler_;  // on a GPU, instead of sampler_
   std::optional<sampling::NegativeSampler> train_negatives_, eval_negatives_;
+  std::optional<datasets::TgbNegatives> tgb_val_, tgb_test_;  // eval.protocol tgb
   std::vector<int> fanouts_;  // hops the model or mail delivery needs; empty = no sampling
   FeatureRows node_features_;  // [num_nodes, F] by node id
   FeatureRows edge_features_;  // [num_events, E] by dataset event id

@@ -41,6 +41,8 @@ TEST(TgbEdgelist, WikiLayoutMatchesTgbsNegativesAndSplit) {
   ASSERT_TRUE(val.ok()) << val.status().ToString();
   ASSERT_TRUE(test.ok()) << test.status().ToString();
   EXPECT_EQ(val->max_count(), 6);
+  EXPECT_LT(val->max_id(), ds->num_nodes);
+  EXPECT_GE(val->max_id(), ds->num_users);
   const std::vector<int8_t> split = ChronologicalSplit(ds->ts, 0.15, 0.15);
   std::set<std::tuple<NodeId, NodeId, int64_t>> keys[3];
   for (int64_t i = 0; i < ds->num_events(); ++i) {

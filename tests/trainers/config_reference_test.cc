@@ -26,7 +26,7 @@ TEST(ConfigDocs, ReferenceListsEverySectionAndKey) {
        {"## `dataset`", "### `dataset.csv`", "### `dataset.synthetic`", "## `graph`",
         "## `sampling`", "## `train`", "## `runtime`", "## `log`",
         "| `neighbor` | list of int | `[10]` | each >= 1 |", "| `layer` | int | `1` | in [1, 8] |",
-        "| `format` | enum | `synthetic` | `jodie`, `ml`, `snap`, `tgl`, `csv`, `synthetic` |",
+        "| `format` | enum | `synthetic` | `jodie`, `ml`, `snap`, `tgl`, `csv`, `tgb`, `synthetic` |",
         "| `dir` | string | `\"runs/latest\"` |", "- `neighbor` has exactly `layer` entries.",
         // the static config, in the same dialect
         "# Static runs", "### `dataset.sbm`", "| `neighbor` | list of int | `[-1]` | each >= -1 (`all` = -1) |",

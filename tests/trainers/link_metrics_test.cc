@@ -44,5 +44,24 @@ TEST(LinkMetrics, MeanReciprocalRank) {
   EXPECT_NEAR(MeanReciprocalRank(pos, neg, 2), (1.0 + 1.0 / 2.5) / 2, 1e-12);
 }
 
+// TGB's rows may be shorter than the longest: the padding after counts[i] is never ranked.
+TEST(LinkMetrics, RanksWithPerRowCountsAndHitsAtK) {
+  LinkMetricAccumulator acc(ApMode::kPooled);
+  const std::vector<float> pos = {0.5f, 0.5f, 0.1f};
+  // Row 0: 3 negatives, one above and one tied: rank 2.5. Row 1: only 1 of its 3 counts (the
+  // padding 0.9s would push it to rank 3.5): rank 1. Row 2: 3 above: rank 4.
+  const std::vector<float> neg = {0.7f, 0.5f, 0.2f, 0.1f, 0.9f, 0.9f, 0.2f, 0.3f, 0.4f};
+  const std::vector<int64_t> counts = {3, 1, 3};
+  acc.AddBatch(pos, {0.0f, 0.0f, 0.0f});
+  acc.AddRanks(pos, neg, 3, &counts, 2);
+  const LinkMetrics m = acc.Result(true);
+  EXPECT_NEAR(m.mrr, (1 / 2.5 + 1.0 + 1 / 4.0) / 3, 1e-12);
+  EXPECT_NEAR(m.hits, 1.0 / 3, 1e-12);  // only row 1 within rank 2 (2.5 is not)
+  LinkMetricAccumulator plain(ApMode::kPooled);
+  plain.AddBatch(pos, {0.0f, 0.0f, 0.0f});
+  plain.AddRanks(pos, neg, 3);
+  EXPECT_TRUE(std::isnan(plain.Result(true).hits));
+}
+
 }  // namespace
 }  // namespace streamgnn::trainers

@@ -174,6 +174,11 @@ continuous:
   replay_ratio: 0.1
   replay: recent
   epoch: 2
+eval:
+  protocol: random
+  val_negatives: /data/tgbl-wiki_val_ns_v2.pkl
+  test_negatives: /data/tgbl-wiki_test_ns_v2.pkl
+  hits_k: 20
 )";
 
 // TGL's tgn.yml, restricted to the sections defined so far (memory and gnn come later).
@@ -318,6 +323,8 @@ TEST(TemporalConfig, ParsesEveryField) {
   EXPECT_DOUBLE_EQ(c.continuous.replay_ratio, 0.1);
   EXPECT_EQ(c.continuous.replay, ReplayKind::kRecent);
   EXPECT_EQ(c.continuous.epoch, 2);
+  EXPECT_EQ(c.eval.test_negatives, "/data/tgbl-wiki_test_ns_v2.pkl");
+  EXPECT_EQ(c.eval.hits_k, 20);
 }
 
 TEST(TemporalConfig, FullTestConfigCoversEveryField) {
@@ -332,10 +339,10 @@ TEST(TemporalConfig, FullTestConfigCoversEveryField) {
     const bool is_section = got[i].back() == ':';
     // Fields with a single legal value for now, and fields whose other value conflicts with the
     // other non-default values (no_sample with deliver_to neighbors; type none with memory
-    // settings).
+    // settings; protocol tgb with the non-default split and eval_negatives).
     bool single_valued = false;
     for (const char* key : {"history:", "duration:", "reorder:", "node_classification:",
-                            "use_src_emb:", "use_dst_emb:", "no_sample:", " type:"}) {
+                            "use_src_emb:", "use_dst_emb:", "no_sample:", " type:", "protocol:"}) {
       single_valued = single_valued || got[i].find(key) != std::string::npos;
     }
     if (is_section || single_valued) {
@@ -424,7 +431,7 @@ TEST(TemporalConfig, UnknownSectionListsTheKnownOnes) {
   ASSERT_FALSE(c.ok());
   EXPECT_THAT(c.status().message(),
               HasSubstr("tgn.yml:18:1: key 'model': expected a section name (one of dataset, "
-                        "graph, sampling, memory, gnn, train, pipeline, pres, runtime, log, continuous), got 'model'"));
+                        "graph, sampling, memory, gnn, train, pipeline, pres, runtime, log, continuous, eval), got 'model'"));
 }
 
 struct BadCase {
@@ -476,7 +483,7 @@ const BadCase kBadCases[] = {
   {"bad enum", "sampling:\n  strategy: latest\n",
    "bad.yml:2:13: key 'sampling.strategy': expected one of recent|uniform, got 'latest'"},
   {"bad format", "dataset:\n  format: parquet\n",
-   "key 'dataset.format': expected one of jodie|ml|snap|tgl|csv|synthetic, got 'parquet'"},
+   "key 'dataset.format': expected one of jodie|ml|snap|tgl|csv|tgb|synthetic, got 'parquet'"},
   {"list for enum", "runtime:\n  device: [cpu]\n",
    "key 'runtime.device': expected one of cpu|cuda, got '[cpu]'"},
   {"bad list entry", "sampling:\n  neighbor: [10, 0]\n",

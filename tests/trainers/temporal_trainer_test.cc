@@ -63,6 +63,46 @@ TEST_P(Learns, ReachesTestApAboveNinetyOnAPlantedSignal) {
 
 INSTANTIATE_TEST_SUITE_P(Models, Learns, ::testing::Values("tgn", "jodie", "apan", "tgat"));
 
+// TGB's protocol on a tiny set in TGB's exact layout (tests/data/tgb_wiki): every val/test
+// positive is ranked against its file's negatives; the summary reports MRR and Hits@k, and the
+// epoch is selected on validation MRR.
+TEST(TemporalTrainer, TgbProtocolRanksAgainstTgbsNegatives) {
+  const std::string dir = std::string(STREAMGNN_SOURCE_DIR) + "/tests/data/tgb_wiki/";
+  const std::vector<std::string> tgb = {
+      "dataset.format=tgb", "dataset.path=" + dir + "tgbl-wiki_edgelist_v2.csv", "dataset.cache=false",
+      "eval.protocol=tgb", "eval.hits_k=3", "train.inductive_fraction=0", "train.batch_size=20"};
+  TempDir out;
+  const trainers::TemporalConfig config = MakeConfig("tgn", out.str(), 2, tgb);
+  auto summary = TrainTemporal(config, Quiet());
+  ASSERT_TRUE(summary.ok()) << summary.status().message();
+  const EpochRecord& best = summary->best();
+  for (const LinkMetrics* m : {&best.val, &best.test}) {
+    EXPECT_GT(m->mrr, 1.0 / 7) << "at most 6 negatives: rank 7 at worst";
+    EXPECT_LE(m->mrr, 1.0);
+    EXPECT_GE(m->hits, 0.0);
+    EXPECT_LE(m->hits, 1.0);
+  }
+  std::ifstream in(out.str() + "/summary.json");
+  const auto j = nlohmann::json::parse(in);
+  EXPECT_DOUBLE_EQ(j["test_mrr"].get<double>(), best.test.mrr);
+  EXPECT_DOUBLE_EQ(j["test_hits"].get<double>(), best.test.hits);
+  EXPECT_EQ(j["hits_k"].get<int64_t>(), 3);
+  // Negatives elsewhere: a file that does not exist is named.
+  TempDir other;
+  auto missing = TrainTemporal(
+      MakeConfig("jodie", other.str(), 1, {tgb[0], tgb[1], tgb[2], tgb[3], tgb[5], "eval.val_negatives=/nonexistent/v.pkl"}),
+      Quiet());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("/nonexistent/v.pkl"), std::string::npos) << missing.status().message();
+  // TGB's split only.
+  auto wrong = trainers::LoadTemporalConfigString("eval: {protocol: tgb}\n", "c.yml", {"train.inductive_fraction=0"});
+  ASSERT_TRUE(wrong.ok()) << wrong.status().message();  // 0.15 / 0.15 are the defaults
+  wrong = trainers::LoadTemporalConfigString("eval: {protocol: tgb}\n", "c.yml", {"train.val_fraction=0.1"});
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.status().message().find("eval.protocol"), std::string::npos) << wrong.status().message();
+}
+
+
 TEST(TemporalTrainer, ResumeReproducesTheUninterruptedRunAndEvalReproducesCheckpoints) {
   for (const char* model : {"tgn", "apan"}) {
     SCOPED_TRACE(model);

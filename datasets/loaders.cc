@@ -92,6 +92,26 @@ struct Events {
   int64_t size() const { return static_cast<int64_t>(src.size()); }
 };
 
+// JODIE's row (and TGB's wiki row): src, dst, time, a label column read as `label_role`, then
+// ncols - 4 feature columns, comma separated.
+RowSchema EdgeThenFeatures(std::vector<std::string> names, Role label_role, int64_t ncols) {
+  RowSchema schema;
+  schema.delim = ',';
+  schema.roles = {Role::kSrc, Role::kDst, Role::kTime, label_role};
+  schema.layout = names[0] + "," + names[1] + "," + names[2] + "," + names[3];
+  schema.names = std::move(names);
+  schema.feat_begin = 4;
+  schema.feat_dim = ncols - 4;
+  for (int64_t k = 0; k < schema.feat_dim; ++k) {
+    schema.roles.push_back(Role::kFeat);
+    schema.names.push_back("feature " + std::to_string(k));
+  }
+  if (schema.feat_dim > 0) {
+    schema.layout += ", then " + std::to_string(schema.feat_dim) + " features as in the first row";
+  }
+  return schema;
+}
+
 Status ColumnCountError(const std::string& path, int64_t line, const RowSchema& s, int64_t found) {
   return LineError(path, line,
                    "expected " + std::to_string(s.roles.size()) + " columns (" + s.layout +
@@ -372,20 +392,7 @@ StatusOr<TemporalDataset> LoadJodieCsv(const std::string& path, const std::strin
                      ", found " +
                          std::to_string(ncols));
   }
-  RowSchema schema;
-  schema.delim = ',';
-  schema.roles = std::vector<Role>{Role::kSrc, Role::kDst, Role::kTime, Role::kLabel};
-  schema.names = {"user", "item", "timestamp", "state_label"};
-  schema.feat_begin = 4;
-  schema.feat_dim = ncols - 4;
-  for (int64_t k = 0; k < schema.feat_dim; ++k) {
-    schema.roles.push_back(Role::kFeat);
-    schema.names.push_back("feature " + std::to_string(k));
-  }
-  schema.layout = "user,item,timestamp,state_label";
-  if (schema.feat_dim > 0) {
-    schema.layout += ", then " + std::to_string(schema.feat_dim) + " features as in the first row";
-  }
+  const RowSchema schema = EdgeThenFeatures({"user", "item", "timestamp", "state_label"}, Role::kLabel, ncols);
   SG_ASSIGN_OR_RETURN(Events ev, ParseEvents(path, text, data_begin, data_line, schema));
   text = std::string();  // release the text before sorting copies arrays
 
@@ -687,16 +694,8 @@ StatusOr<TemporalDataset> LoadTgbWiki(const std::string& path, std::string text,
                      "expected at least 4 columns (src,dst,timestamp,state_label[,features...]), found " +
                          std::to_string(ncols));
   }
-  RowSchema schema;
-  schema.roles = {Role::kSrc, Role::kDst, Role::kTime, Role::kSkip};
-  schema.names = {"src", "dst", "timestamp", "state_label"};
-  schema.feat_begin = 4;
-  schema.feat_dim = ncols - 4;
-  for (int64_t k = 0; k < schema.feat_dim; ++k) {
-    schema.roles.push_back(Role::kFeat);
-    schema.names.push_back("feature " + std::to_string(k));
-  }
-  schema.layout = "src,dst,timestamp,state_label, then " + std::to_string(schema.feat_dim) + " features";
+  // TGB reads no label (and its label column may hold floats).
+  const RowSchema schema = EdgeThenFeatures({"src", "dst", "timestamp", "state_label"}, Role::kSkip, ncols);
   SG_ASSIGN_OR_RETURN(Events ev, ParseEvents(path, text, header.next, header.line_no + 1, schema));
   text = std::string();
   for (Timestamp& t : ev.ts) t = std::trunc(t);  // TGB: timestamps.astype(int)

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -248,19 +249,30 @@ py::dict Train(const std::string& source, bool is_file, const std::vector<std::s
   return d;
 }
 
-// Trains a static (homogeneous or heterogeneous) node classifier per the config, as
-// `streamgnn static-train`; the GIL is released while it trains.
-py::dict TrainStaticRun(const std::string& source, bool is_file,
-                        const std::vector<std::string>& overrides) {
-  const trainers::StaticConfig config =
-      Take(is_file ? trainers::LoadStaticConfigFile(source, overrides)
-                   : trainers::LoadStaticConfigString(source, "<dict>", overrides));
-  StatusOr<trainers::StaticRunResult> run = Status::Internal("not trained");
+// The static config a Python call names: a YAML path, or a dict the Python layer dumped to JSON.
+trainers::StaticConfig StaticConfigArg(const std::string& source, bool is_file,
+                                       const std::vector<std::string>& overrides) {
+  return Take(is_file ? trainers::LoadStaticConfigFile(source, overrides)
+                      : trainers::LoadStaticConfigString(source, "<dict>", overrides));
+}
+
+// f() (a StatusOr) run with the GIL released; its value, or its error raised.
+template <typename F>
+auto TakeWithoutGil(F&& f) {
+  std::optional<decltype(f())> r;
   {
     py::gil_scoped_release release;
-    run = trainers::TrainStatic(config);
+    r.emplace(f());
   }
-  const trainers::StaticRunResult r = Take(std::move(run));
+  return Take(std::move(*r));
+}
+
+// Trains a static (homogeneous or heterogeneous) node classifier per the config, as
+// `streamgnn static-train`.
+py::dict TrainStaticRun(const std::string& source, bool is_file,
+                        const std::vector<std::string>& overrides) {
+  const trainers::StaticConfig config = StaticConfigArg(source, is_file, overrides);
+  const trainers::StaticRunResult r = TakeWithoutGil([&] { return trainers::TrainStatic(config); });
   py::list epochs;
   for (const trainers::StaticEpochRecord& e : r.epochs) {
     py::dict d;
@@ -289,15 +301,8 @@ py::dict TrainStaticRun(const std::string& source, bool is_file,
 // Runs a continual-learning stream per the config, as `streamgnn continual-train`.
 py::dict TrainContinualRun(const std::string& source, bool is_file,
                            const std::vector<std::string>& overrides) {
-  const trainers::StaticConfig config =
-      Take(is_file ? trainers::LoadStaticConfigFile(source, overrides)
-                   : trainers::LoadStaticConfigString(source, "<dict>", overrides));
-  StatusOr<trainers::ContinualResult> run = Status::Internal("not trained");
-  {
-    py::gil_scoped_release release;
-    run = trainers::TrainContinualFromConfig(config);
-  }
-  const trainers::ContinualResult r = Take(std::move(run));
+  const trainers::StaticConfig config = StaticConfigArg(source, is_file, overrides);
+  const trainers::ContinualResult r = TakeWithoutGil([&] { return trainers::TrainContinualFromConfig(config); });
   py::dict d;
   d["accuracy"] = r.accuracy;
   d["average_performance"] = r.average_performance;
@@ -325,12 +330,8 @@ py::tuple KernelMeanMatchingRun(const py::array_t<float, py::array::c_style | py
   o.epsilon = epsilon;
   const Span<const float> zs(z.data(), static_cast<size_t>(z.size()));
   const Span<const float> xs(x.data(), static_cast<size_t>(x.size()));
-  StatusOr<memory::KmmResult> r = Status::Internal("not solved");
-  {
-    py::gil_scoped_release release;
-    r = memory::KernelMeanMatching(zs, xs, z.shape(1), o);
-  }
-  memory::KmmResult result = Take(std::move(r));
+  const memory::KmmResult result =
+      TakeWithoutGil([&] { return memory::KernelMeanMatching(zs, xs, z.shape(1), o); });
   py::array_t<double> weights(static_cast<py::ssize_t>(result.weights.size()));
   std::copy(result.weights.begin(), result.weights.end(), weights.mutable_data());
   return py::make_tuple(weights, result.objective);

@@ -248,6 +248,16 @@ def train(config: Any, overrides: Optional[Sequence[str]] = None, resume: bool =
             "stopped_early": r["stopped_early"]}
 
 
+def _run_static_config(run: Optional[Callable[..., Dict[str, Any]]], config: Any,
+                       overrides: Optional[Sequence[str]]) -> Dict[str, Any]:
+    """Calls a C++ static-config entry point with a YAML path or a dict (sent as JSON)."""
+    if run is None:
+        raise NotImplementedError("this build of streamgnn has no trainers (LibTorch was off)")
+    if isinstance(config, str):
+        return run(config, True, list(overrides or []))
+    return run(json.dumps(config), False, list(overrides or []))
+
+
 def train_static(config: Any, overrides: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     """Trains a node classifier on a static graph exactly as `streamgnn static-train` does:
     GCN, GraphSAGE or GAT on a homogeneous dataset, R-GCN, HGT or BG-HGNN on a heterogeneous one
@@ -255,11 +265,7 @@ def train_static(config: Any, overrides: Optional[Sequence[str]] = None) -> Dict
     {"epochs": [...], "selected_epoch": k, "val_acc", "test_acc", "test_macro_f1",
     "train_seconds", "full_graph"}; a bad config raises ValueError naming the key.
     """
-    if not _C.has_trainers:
-        raise NotImplementedError("this build of streamgnn has no trainers (LibTorch was off)")
-    if isinstance(config, str):
-        return _C.train_static(config, True, list(overrides or []))
-    return _C.train_static(json.dumps(config), False, list(overrides or []))
+    return _run_static_config(_C.train_static if _C.has_trainers else None, config, overrides)
 
 
 def train_continual(config: Any, overrides: Optional[Sequence[str]] = None) -> Dict[str, Any]:
@@ -268,11 +274,7 @@ def train_continual(config: Any, overrides: Optional[Sequence[str]] = None) -> D
     accuracy on task j after task i), "average_performance", "average_forgetting",
     "task_seconds", "buffer_size"}; a bad config raises ValueError naming the key.
     """
-    if not _C.has_trainers:
-        raise NotImplementedError("this build of streamgnn has no trainers (LibTorch was off)")
-    if isinstance(config, str):
-        return _C.train_continual(config, True, list(overrides or []))
-    return _C.train_continual(json.dumps(config), False, list(overrides or []))
+    return _run_static_config(_C.train_continual if _C.has_trainers else None, config, overrides)
 
 
 def kernel_mean_matching(z: Any, x: Any, kernel: str = "linear", sigma: float = 1.0,

@@ -82,7 +82,8 @@ Status RunStream(const std::string& config_path, const std::vector<std::string>&
 // metrics and the test AP of the best epoch (apps/train_command.cc).
 Status RunTrain(const std::string& config_path, const std::vector<std::string>& overrides,
                 bool resume);
-// `streamgnn eval`: re-evaluates a checkpoint written by `train` on validation and test.
-Status RunEval(const std::string& checkpoint_path);
+// `streamgnn eval`: re-evaluates a checkpoint written by `train` on validation and test; with
+// scores_dir, also writes the ranked scores there (trainers::EvaluateCheckpoint).
+Status RunEval(const std::string& checkpoint_path, const std::string& scores_dir = "");
 
 }  // namespace streamgnn::apps

@@ -120,6 +120,9 @@ int main(int argc, char** argv) {
   std::string eval_checkpoint;
   CLI::App* eval = app.add_subcommand("eval", "Evaluate a checkpoint written by `train` on validation and test");
   eval->add_option("checkpoint", eval_checkpoint, "checkpoint.pt or best.pt")->required();
+  std::string eval_scores;
+  eval->add_option("--scores", eval_scores,
+                   "Also write the ranked scores to this folder ({val,test}_{pos,neg}.npy)");
 
   std::vector<apps::Command> commands;
   apps::AddServiceCommands(&app, &commands);
@@ -155,7 +158,7 @@ int main(int argc, char** argv) {
       }
       return Report(apps::RunTrain(train_config, train_overrides, train_resume));
     }
-    if (eval->parsed()) return Report(apps::RunEval(eval_checkpoint));
+    if (eval->parsed()) return Report(apps::RunEval(eval_checkpoint, eval_scores));
     std::printf("%s", app.help().c_str());
     return 0;
   } catch (const std::exception& e) {

@@ -386,14 +386,9 @@ PYBIND11_MODULE(_streamgnn, m) {
   m.def("kernel_mean_matching", &KernelMeanMatchingRun, py::arg("z"), py::arg("x"),
         py::arg("kernel") = "linear", py::arg("sigma") = 1.0, py::arg("upper_bound") = 1.0,
         py::arg("epsilon") = -1.0);
-  m.def("evaluate_checkpoint", [](const std::string& path) {
-        StatusOr<trainers::EvalSummary> r = Status::Internal("not evaluated");
-        {
-          py::gil_scoped_release release;
-          r = trainers::EvaluateCheckpoint(path);
-        }
-        return Take(std::move(r)).ToJson(true);
-      }, py::arg("path"));
+  m.def("evaluate_checkpoint", [](const std::string& path, const std::string& scores_dir) {
+        return TakeWithoutGil([&] { return trainers::EvaluateCheckpoint(path, nullptr, scores_dir); }).ToJson(true);
+      }, py::arg("path"), py::arg("scores_dir") = "");
 #else
   m.attr("has_trainers") = false;
 #endif

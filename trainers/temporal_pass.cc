@@ -73,6 +73,7 @@ class PassRunner {
   std::unique_ptr<BatchWork> Make(int64_t index) const;
   Status Sample(BatchWork& w);
   Status FillTgbNegatives(BatchWork& w) const;
+  void KeepScores(const BatchWork& w, const std::vector<float>& pos, const std::vector<float>& neg);
   Status Features(BatchWork& w);
   Status ReadMemory(BatchWork& w);
   Status Compute(BatchWork& w);
@@ -197,6 +198,18 @@ Status PassRunner::FillTgbNegatives(BatchWork& w) const {
     w.mrr_counts[i] = static_cast<int64_t>(negs.size());
   }
   return Status::Ok();
+}
+
+void PassRunner::KeepScores(const BatchWork& w, const std::vector<float>& pos, const std::vector<float>& neg) {
+  RankScores& r = result_.ranks;
+  r.width = mrr_negatives_;
+  r.pos.insert(r.pos.end(), pos.begin(), pos.end());
+  r.neg.insert(r.neg.end(), neg.begin(), neg.end());
+  if (tgb_ != nullptr) {
+    r.counts.insert(r.counts.end(), w.mrr_counts.begin(), w.mrr_counts.end());
+  } else {
+    r.counts.insert(r.counts.end(), pos.size(), mrr_negatives_);
+  }
 }
 
 // Store append, negatives, neighbour sampling and the model's index tensors, per shard.
@@ -539,6 +552,7 @@ void PassRunner::Finish(BatchWork& w) {
     mrr_all = ToVector(w.mrr_scores);
     all_acc_.AddRanks(p, mrr_all, mrr_negatives_, tgb_ ? &w.mrr_counts : nullptr,
                       tgb_ ? config_.eval.hits_k : 0);
+    if (t_.collect_scores_) KeepScores(w, p, mrr_all);
   }
   std::vector<float> ip, iq, imrr;
   for (int64_t i = 0; i < w.n; ++i) {

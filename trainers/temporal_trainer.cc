@@ -8,11 +8,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <optional>
 
 #include "core/logging.h"
 #include "core/rng.h"
 #include "datasets/dataset_config.h"
+#include "datasets/npy.h"
 #include "trainers/early_stopping.h"
 #include "trainers/temporal_trainer_impl.h"
 #include "trainers/torch_device.h"
@@ -194,6 +196,8 @@ StatusOr<EpochRecord> TemporalTrainerImpl::Evaluate() {
   r.val_inductive = val.inductive;
   r.test = test.all;
   r.test_inductive = test.inductive;
+  last_scores_[0] = std::move(val.ranks);
+  last_scores_[1] = std::move(test.ranks);
   model_->train();
   return r;
 }
@@ -330,11 +334,40 @@ StatusOr<TrainSummary> TemporalTrainerImpl::Train(const TrainOptions& options) {
   return summary;
 }
 
-StatusOr<EvalSummary> TemporalTrainerImpl::EvaluateFrom(const std::string& checkpoint_path) {
+namespace {
+
+// <dir>/<split>_pos.npy [P, 1] and <split>_neg.npy [P, K], NaN past each row's count.
+Status WriteRankScores(const std::string& dir, const std::string& split, const RankScores& r) {
+  if (r.pos.empty()) {
+    return Status::InvalidArgument("--scores: the run ranks nothing (eval.protocol tgb or "
+                                   "train.eval_negatives > 0 ranks)");
+  }
+  const auto rows = static_cast<int64_t>(r.pos.size());
+  datasets::NpyMatrix neg{rows, r.width, r.neg};
+  for (int64_t i = 0; i < rows; ++i) {
+    std::fill(neg.data.begin() + i * r.width + r.counts[i], neg.data.begin() + (i + 1) * r.width,
+              std::numeric_limits<float>::quiet_NaN());
+  }
+  SG_RETURN_IF_ERROR(datasets::WriteNpyMatrix(dir + "/" + split + "_pos.npy", {rows, 1, r.pos}));
+  return datasets::WriteNpyMatrix(dir + "/" + split + "_neg.npy", neg);
+}
+
+}  // namespace
+
+StatusOr<EvalSummary> TemporalTrainerImpl::EvaluateFrom(const std::string& checkpoint_path,
+                                                        const std::string& scores_dir) {
   int64_t epoch = 0, best_epoch = 0, bad_epochs = 0;
   std::string history;
   SG_RETURN_IF_ERROR(ReadCheckpoint(checkpoint_path, false, &epoch, &history, &best_epoch, &bad_epochs));
+  collect_scores_ = !scores_dir.empty();
   SG_ASSIGN_OR_RETURN(const EpochRecord eval, Evaluate());
+  if (collect_scores_) {
+    std::error_code ec;
+    fs::create_directories(scores_dir, ec);
+    if (ec) return Status::IOError(fmt::format("{}: cannot create: {}", scores_dir, ec.message()));
+    SG_RETURN_IF_ERROR(WriteRankScores(scores_dir, "val", last_scores_[0]));
+    SG_RETURN_IF_ERROR(WriteRankScores(scores_dir, "test", last_scores_[1]));
+  }
   EvalSummary s;
   s.epoch = epoch;
   s.val = eval.val;
@@ -459,7 +492,8 @@ StatusOr<TrainSummary> TrainTemporal(const trainers::TemporalConfig& config, con
 }
 
 StatusOr<EvalSummary> EvaluateCheckpoint(const std::string& checkpoint_path,
-                                         const datasets::TemporalDataset* dataset) {
+                                         const datasets::TemporalDataset* dataset,
+                                         const std::string& scores_dir) {
   if (!fs::exists(checkpoint_path)) {
     return Status::NotFound(fmt::format("{}: checkpoint not found", checkpoint_path));
   }
@@ -484,7 +518,7 @@ StatusOr<EvalSummary> EvaluateCheckpoint(const std::string& checkpoint_path,
   try {
     TemporalTrainerImpl trainer(config, *dataset);
     SG_RETURN_IF_ERROR(trainer.Setup());
-    return trainer.EvaluateFrom(checkpoint_path);
+    return trainer.EvaluateFrom(checkpoint_path, scores_dir);
   } catch (const std::exception& e) {
     return Status::Internal(fmt::format("evaluation failed: {}", e.what()));
   }

@@ -142,8 +142,11 @@ struct EvalSummary {
 
 // Loads a checkpoint (checkpoint.pt or best.pt), rebuilds the run from the config stored in it
 // and evaluates validation and test from the node memory stored in it; the result equals the
-// val/test metrics recorded for that epoch.
+// val/test metrics recorded for that epoch. With scores_dir, the ranked scores are written
+// there too: {val,test}_pos.npy [P, 1] and {val,test}_neg.npy [P, K] (row i: positive i's
+// negatives, NaN past its count), for checking the metrics with other tools (TGB's Evaluator).
 StatusOr<EvalSummary> EvaluateCheckpoint(const std::string& checkpoint_path,
-                                         const datasets::TemporalDataset* dataset = nullptr);
+                                         const datasets::TemporalDataset* dataset = nullptr,
+                                         const std::string& scores_dir = "");
 
 }  // namespace streamgnn::trainers

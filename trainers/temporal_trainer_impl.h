@@ -53,8 +53,18 @@ struct BatchShard;  // trainers/temporal_batch.h
 
 enum class PassMode { kTrain, kVal, kTest, kPrequential };
 
+// Every ranked positive's score and its negatives' scores, in event order (evaluation passes
+// that rank, when the trainer collects them: `streamgnn eval --scores`).
+struct RankScores {
+  int64_t width = 0;            // negatives a row
+  std::vector<float> pos;       // [P]
+  std::vector<float> neg;       // [P, width]; entries past counts[i] are padding
+  std::vector<int64_t> counts;  // [P]
+};
+
 struct PassResult {
   double loss_sum = 0;
+  RankScores ranks;
   int64_t batches = 0;
   LinkMetrics all, inductive;
   StageTimes stages;
@@ -71,7 +81,8 @@ class TemporalTrainerImpl {
 
   Status Setup();
   StatusOr<TrainSummary> Train(const TrainOptions& options);
-  StatusOr<EvalSummary> EvaluateFrom(const std::string& checkpoint_path);
+  // With scores_dir, also writes each split's ranked scores there ({val,test}_{pos,neg}.npy).
+  StatusOr<EvalSummary> EvaluateFrom(const std::string& checkpoint_path, const std::string& scores_dir = "");
 
  private:
   friend class PassRunner;
@@ -121,6 +132,8 @@ class TemporalTrainerImpl {
   std::unique_ptr<torch::optim::Adam> optimizer_;
   std::optional<memory::NodeMemory> memory_;
   std::optional<models::PresFilter> pres_;  // pres.enabled
+  bool collect_scores_ = false;              // evaluation passes keep RankScores
+  RankScores last_scores_[2];                // val, test of the last Evaluate (collect_scores_)
   int64_t auto_staleness_ = -1;             // staleness auto: the bound chosen; -1 = not yet
   std::optional<sampling::TemporalSampler> sampler_;   // on the CPU
   std::unique_ptr<DeviceShardSampler> device_sampler_;  // on a GPU, instead of sampler_

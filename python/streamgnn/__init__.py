@@ -311,9 +311,11 @@ class Trainer:
         return train(self.config, self.overrides, resume, on_epoch)
 
 
-def load_checkpoint(path: str) -> Dict[str, Any]:
+def load_checkpoint(path: str, scores_dir: Optional[str] = None) -> Dict[str, Any]:
     """Re-evaluates a checkpoint written by training (checkpoint.pt or best.pt): the validation and
-    test metrics of the epoch it was taken after."""
+    test metrics of the epoch it was taken after. With scores_dir, also writes the ranked scores
+    there: {val,test}_pos.npy [P, 1] and {val,test}_neg.npy [P, K] (NaN past each row's
+    negatives), e.g. to check the MRR with TGB's own Evaluator."""
     if not _C.has_trainers:
         raise NotImplementedError("this build of streamgnn has no trainers (LibTorch was off)")
-    return json.loads(_C.evaluate_checkpoint(path))
+    return json.loads(_C.evaluate_checkpoint(path, scores_dir or ""))

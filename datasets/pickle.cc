@@ -1,5 +1,6 @@
 #include "datasets/pickle.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -124,6 +125,14 @@ class Machine {
     return Status::Ok();
   }
 
+  // Records that `parent` holds `child`; refuses nesting deeper than kMaxDepth.
+  Status Nest(Object& parent, const Ref& child) const {
+    if (child == nullptr) return Status::Ok();
+    if (child->depth + 1 > kMaxDepth) return Fail("objects nested deeper than " + std::to_string(kMaxDepth));
+    parent.depth = std::max(parent.depth, child->depth + 1);
+    return Status::Ok();
+  }
+
   StatusOr<Ref> Pop() {
     if (stack_.empty() || (!marks_.empty() && stack_.size() <= marks_.back())) {
       return Fail("stack underflow");
@@ -153,6 +162,7 @@ class Machine {
     if (n > stack_.size()) return Fail("stack underflow");
     Ref t = Make(Kind::kTuple);
     t->items.assign(stack_.end() - static_cast<std::ptrdiff_t>(n), stack_.end());
+    for (const Ref& item : t->items) SG_RETURN_IF_ERROR(Nest(*t, item));
     stack_.resize(stack_.size() - n);
     stack_.push_back(std::move(t));
     return Status::Ok();
@@ -163,7 +173,10 @@ class Machine {
     if (list->kind != Kind::kList && list->kind != Kind::kInstance) {
       return Fail("APPEND to " + Describe(list));
     }
-    for (Ref& r : items) list->items.push_back(std::move(r));
+    for (Ref& r : items) {
+      SG_RETURN_IF_ERROR(Nest(*list, r));
+      list->items.push_back(std::move(r));
+    }
     return Status::Ok();
   }
 
@@ -173,7 +186,11 @@ class Machine {
     if (dict->kind != Kind::kDict && dict->kind != Kind::kInstance) {
       return Fail("SETITEM on " + Describe(dict));
     }
-    for (size_t i = 0; i < items.size(); i += 2) dict->entries.emplace_back(items[i], items[i + 1]);
+    for (size_t i = 0; i < items.size(); i += 2) {
+      SG_RETURN_IF_ERROR(Nest(*dict, items[i]));
+      SG_RETURN_IF_ERROR(Nest(*dict, items[i + 1]));
+      dict->entries.emplace_back(items[i], items[i + 1]);
+    }
     return Status::Ok();
   }
 
@@ -181,6 +198,7 @@ class Machine {
     if (callable->kind != Kind::kGlobal) return Fail("REDUCE/NEWOBJ of " + Describe(callable));
     if (args->kind != Kind::kTuple) return Fail("REDUCE/NEWOBJ with " + Describe(args) + " as arguments");
     Ref o = Make(Kind::kInstance);
+    SG_RETURN_IF_ERROR(Nest(*o, args));
     o->callable = std::move(callable);
     o->args = std::move(args);
     stack_.push_back(std::move(o));
@@ -285,6 +303,7 @@ Status Machine::Step(uint8_t op, bool* stop) {
     case 't': {  // TUPLE
       SG_ASSIGN_OR_RETURN(std::vector<Ref> items, PopToMark());
       Ref t = Make(Kind::kTuple);
+      for (const Ref& item : items) SG_RETURN_IF_ERROR(Nest(*t, item));
       t->items = std::move(items);
       stack_.push_back(std::move(t));
       return Status::Ok();
@@ -299,6 +318,7 @@ Status Machine::Step(uint8_t op, bool* stop) {
     case 'l': {  // LIST
       SG_ASSIGN_OR_RETURN(std::vector<Ref> items, PopToMark());
       Ref l = Make(Kind::kList);
+      for (const Ref& item : items) SG_RETURN_IF_ERROR(Nest(*l, item));
       l->items = std::move(items);
       stack_.push_back(std::move(l));
       return Status::Ok();
@@ -360,6 +380,7 @@ Status Machine::Step(uint8_t op, bool* stop) {
       SG_ASSIGN_OR_RETURN(Ref state, Pop());
       SG_ASSIGN_OR_RETURN(Ref target, Top());
       if (target->kind != Kind::kInstance) return Fail("BUILD on " + Describe(target));
+      SG_RETURN_IF_ERROR(Nest(*target, state));
       target->state = std::move(state);
       return Status::Ok();
     }

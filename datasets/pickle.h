@@ -35,12 +35,17 @@ struct Object {
   std::vector<Ref> items;                      // kTuple, kList; an instance's list items
   std::vector<std::pair<Ref, Ref>> entries;    // kDict; an instance's dict items
   Ref callable, args, state;                   // kInstance: REDUCE/NEWOBJ and BUILD
+  int depth = 0;  // nesting below this object (bounded: see kMaxDepth)
 
   // The instance's class or factory name ("" for other kinds).
   std::string ClassName() const;
   // kDict (or an instance's dict items): the value of the text key, or null.
   Ref Get(std::string_view key) const;
 };
+
+// Deeper nesting is refused as Corruption: destroying a deeper chain of objects would recurse
+// past the stack (no dataset pickle nests more than a few levels).
+inline constexpr int kMaxDepth = 1000;
 
 // Runs the pickle in `bytes`; `source` names it in errors.
 StatusOr<Ref> Parse(std::string_view bytes, const std::string& source);

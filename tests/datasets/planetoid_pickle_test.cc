@@ -154,6 +154,24 @@ TEST(Pickle, UnsupportedAndMalformedInputs) {
   EXPECT_EQ((*big)->integer, -257);
 }
 
+// A million nested lists would overflow the stack when destroyed: refused past kMaxDepth.
+TEST(Pickle, DeepNestingIsRefused) {
+  std::string deep = B("\x80\x02");
+  const int n = 1000000;
+  deep.append(n, ']');      // n empty lists
+  deep.append(n - 1, 'a');  // each appended into the one below it
+  deep.push_back('.');
+  auto r = pickle::Parse(deep, "deep");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("nested deeper than"), std::string::npos) << r.status().message();
+  // Within the bound it parses.
+  std::string ok = B("\x80\x02");
+  ok.append(500, ']');
+  ok.append(499, 'a');
+  ok.push_back('.');
+  EXPECT_TRUE(pickle::Parse(ok, "ok").ok());
+}
+
 TEST(PlanetoidPickles, DamagedFilesAreClearErrors) {
   const std::string src = std::string(STREAMGNN_SOURCE_DIR) + "/tests/data/planetoid_gaps";
   TempDir dir;

@@ -98,24 +98,27 @@ StatusOr<StaticDataset> LoadPlanetoidConverted(const std::string& dir) {
 
 namespace {
 
-// Kipf's rows: allx then tx (extended to the whole test id range when it has gaps, as Kipf's
-// loader does for CiteSeer's isolated test nodes), then row test_range[k] moved to
-// test_order[k]. `rows(i)` of the source blocks are given as dense row vectors.
-std::vector<std::vector<double>> KipfRows(const pickle::Array& all, const pickle::Array& test,
-                                          const std::vector<int64_t>& test_order,
-                                          const std::vector<int64_t>& test_range, int64_t span) {
-  const int64_t width = all.cols();
-  std::vector<std::vector<double>> rows(static_cast<size_t>(all.rows() + span), std::vector<double>(width, 0));
-  for (int64_t r = 0; r < all.rows(); ++r) {
-    std::copy_n(all.values.begin() + r * width, width, rows[r].begin());
+// Kipf's row order, as the source of each node's row: the stacked rows are allx then tx spread
+// over the whole test id range (tx_extended[test_range - min] = tx; gaps, CiteSeer's isolated
+// test nodes, stay zero), then stacked row test_range[k] moves to node test_order[k]. Per node:
+// r < all_rows an allx row, all_rows + k tx row k, -1 a zero row.
+std::vector<int64_t> KipfSources(int64_t all_rows, const std::vector<int64_t>& test_order,
+                                 const std::vector<int64_t>& test_range, int64_t span) {
+  std::vector<int64_t> stacked(static_cast<size_t>(all_rows + span), -1);
+  for (int64_t r = 0; r < all_rows; ++r) stacked[r] = r;
+  for (size_t k = 0; k < test_range.size(); ++k) {
+    stacked[all_rows + test_range[k] - test_range[0]] = all_rows + static_cast<int64_t>(k);
   }
-  // tx row k belongs to the k-th smallest test id (Kipf: tx_extended[test_range - min] = tx).
-  for (int64_t k = 0; k < test.rows(); ++k) {
-    std::copy_n(test.values.begin() + k * width, width, rows[all.rows() + test_range[k] - test_range[0]].begin());
-  }
-  std::vector<std::vector<double>> out = rows;
-  for (size_t k = 0; k < test_order.size(); ++k) out[test_order[k]] = rows[test_range[k]];
-  return out;
+  std::vector<int64_t> source = stacked;
+  for (size_t k = 0; k < test_order.size(); ++k) source[test_order[k]] = stacked[test_range[k]];
+  return source;
+}
+
+// The row a source names in allx/tx (or ally/ty); null for a zero row.
+const double* SourceRow(int64_t source, const pickle::Array& all, const pickle::Array& test) {
+  if (source < 0) return nullptr;
+  if (source < all.rows()) return all.values.data() + source * all.cols();
+  return test.values.data() + (source - all.rows()) * test.cols();
 }
 
 pickle::Array Densify(const pickle::Csr& m) {
@@ -216,16 +219,20 @@ StatusOr<StaticDataset> LoadPlanetoidPickles(const std::string& dir, const std::
   d.name = name;
   d.num_nodes = num_nodes;
   d.feature_dim = allx.cols();
-  d.features.reserve(static_cast<size_t>(num_nodes * d.feature_dim));
-  for (const auto& row : KipfRows(allx, tx, test_order, test_range, span)) {
-    d.features.insert(d.features.end(), row.begin(), row.end());
-  }
+  d.features.assign(static_cast<size_t>(num_nodes * d.feature_dim), 0.0f);
   // Labels: the one-hot rows' argmax; an all-zero row (CiteSeer's isolated test nodes) is
   // unlabelled. Kipf's argmax would call it class 0.
   d.num_classes = ally.cols();
-  for (const auto& row : KipfRows(ally, ty, test_order, test_range, span)) {
-    const auto top = std::max_element(row.begin(), row.end());
-    d.labels.push_back(top == row.end() || *top <= 0 ? -1 : top - row.begin());
+  d.labels.assign(static_cast<size_t>(num_nodes), -1);
+  const std::vector<int64_t> sources = KipfSources(allx.rows(), test_order, test_range, span);
+  for (int64_t v = 0; v < num_nodes; ++v) {
+    if (const double* row = SourceRow(sources[v], allx, tx)) {
+      std::copy_n(row, d.feature_dim, d.features.begin() + v * d.feature_dim);
+    }
+    if (const double* row = SourceRow(sources[v], ally, ty)) {
+      const double* top = std::max_element(row, row + d.num_classes);
+      if (d.num_classes > 0 && *top > 0) d.labels[v] = top - row;
+    }
   }
   // The graph: each undirected pair once (u < v), self-loops dropped, as PyG's Planetoid does.
   for (const auto& [u, vs] : graph) {

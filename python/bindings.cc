@@ -298,18 +298,12 @@ py::dict TrainStaticRun(const std::string& source, bool is_file,
   return d;
 }
 
-// Runs a continual-learning stream per the config, as `streamgnn continual-train`.
-py::dict TrainContinualRun(const std::string& source, bool is_file,
-                           const std::vector<std::string>& overrides) {
+// Runs a continual-learning stream per the config, as `streamgnn continual-train`; its
+// result as JSON text (ContinualResult::ToJson).
+std::string TrainContinualRun(const std::string& source, bool is_file,
+                              const std::vector<std::string>& overrides) {
   const trainers::StaticConfig config = StaticConfigArg(source, is_file, overrides);
-  const trainers::ContinualResult r = TakeWithoutGil([&] { return trainers::TrainContinualFromConfig(config); });
-  py::dict d;
-  d["accuracy"] = r.accuracy;
-  d["average_performance"] = r.average_performance;
-  d["average_forgetting"] = r.average_forgetting;
-  d["task_seconds"] = r.task_seconds;
-  d["buffer_size"] = r.buffer_size;
-  return d;
+  return TakeWithoutGil([&] { return trainers::TrainContinualFromConfig(config); }).ToJson();
 }
 
 // SEA-ER's kernel-mean-matching weights of the rows of z against the rows of x (2-D float32).

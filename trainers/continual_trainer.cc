@@ -77,6 +77,8 @@ class ContinualRun {
   // Trains task i and evaluates every task so far; appends to `result`.
   Status RunTask(int i, ContinualResult* result) {
     SG_RETURN_IF_ERROR(BuildBlocks(i));
+    train_idx_.push_back(IdTensor(Train(i)).to(device_));
+    test_idx_.push_back(IdTensor(stream_.task(i).test).to(device_));
     SG_RETURN_IF_ERROR(PrepareReplay(i));
     result->buffer_size.push_back(buffer_.size());
     const auto start = std::chrono::steady_clock::now();
@@ -109,13 +111,12 @@ class ContinualRun {
     return {j * k_, k_};
   }
 
-  // Class-balanced mean of the per-node losses of `rows` (all of task j), each scaled by
+  // Class-balanced mean of the per-node losses of the rows `idx` (all of task j), each scaled by
   // `weights` (undefined: 1): every class's weighted mean, then the mean over classes. A class
   // whose weights are all 0 (KMM may zero a small class) drops out instead of giving 0 / 0.
-  torch::Tensor TaskLoss(const torch::Tensor& logits, const std::vector<NodeId>& rows, int i, int j,
+  torch::Tensor TaskLoss(const torch::Tensor& logits, const torch::Tensor& idx, int i, int j,
                          const torch::Tensor& weights) const {
     const ClassRange r = Classes(i, j);
-    const torch::Tensor idx = IdTensor(rows).to(device_);
     const torch::Tensor y = labels_.index_select(0, idx) - r.first;
     const torch::Tensor per_node = torch::nn::functional::cross_entropy(
         logits.index_select(0, idx).narrow(1, r.first, r.count), y,
@@ -136,16 +137,16 @@ class ContinualRun {
     torch::Tensor loss;
     if (c_.continual.strategy == ContinualStrategy::kJoint) {
       loss = torch::zeros({}, logits.options());
-      for (int j = 0; j <= i; ++j) loss = loss + TaskLoss(logits, Train(j), i, j, {}) / (i + 1);
+      for (int j = 0; j <= i; ++j) loss = loss + TaskLoss(logits, train_idx_[j], i, j, {}) / (i + 1);
       return loss;
     }
-    loss = TaskLoss(logits, Train(i), i, i, {});
+    loss = TaskLoss(logits, train_idx_[i], i, i, {});
     if (c_.continual.strategy != ContinualStrategy::kReplay || buffer_.size() == 0) return loss;
     const double beta = c_.continual.replay.beta;
     loss = beta * loss + (1 - beta) * ReplayLoss(logits, i);
     if (ssrm) {
       const double alpha = c_.continual.ssrm.alpha;
-      const torch::Tensor now = hidden.index_select(0, IdTensor(buffer_.nodes()).to(device_));
+      const torch::Tensor now = hidden.index_select(0, buffer_idx_);
       loss = alpha * loss + (1 - alpha) * models::MultiBandwidthMmd(now, ssrm_old_);
     }
     return loss;
@@ -154,19 +155,7 @@ class ContinualRun {
   // The buffer's loss, task by task (each task's class range), averaged over the tasks.
   torch::Tensor ReplayLoss(const torch::Tensor& logits, int i) const {
     torch::Tensor loss = torch::zeros({}, logits.options());
-    for (int j = 0; j < i; ++j) {
-      std::vector<NodeId> rows;
-      std::vector<int64_t> positions;
-      for (int64_t n = 0; n < buffer_.size(); ++n) {
-        if (buffer_.tasks()[n] != j) continue;
-        rows.push_back(buffer_.nodes()[n]);
-        positions.push_back(n);
-      }
-      const torch::Tensor w = replay_weights_.defined()
-                                  ? replay_weights_.index_select(0, IdTensor(positions).to(device_))
-                                  : torch::Tensor();
-      loss = loss + TaskLoss(logits, rows, i, j, w) / i;
-    }
+    for (const ReplayGroup& g : replay_groups_) loss = loss + TaskLoss(logits, g.idx, i, g.task, g.weights) / i;
     return loss;
   }
 
@@ -179,21 +168,34 @@ class ContinualRun {
     return hidden.index_select(0, IdTensor(nodes).to(device_));
   }
 
-  // SEA-ER's weights for the buffer against task i's training nodes, on task i's graph.
+  // The buffer's rows on the device, grouped by task, with SEA-ER's weights against task i's
+  // training nodes on task i's graph: built once a task, read every epoch.
   Status PrepareReplay(int i) {
-    replay_weights_ = torch::Tensor();
-    if (c_.continual.strategy != ContinualStrategy::kReplay || buffer_.size() == 0 ||
-        c_.continual.replay.weighting != ReplayWeighting::kKmm) {
-      return Status::Ok();
+    replay_groups_.clear();
+    if (c_.continual.strategy != ContinualStrategy::kReplay || buffer_.size() == 0) return Status::Ok();
+    buffer_idx_ = IdTensor(buffer_.nodes()).to(device_);
+    torch::Tensor weights;
+    if (c_.continual.replay.weighting == ReplayWeighting::kKmm) {
+      const torch::Tensor z = Representations(buffer_.nodes()).cpu().contiguous();
+      const torch::Tensor x = Representations(Train(i)).cpu().contiguous();
+      SG_ASSIGN_OR_RETURN(
+          const memory::KmmResult kmm,
+          memory::KernelMeanMatching(Span<const float>(z.data_ptr<float>(), z.numel()),
+                                     Span<const float>(x.data_ptr<float>(), x.numel()), z.size(1)));
+      weights = torch::tensor(kmm.weights, torch::kFloat32).to(device_);
     }
-    const torch::Tensor z = Representations(buffer_.nodes()).cpu().contiguous();
-    const torch::Tensor x = Representations(Train(i)).cpu().contiguous();
-    const int64_t dim = z.size(1);
-    SG_ASSIGN_OR_RETURN(
-        const memory::KmmResult kmm,
-        memory::KernelMeanMatching(Span<const float>(z.data_ptr<float>(), z.numel()),
-                                   Span<const float>(x.data_ptr<float>(), x.numel()), dim));
-    replay_weights_ = torch::tensor(kmm.weights, torch::kFloat32).to(device_);
+    for (int j = 0; j < i; ++j) {
+      std::vector<NodeId> rows;
+      std::vector<int64_t> positions;
+      for (int64_t n = 0; n < buffer_.size(); ++n) {
+        if (buffer_.tasks()[n] != j) continue;
+        rows.push_back(buffer_.nodes()[n]);
+        positions.push_back(n);
+      }
+      ReplayGroup g{j, IdTensor(rows).to(device_), torch::Tensor()};
+      if (weights.defined()) g.weights = weights.index_select(0, IdTensor(positions).to(device_));
+      replay_groups_.push_back(std::move(g));
+    }
     return Status::Ok();
   }
 
@@ -205,7 +207,7 @@ class ContinualRun {
     std::vector<double> acc;
     for (int j = 0; j <= i; ++j) {
       const ClassRange r = Classes(i, j);
-      const torch::Tensor idx = IdTensor(stream_.task(j).test).to(device_);
+      const torch::Tensor& idx = test_idx_[j];
       const torch::Tensor pred = logits.index_select(0, idx).narrow(1, r.first, r.count).argmax(1) + r.first;
       acc.push_back(pred.eq(labels_.index_select(0, idx)).to(torch::kFloat64).mean().item<double>());
     }
@@ -249,9 +251,16 @@ class ContinualRun {
   models::StaticGnn model_{nullptr};
   graph::CsrGraph graph_;
   std::vector<models::BlockTensors> blocks_;
+  std::vector<torch::Tensor> train_idx_, test_idx_;  // per task seen, on the device
   memory::ReplayBuffer buffer_;
-  torch::Tensor replay_weights_;  // per buffer node (kmm), or undefined
-  torch::Tensor ssrm_old_;        // the buffer's representations when their tasks ended
+  // The buffer's rows of one earlier task, and their KMM weights (undefined: uniform).
+  struct ReplayGroup {
+    int task;
+    torch::Tensor idx, weights;
+  };
+  std::vector<ReplayGroup> replay_groups_;  // for the current task
+  torch::Tensor buffer_idx_;                // every buffer node, in buffer order
+  torch::Tensor ssrm_old_;                  // the buffer's representations when their tasks ended
 };
 
 void Summarise(ContinualResult* r) {
@@ -265,6 +274,17 @@ void Summarise(ContinualResult* r) {
   }
 }
 
+nlohmann::ordered_json ResultFields(const ContinualResult& r) {
+  nlohmann::ordered_json j;
+  j["num_tasks"] = r.num_tasks;
+  j["accuracy"] = r.accuracy;
+  j["average_performance"] = r.average_performance;
+  j["average_forgetting"] = r.average_forgetting;
+  j["task_seconds"] = r.task_seconds;
+  j["buffer_size"] = r.buffer_size;
+  return j;
+}
+
 Status WriteResult(const StaticConfig& c, const datasets::StaticDataset& d,
                    const datasets::TaskStream& s, const ContinualResult& r) {
   if (c.log.dir.empty()) return Status::Ok();
@@ -272,12 +292,8 @@ Status WriteResult(const StaticConfig& c, const datasets::StaticDataset& d,
   std::filesystem::create_directories(c.log.dir, ec);
   nlohmann::ordered_json j;
   j["dataset"] = d.name;
-  j["num_tasks"] = r.num_tasks;
-  j["accuracy"] = r.accuracy;
-  j["average_performance"] = r.average_performance;
-  j["average_forgetting"] = r.average_forgetting;
-  j["task_seconds"] = r.task_seconds;
-  j["buffer_size"] = r.buffer_size;
+  const nlohmann::ordered_json fields = ResultFields(r);  // items() must not outlive it
+  for (const auto& [key, value] : fields.items()) j[key] = value;
   for (int i = 0; i < s.num_tasks(); ++i) {
     const datasets::Task& t = s.task(i);
     j["tasks"].push_back({{"classes", t.classes}, {"train", t.train.size()}, {"val", t.val.size()},
@@ -316,6 +332,8 @@ StatusOr<ContinualResult> Run(const StaticConfig& c, const datasets::StaticDatas
 }
 
 }  // namespace
+
+std::string ContinualResult::ToJson() const { return ResultFields(*this).dump(); }
 
 StatusOr<ContinualResult> TrainContinual(const StaticConfig& config,
                                          const datasets::StaticDataset& dataset) {

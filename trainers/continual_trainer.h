@@ -38,6 +38,10 @@ struct ContinualResult {
   double average_forgetting = 0;
   std::vector<double> task_seconds;  // training time of each task
   std::vector<int64_t> buffer_size;  // replay nodes while training each task
+
+  // {"num_tasks", "accuracy", "average_performance", "average_forgetting", "task_seconds",
+  // "buffer_size"}: continual.json's fields and what streamgnn.train_continual returns.
+  std::string ToJson() const;
 };
 
 // Runs the stream `config.continual` describes on `dataset` (features as given). Writes

@@ -248,8 +248,8 @@ def train(config: Any, overrides: Optional[Sequence[str]] = None, resume: bool =
             "stopped_early": r["stopped_early"]}
 
 
-def _run_static_config(run: Optional[Callable[..., Dict[str, Any]]], config: Any,
-                       overrides: Optional[Sequence[str]]) -> Dict[str, Any]:
+def _run_static_config(run: Optional[Callable[..., Any]], config: Any,
+                       overrides: Optional[Sequence[str]]) -> Any:
     """Calls a C++ static-config entry point with a YAML path or a dict (sent as JSON)."""
     if run is None:
         raise NotImplementedError("this build of streamgnn has no trainers (LibTorch was off)")
@@ -270,11 +270,12 @@ def train_static(config: Any, overrides: Optional[Sequence[str]] = None) -> Dict
 
 def train_continual(config: Any, overrides: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     """Runs a graph continual-learning stream exactly as `streamgnn continual-train` does
-    (docs/continual.md). `config` is a YAML path or a dict. Returns {"accuracy": acc[i][j] (test
-    accuracy on task j after task i), "average_performance", "average_forgetting",
-    "task_seconds", "buffer_size"}; a bad config raises ValueError naming the key.
+    (docs/continual.md). `config` is a YAML path or a dict. Returns {"num_tasks", "accuracy":
+    acc[i][j] (test accuracy on task j after task i), "average_performance",
+    "average_forgetting", "task_seconds", "buffer_size"}; a bad config raises ValueError naming
+    the key.
     """
-    return _run_static_config(_C.train_continual if _C.has_trainers else None, config, overrides)
+    return json.loads(_run_static_config(_C.train_continual if _C.has_trainers else None, config, overrides))
 
 
 def kernel_mean_matching(z: Any, x: Any, kernel: str = "linear", sigma: float = 1.0,

@@ -83,7 +83,9 @@ Status RunStream(const std::string& config_path, const std::vector<std::string>&
 Status RunTrain(const std::string& config_path, const std::vector<std::string>& overrides,
                 bool resume);
 // `streamgnn eval`: re-evaluates a checkpoint written by `train` on validation and test; with
-// scores_dir, also writes the ranked scores there (trainers::EvaluateCheckpoint).
-Status RunEval(const std::string& checkpoint_path, const std::string& scores_dir = "");
+// scores_dir, also writes the ranked scores there; overrides may set the keys that change no
+// score (trainers::EvaluateCheckpoint, kEvalOverridableKeys).
+Status RunEval(const std::string& checkpoint_path, const std::string& scores_dir,
+               const std::vector<std::string>& overrides);
 
 }  // namespace streamgnn::apps

@@ -123,6 +123,10 @@ int main(int argc, char** argv) {
   std::string eval_scores;
   eval->add_option("--scores", eval_scores,
                    "Also write the ranked scores to this folder ({val,test}_{pos,neg}.npy)");
+  std::vector<std::string> eval_overrides;
+  eval->add_option("--set", eval_overrides,
+                   "Override a key that changes no score: --set eval.positives_per_forward=1 "
+                   "(also runtime.threads)");
 
   std::vector<apps::Command> commands;
   apps::AddServiceCommands(&app, &commands);
@@ -158,7 +162,7 @@ int main(int argc, char** argv) {
       }
       return Report(apps::RunTrain(train_config, train_overrides, train_resume));
     }
-    if (eval->parsed()) return Report(apps::RunEval(eval_checkpoint, eval_scores));
+    if (eval->parsed()) return Report(apps::RunEval(eval_checkpoint, eval_scores, eval_overrides));
     std::printf("%s", app.help().c_str());
     return 0;
   } catch (const std::exception& e) {

@@ -17,7 +17,7 @@ namespace streamgnn::apps {
 Status RunTrain(const std::string&, const std::vector<std::string>&, bool) {
   return Status::Unimplemented("this build has no LibTorch (STREAMGNN_WITH_TORCH=OFF): no training");
 }
-Status RunEval(const std::string&, const std::string&) {
+Status RunEval(const std::string&, const std::string&, const std::vector<std::string>&) {
   return Status::Unimplemented("this build has no LibTorch (STREAMGNN_WITH_TORCH=OFF): no training");
 }
 #else
@@ -48,10 +48,11 @@ Status RunTrain(const std::string& config_path, const std::vector<std::string>& 
   return Status::Ok();
 }
 
-Status RunEval(const std::string& checkpoint_path, const std::string& scores_dir) {
+Status RunEval(const std::string& checkpoint_path, const std::string& scores_dir,
+               const std::vector<std::string>& overrides) {
   SG_RETURN_IF_ERROR(core::InitLogging(core::LogLevel::kInfo));
   SG_ASSIGN_OR_RETURN(const trainers::EvalSummary s,
-                      trainers::EvaluateCheckpoint(checkpoint_path, nullptr, scores_dir));
+                      trainers::EvaluateCheckpoint(checkpoint_path, nullptr, {scores_dir, overrides}));
   std::printf("checkpoint after epoch %lld: val AP %.4f AUC %.4f  test AP %.4f AUC %.4f  "
               "test inductive AP %.4f AUC %.4f\n",
               static_cast<long long>(s.epoch), s.val.ap, s.val.auc, s.test.ap, s.test.auc,

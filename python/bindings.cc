@@ -380,9 +380,11 @@ PYBIND11_MODULE(_streamgnn, m) {
   m.def("kernel_mean_matching", &KernelMeanMatchingRun, py::arg("z"), py::arg("x"),
         py::arg("kernel") = "linear", py::arg("sigma") = 1.0, py::arg("upper_bound") = 1.0,
         py::arg("epsilon") = -1.0);
-  m.def("evaluate_checkpoint", [](const std::string& path, const std::string& scores_dir) {
-        return TakeWithoutGil([&] { return trainers::EvaluateCheckpoint(path, nullptr, scores_dir); }).ToJson(true);
-      }, py::arg("path"), py::arg("scores_dir") = "");
+  m.def("evaluate_checkpoint", [](const std::string& path, const std::string& scores_dir,
+                                  const std::vector<std::string>& overrides) {
+        const trainers::EvalOptions options{scores_dir, overrides};
+        return TakeWithoutGil([&] { return trainers::EvaluateCheckpoint(path, nullptr, options); }).ToJson(true);
+      }, py::arg("path"), py::arg("scores_dir") = "", py::arg("overrides") = std::vector<std::string>{});
 #else
   m.attr("has_trainers") = false;
 #endif

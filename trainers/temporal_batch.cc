@@ -16,9 +16,12 @@ void MakeShards(const datasets::TemporalDataset& ds, int64_t shards, int64_t mrr
                        w->neg.begin() + shard.first + shard.n);
     shard.roots.insert(shard.roots.end(), w->mrr_neg.begin() + shard.first * mrr_negatives,
                        w->mrr_neg.begin() + (shard.first + shard.n) * mrr_negatives);
-    for (int64_t r = 0; r < 3 + mrr_negatives; ++r) {
+    // Roots: sources, destinations, negatives (one block each, in event order), then each
+    // event's MRR candidates together; every root at its event's time.
+    for (int64_t r = 0; r < 3; ++r) {
       for (int64_t i = 0; i < shard.n; ++i) shard.times.push_back(ds.ts[ev[i]]);
     }
+    for (int64_t i = 0; i < shard.n; ++i) shard.times.insert(shard.times.end(), mrr_negatives, ds.ts[ev[i]]);
   }
 }
 

@@ -198,6 +198,7 @@ struct EvalConfig {
   std::string val_negatives;
   std::string test_negatives;
   int64_t hits_k = 10;
+  int64_t positives_per_forward = 0;
 
   template <class V>
   void Visit(V& v) {
@@ -213,6 +214,13 @@ struct EvalConfig {
     v.Field("test_negatives", &test_negatives, "tgb: TGB's <name>_test_ns_v2.pkl; \"\" as above.",
             core::kRelativeToConfig);
     v.Field("hits_k", &hits_k, "tgb: k of Hits@k.", core::AtLeast(1));
+    v.Field("positives_per_forward", &positives_per_forward,
+            "Validation/test positives whose candidates share one forward pass; 0 = a whole eval "
+            "batch. Memory is still read and written once a batch, so any value gives the same "
+            "scores (with uniform sampling, other draws of the same distribution). Bounds a "
+            "forward's size (a batch of 200 with 999 negatives embeds 200,400 roots); 1 scores "
+            "each positive on its own, as TGB's example loops do.",
+            core::AtLeast(0));
   }
 };
 
@@ -378,6 +386,14 @@ struct TemporalConfig {
       }
       if (train.inductive_fraction != 0) return "random, or train.inductive_fraction 0 (TGB masks no nodes)";
       if (train.eval_negatives != 0) return "random, or train.eval_negatives 0 (tgb ranks against TGB's negatives)";
+      return "";
+    });
+    v.Rule("eval.positives_per_forward", "is 0 with PRES or on a GPU", [this]() -> std::string {
+      if (eval.positives_per_forward == 0) return "";
+      if (pres.enabled) return "0 with pres.enabled (PRES corrects a whole batch's memory in one step)";
+      if (runtime.device != core::DeviceKind::kCpu) {
+        return "0 with runtime.device cuda (a GPU batch is one forward; chunking it is not built)";
+      }
       return "";
     });
     v.Rule("gnn.layer", "is at most sampling.layer for transformer_attention",

@@ -93,6 +93,7 @@ class PassRunner {
   core::ProgressBar* progress_;
   bool training_;
   int64_t batch_size_, mrr_negatives_, levels_, shards_, num_batches_;
+  int64_t positives_per_shard_ = 0;  // eval.positives_per_forward in val/test passes; 0 = no cap
   const datasets::TgbNegatives* tgb_ = nullptr;  // eval.protocol tgb, val and test passes
   uint64_t pass_stream_;
   const sampling::NegativeSampler* negatives_;
@@ -137,6 +138,7 @@ PassRunner::PassRunner(TemporalTrainerImpl& t, PassMode mode, const std::vector<
       tgb_ = &*table;
       mrr_negatives_ = std::max<int64_t>(1, tgb_->max_count());
     }
+    positives_per_shard_ = config_.eval.positives_per_forward;
   }
   attention_ = t.model_->uses_neighbors_for_embedding();
   deliver_neighbors_ = t.model_->has_memory() && config_.memory.deliver_to == memory::DeliverTo::kNeighbors;
@@ -227,7 +229,10 @@ Status PassRunner::Sample(BatchWork& w) {
   } else if (mrr_negatives_ > 0) {
     negatives_->Sample(core::StreamKey(kMrrStream, w.batch_key), w.mrr_neg);
   }
-  MakeShards(t_.ds_, std::min(shards_, w.n), mrr_negatives_, &w);
+  // Shards share one memory read and write, so capping their size changes no score.
+  int64_t shards = shards_;
+  if (positives_per_shard_ > 0) shards = std::max(shards, (w.n + positives_per_shard_ - 1) / positives_per_shard_);
+  MakeShards(t_.ds_, std::min(shards, w.n), mrr_negatives_, &w);
   if (t_.device_sampler_) {
     // On a GPU: one shard, its inputs built on the device; APAN's mail recipients also on the
     // host (WriteMemory and the mitigation's write sets read them there).

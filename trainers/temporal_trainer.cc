@@ -1,8 +1,10 @@
 #include "trainers/temporal_trainer.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -360,7 +362,9 @@ StatusOr<EvalSummary> TemporalTrainerImpl::EvaluateFrom(const std::string& check
   std::string history;
   SG_RETURN_IF_ERROR(ReadCheckpoint(checkpoint_path, false, &epoch, &history, &best_epoch, &bad_epochs));
   collect_scores_ = !scores_dir.empty();
+  const auto t0 = Clock::now();
   SG_ASSIGN_OR_RETURN(const EpochRecord eval, Evaluate());
+  const double eval_s = Seconds(t0);
   if (collect_scores_) {
     std::error_code ec;
     fs::create_directories(scores_dir, ec);
@@ -374,6 +378,9 @@ StatusOr<EvalSummary> TemporalTrainerImpl::EvaluateFrom(const std::string& check
   s.val_inductive = eval.val_inductive;
   s.test = eval.test;
   s.test_inductive = eval.test_inductive;
+  s.val_positives = static_cast<int64_t>(split_.val.size());
+  s.test_positives = static_cast<int64_t>(split_.test.size());
+  s.eval_s = eval_s;
   return s;
 }
 
@@ -462,6 +469,9 @@ std::string EvalSummary::ToJson(bool with_mrr) const {
   PutMetrics(j, "val_inductive", val_inductive, with_mrr);
   PutMetrics(j, "test", test, with_mrr);
   PutMetrics(j, "test_inductive", test_inductive, with_mrr);
+  j["val_positives"] = val_positives;
+  j["test_positives"] = test_positives;
+  j["eval_s"] = eval_s;
   return j.dump();
 }
 
@@ -493,7 +503,16 @@ StatusOr<TrainSummary> TrainTemporal(const trainers::TemporalConfig& config, con
 
 StatusOr<EvalSummary> EvaluateCheckpoint(const std::string& checkpoint_path,
                                          const datasets::TemporalDataset* dataset,
-                                         const std::string& scores_dir) {
+                                         const EvalOptions& options) {
+  for (const std::string& o : options.overrides) {
+    const std::string key = o.substr(0, o.find('='));
+    if (std::find(std::begin(kEvalOverridableKeys), std::end(kEvalOverridableKeys), key) ==
+        std::end(kEvalOverridableKeys)) {
+      return Status::InvalidArgument(fmt::format(
+          "eval --set {}: expected one of {} (the other keys would change the model or its scores)",
+          o, fmt::join(kEvalOverridableKeys, ", ")));
+    }
+  }
   if (!fs::exists(checkpoint_path)) {
     return Status::NotFound(fmt::format("{}: checkpoint not found", checkpoint_path));
   }
@@ -508,7 +527,8 @@ StatusOr<EvalSummary> EvaluateCheckpoint(const std::string& checkpoint_path,
     return Status::Corruption(fmt::format("{}: not a streamgnn checkpoint: {}", checkpoint_path, e.what()));
   }
   SG_ASSIGN_OR_RETURN(const trainers::TemporalConfig config,
-                      trainers::LoadTemporalConfigString(yaml, checkpoint_path + " (stored config)"));
+                      trainers::LoadTemporalConfigString(yaml, checkpoint_path + " (stored config)",
+                                                         options.overrides));
   std::optional<datasets::TemporalDataset> loaded;
   if (dataset == nullptr) {
     SG_ASSIGN_OR_RETURN(datasets::TemporalDataset ds, LoadConfigDataset(config));
@@ -518,7 +538,7 @@ StatusOr<EvalSummary> EvaluateCheckpoint(const std::string& checkpoint_path,
   try {
     TemporalTrainerImpl trainer(config, *dataset);
     SG_RETURN_IF_ERROR(trainer.Setup());
-    return trainer.EvaluateFrom(checkpoint_path, scores_dir);
+    return trainer.EvaluateFrom(checkpoint_path, options.scores_dir);
   } catch (const std::exception& e) {
     return Status::Internal(fmt::format("evaluation failed: {}", e.what()));
   }

@@ -137,16 +137,30 @@ StatusOr<TrainSummary> TrainTemporal(const trainers::TemporalConfig& config, con
 struct EvalSummary {
   int64_t epoch = 0;  // epoch the checkpoint was taken after
   LinkMetrics val, val_inductive, test, test_inductive;
+  int64_t val_positives = 0, test_positives = 0;
+  double eval_s = 0;  // the validation and test passes, without loading
   std::string ToJson(bool with_mrr) const;
 };
 
+// How EvaluateCheckpoint runs.
+struct EvalOptions {
+  // When set, the ranked scores are written there too: {val,test}_pos.npy [P, 1] and
+  // {val,test}_neg.npy [P, K] (row i: positive i's negatives, NaN past its count), for checking
+  // the metrics with other tools (TGB's Evaluator).
+  std::string scores_dir;
+  // --set overrides of the stored config, limited to the keys that change no score
+  // (kEvalOverridableKeys); any other key is refused.
+  std::vector<std::string> overrides;
+};
+
+// Keys `streamgnn eval --set` accepts: how the evaluation runs, never what it computes.
+inline constexpr const char* kEvalOverridableKeys[] = {"eval.positives_per_forward", "runtime.threads"};
+
 // Loads a checkpoint (checkpoint.pt or best.pt), rebuilds the run from the config stored in it
 // and evaluates validation and test from the node memory stored in it; the result equals the
-// val/test metrics recorded for that epoch. With scores_dir, the ranked scores are written
-// there too: {val,test}_pos.npy [P, 1] and {val,test}_neg.npy [P, K] (row i: positive i's
-// negatives, NaN past its count), for checking the metrics with other tools (TGB's Evaluator).
+// val/test metrics recorded for that epoch.
 StatusOr<EvalSummary> EvaluateCheckpoint(const std::string& checkpoint_path,
                                          const datasets::TemporalDataset* dataset = nullptr,
-                                         const std::string& scores_dir = "");
+                                         const EvalOptions& options = {});
 
 }  // namespace streamgnn::trainers

@@ -312,11 +312,14 @@ class Trainer:
         return train(self.config, self.overrides, resume, on_epoch)
 
 
-def load_checkpoint(path: str, scores_dir: Optional[str] = None) -> Dict[str, Any]:
+def load_checkpoint(path: str, scores_dir: Optional[str] = None,
+                    overrides: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     """Re-evaluates a checkpoint written by training (checkpoint.pt or best.pt): the validation and
-    test metrics of the epoch it was taken after. With scores_dir, also writes the ranked scores
-    there: {val,test}_pos.npy [P, 1] and {val,test}_neg.npy [P, K] (NaN past each row's
-    negatives), e.g. to check the MRR with TGB's own Evaluator."""
+    test metrics of the epoch it was taken after, the positives ranked and the seconds the passes
+    took (eval_s). With scores_dir, also writes the ranked scores there: {val,test}_pos.npy
+    [P, 1] and {val,test}_neg.npy [P, K] (NaN past each row's negatives), e.g. to check the MRR
+    with TGB's own Evaluator. overrides ("key=value") may set only the keys that change no score:
+    eval.positives_per_forward and runtime.threads."""
     if not _C.has_trainers:
         raise NotImplementedError("this build of streamgnn has no trainers (LibTorch was off)")
-    return json.loads(_C.evaluate_checkpoint(path, scores_dir or ""))
+    return json.loads(_C.evaluate_checkpoint(path, scores_dir or "", list(overrides or [])))

@@ -339,10 +339,12 @@ TEST(TemporalConfig, FullTestConfigCoversEveryField) {
     const bool is_section = got[i].back() == ':';
     // Fields with a single legal value for now, and fields whose other value conflicts with the
     // other non-default values (no_sample with deliver_to neighbors; type none with memory
-    // settings; protocol tgb with the non-default split and eval_negatives).
+    // settings; protocol tgb with the non-default split and eval_negatives; positives_per_forward
+    // with pres and cuda).
     bool single_valued = false;
     for (const char* key : {"history:", "duration:", "reorder:", "node_classification:",
-                            "use_src_emb:", "use_dst_emb:", "no_sample:", " type:", "protocol:"}) {
+                            "use_src_emb:", "use_dst_emb:", "no_sample:", " type:", "protocol:",
+                            "positives_per_forward:"}) {
       single_valued = single_valued || got[i].find(key) != std::string::npos;
     }
     if (is_section || single_valued) {

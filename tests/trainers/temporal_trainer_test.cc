@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "datasets/npy.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/trainers/temporal_test_util.h"
 
@@ -102,6 +103,65 @@ TEST(TemporalTrainer, TgbProtocolRanksAgainstTgbsNegatives) {
   EXPECT_NE(wrong.status().message().find("eval.protocol"), std::string::npos) << wrong.status().message();
 }
 
+// eval.positives_per_forward splits an evaluation batch's forward into chunks that share its
+// memory read and write: every score is the whole-batch forward's (up to BLAS rounding, which
+// depends on a product's row count), for TGB's negatives and for random ones, with memory (TGN,
+// APAN) and without (TGAT, sampling recent: uniform draws are keyed by shard). `eval --set`
+// takes that key and refuses the ones that change scores.
+TEST(TemporalTrainer, PositivesPerForwardChangesNoScore) {
+  const std::string dir = std::string(STREAMGNN_SOURCE_DIR) + "/tests/data/tgb_wiki/";
+  const std::vector<std::string> tgb = {
+      "dataset.format=tgb", "dataset.path=" + dir + "tgbl-wiki_edgelist_v2.csv", "dataset.cache=false",
+      "eval.protocol=tgb", "eval.hits_k=3", "train.inductive_fraction=0", "train.batch_size=20"};
+  for (const char* model : {"tgn", "apan", "tgat"}) {
+    for (const bool tgb_protocol : {true, false}) {
+      SCOPED_TRACE(std::string(model) + (tgb_protocol ? " tgb" : " random"));
+      const datasets::TemporalDataset* ds = tgb_protocol ? nullptr : &PlantedGraph();
+      TempDir out;
+      auto set = tgb_protocol ? tgb : std::vector<std::string>{"train.eval_negatives=5"};
+      set.push_back("sampling.strategy=recent");
+      ASSERT_TRUE(TrainTemporal(MakeConfig(model, out.str(), 1, set), Quiet(), ds).ok());
+      std::vector<datasets::NpyMatrix> whole;
+      for (const char* chunk : {"0", "1", "7"}) {
+        const std::string scores = out.str() + "/scores" + chunk;
+        auto eval = EvaluateCheckpoint(out.str() + "/best.pt", ds,
+                                       {scores, {std::string("eval.positives_per_forward=") + chunk}});
+        ASSERT_TRUE(eval.ok()) << eval.status().message();
+        EXPECT_GT(eval->test_positives, 0);
+        EXPECT_TRUE(std::isfinite(eval->test.mrr));
+        int k = 0;
+        for (const char* file : {"val_pos", "val_neg", "test_pos", "test_neg"}) {
+          auto m = datasets::ReadNpyMatrix(scores + "/" + file + ".npy");
+          ASSERT_TRUE(m.ok()) << m.status().message();
+          if (whole.size() < 4) {
+            whole.push_back(std::move(*m));
+            continue;
+          }
+          const datasets::NpyMatrix& w = whole[k++];
+          ASSERT_EQ(m->rows, w.rows) << file;
+          ASSERT_EQ(m->cols, w.cols) << file;
+          for (size_t i = 0; i < w.data.size(); ++i) {
+            if (std::isnan(w.data[i])) {
+              ASSERT_TRUE(std::isnan(m->data[i])) << file << " " << i;
+            } else {
+              ASSERT_NEAR(m->data[i], w.data[i], 1e-5) << file << " " << i << " chunk " << chunk;
+            }
+          }
+        }
+      }
+      if (std::string(model) == "tgn" && tgb_protocol) {
+        auto refused = EvaluateCheckpoint(out.str() + "/best.pt", ds, {"", {"train.lr=0.1"}});
+        ASSERT_FALSE(refused.ok());
+        EXPECT_NE(refused.status().message().find("train.lr"), std::string::npos) << refused.status().message();
+      }
+    }
+  }
+  auto pres = trainers::LoadTemporalConfigString("eval: {positives_per_forward: 1}\npres: {enabled: true}\n",
+                                                 "c.yml");
+  ASSERT_FALSE(pres.ok());
+  EXPECT_NE(pres.status().message().find("eval.positives_per_forward"), std::string::npos)
+      << pres.status().message();
+}
 
 TEST(TemporalTrainer, ResumeReproducesTheUninterruptedRunAndEvalReproducesCheckpoints) {
   for (const char* model : {"tgn", "apan"}) {

@@ -217,9 +217,10 @@ struct EvalConfig {
     v.Field("positives_per_forward", &positives_per_forward,
             "Validation/test positives whose candidates share one forward pass; 0 = a whole eval "
             "batch. Memory is still read and written once a batch, so any value gives the same "
-            "scores (with uniform sampling, other draws of the same distribution). Bounds a "
-            "forward's size (a batch of 200 with 999 negatives embeds 200,400 roots); 1 scores "
-            "each positive on its own, as TGB's example loops do.",
+            "scores (with uniform sampling, other draws of the same distribution). Bounds the "
+            "activations of one forward (a batch of 200 with 999 negatives embeds 200,400 roots), "
+            "not the batch's gathered inputs; 1 scores each positive on its own, as TGB's example "
+            "loops do.",
             core::AtLeast(0));
   }
 };

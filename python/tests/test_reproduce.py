@@ -82,6 +82,7 @@ CASES = [
      True),
     ("hetero_accuracy.py", ["streamgnn"], "hetero.md", "Accuracy over seeds", 1, True),
     ("continual_learning.py", ["streamgnn"], "continual.md", "Results", 1, True),
+    ("tgb_eval_speed.py", ["streamgnn"], "benchmarks.md", "TGB evaluation", 1, True),
 ]
 
 

@@ -59,6 +59,20 @@ def test_mrr_and_hits_equal_tgbs_evaluator(tmp_path):
         assert 0 < metrics[f"{split}_mrr"] <= 1
 
 
+def test_checkpoint_evaluation_takes_only_keys_that_change_no_score(tmp_path):
+    streamgnn.train(_config(tmp_path / "run"))
+    best = str(tmp_path / "run" / "best.pt")
+    whole = streamgnn.load_checkpoint(best)
+    one = streamgnn.load_checkpoint(best, overrides=["eval.positives_per_forward=1", "runtime.threads=1"])
+    assert (one["val_positives"], one["test_positives"]) == _tgb_split_sizes()
+    assert one["eval_s"] > 0
+    for key in ("val_mrr", "test_mrr", "val_hits", "test_hits"):
+        # The same scores up to BLAS rounding, which can only reorder exact ties.
+        assert one[key] == pytest.approx(whole[key], abs=2e-3), key
+    with pytest.raises(Exception, match="train.lr"):
+        streamgnn.load_checkpoint(best, overrides=["train.lr=0.5"])
+
+
 def test_damaged_or_missing_negatives_are_clear_errors(tmp_path):
     bad = tmp_path / "bad.pkl"
     bad.write_bytes(b"\x80\x05not a pickle")

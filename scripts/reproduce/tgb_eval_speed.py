@@ -15,9 +15,10 @@ TGB's split (quantiles 0.70 and 0.85 of the timestamps) and, per val/test edge, 
 items other than its destination, pickled as TGB's NegativeEdgeGenerator saves them
 (tgbl-wiki_{val,test}_ns_v2.pkl). The data is written once under --data.
 
-Steps: `streamgnn train examples/tgn_wikipedia.yaml` for one epoch on it (TGB's protocol), then
-`streamgnn eval best.pt --set eval.positives_per_forward=...` --repeats times per way, in
-alternating order; the time is the eval passes' own (eval_s), without loading.
+Steps: `streamgnn train examples/tgn_wikipedia.yaml` for one epoch on it (TGB's protocol; its
+best.pt is reused by later runs unless --retrain), then `streamgnn eval best.pt --set
+eval.positives_per_forward=...` --repeats times per way, in alternating order; the time is the
+eval passes' own (eval_s), without loading; peak RSS is the whole eval process's.
 
     scripts/build --target streamgnn && /usr/bin/python3 scripts/reproduce/tgb_eval_speed.py
 
@@ -30,7 +31,9 @@ import json
 import os
 import pickle
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -39,7 +42,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _common as c  # noqa: E402
 
 NAME = "tgb_eval_speed"
-HEADER = "| evaluation | s per 1,000 positives (min..max) | one at a time / batched | val MRR | test MRR |"
+HEADER = ("| evaluation | s per 1,000 positives (min..max) | one at a time / batched | peak RSS | val MRR | "
+          "test MRR |")
 WAYS = [("batched", 0), ("one at a time", 1)]
 
 
@@ -75,18 +79,32 @@ def generate(d, events, users, items, edge_dim, negatives, seed=1):
             pickle.dump(table, f, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def run_measured(cmd):
+    """(stdout, peak RSS in GB) of cmd, which must succeed."""
+    print("running:", c.show(cmd), flush=True)
+    with tempfile.TemporaryFile("w+") as out:
+        proc = subprocess.Popen([str(x) for x in cmd], stdout=out, stderr=subprocess.STDOUT, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read()
+    if proc.returncode != 0:
+        sys.exit(f"failed ({proc.returncode}): {c.show(cmd)}\n{text[-4000:]}")
+    return text, usage.ru_maxrss / 2**20  # KiB on Linux
+
+
 def spread(xs):
     return f"{statistics.median(xs):.2f} ({min(xs):.2f}..{max(xs):.2f})"
 
 
 def table(r):
-    lines = [HEADER, "|---|---|---|---|---|"]
+    lines = [HEADER, "|---|---|---|---|---|---|"]
     base = statistics.median(r["ways"]["batched"]["s_per_1000"])
     for label, _ in WAYS:
         w = r["ways"][label]
         ratio = statistics.median(w["s_per_1000"]) / base
-        lines.append(f"| {label} | {spread(w['s_per_1000'])} | {ratio:.2f}x | {w['val_mrr']:.4f} | "
-                     f"{w['test_mrr']:.4f} |")
+        lines.append(f"| {label} | {spread(w['s_per_1000'])} | {ratio:.2f}x | {max(w['peak_rss_gb']):.1f} GB | "
+                     f"{w['val_mrr']:.4f} | {w['test_mrr']:.4f} |")
     return "\n".join(lines)
 
 
@@ -99,10 +117,12 @@ def main() -> int:
     parser.add_argument("--edge-dim", type=int, default=172, help="edge feature width (tgbl-wiki's: 172)")
     parser.add_argument("--negatives", type=int, default=None, help="per positive; default 999 (--quick: 99)")
     parser.add_argument("--repeats", type=int, default=None, help="evaluations per way; default 3 (--quick: 1)")
+    parser.add_argument("--retrain", action="store_true",
+                        help="train again even if <data>/run/best.pt exists (it is reused otherwise)")
     parser.add_argument("--threads", type=int, default=0, help="runtime.threads (0 = all cores)")
     parser.add_argument("--data", default=None,
                         help="folder of the generated files (default: $STREAMGNN_CACHE_DIR or "
-                             "~/.cache/streamgnn, under tgb_eval_speed/)")
+                             "~/.cache/streamgnn, under tgb_eval_speed/; --quick: under --out)")
     args = parser.parse_args()
     events = args.events or (3000 if args.quick else 100_000)
     negatives = args.negatives or (99 if args.quick else 999)
@@ -116,8 +136,8 @@ def main() -> int:
     if not args.from_raw:
         streamgnn = c.binary(args, "streamgnn")
         cache = os.environ.get("STREAMGNN_CACHE_DIR") or os.path.expanduser("~/.cache/streamgnn")
-        d = os.path.abspath(args.data or os.path.join(
-            cache, NAME, f"e{events}_u{users}_i{items}_f{edge_dim}_n{negatives}"))
+        where = os.path.join(out, NAME + "_data") if args.quick else os.path.join(cache, NAME)
+        d = os.path.abspath(args.data or os.path.join(where, f"e{events}_u{users}_i{items}_f{edge_dim}_n{negatives}"))
         os.makedirs(d, exist_ok=True)
         if not os.path.exists(os.path.join(d, "tgbl-wiki_test_ns_v2.pkl")):
             t0 = time.time()
@@ -125,20 +145,23 @@ def main() -> int:
             print(f"generated {events} events and their negatives in {d} ({time.time() - t0:.0f} s)")
         run_dir = os.path.join(d, "run")
         common = ["--set", f"runtime.threads={args.threads}"]
-        c.run([streamgnn, "train", os.path.join(c.ROOT, "examples", "tgn_wikipedia.yaml"),
+        if args.retrain or not os.path.exists(os.path.join(run_dir, "best.pt")):
+            c.run([streamgnn, "train", os.path.join(c.ROOT, "examples", "tgn_wikipedia.yaml"),
                "--set", "dataset.format=tgb", "--set", f"dataset.path={d}/tgbl-wiki_edgelist_v2.csv",
-               "--set", "dataset.name=tgbl-wiki", "--set", "eval.protocol=tgb",
-               "--set", "train.inductive_fraction=0", "--set", "train.epoch=1",
-               "--set", f"log.dir={run_dir}", "--set", "log.progress=never", *common], capture=True)
-        ways = {label: {"positives_per_forward": ppf, "s_per_1000": [], "eval_s": []} for label, ppf in WAYS}
+                   "--set", "dataset.name=tgbl-wiki", "--set", "eval.protocol=tgb",
+                   "--set", "train.inductive_fraction=0", "--set", "train.epoch=1",
+                   "--set", f"log.dir={run_dir}", "--set", "log.progress=never", *common], capture=True)
+        ways = {label: {"positives_per_forward": ppf, "s_per_1000": [], "eval_s": [], "peak_rss_gb": []}
+                for label, ppf in WAYS}
         for rep in range(repeats):
             for label, ppf in (WAYS if rep % 2 == 0 else WAYS[::-1]):
-                proc = c.run([streamgnn, "eval", os.path.join(run_dir, "best.pt"),
-                              "--set", f"eval.positives_per_forward={ppf}", *common], capture=True)
-                s = json.loads(proc.stdout.strip().splitlines()[-1])
+                text, rss = run_measured([streamgnn, "eval", os.path.join(run_dir, "best.pt"),
+                                          "--set", f"eval.positives_per_forward={ppf}", *common])
+                s = json.loads(text.strip().splitlines()[-1])
                 positives = s["val_positives"] + s["test_positives"]
                 w = ways[label]
                 w["eval_s"].append(s["eval_s"])
+                w["peak_rss_gb"].append(rss)
                 w["s_per_1000"].append(1000 * s["eval_s"] / positives)
                 w.update(val_mrr=s["val_mrr"], test_mrr=s["test_mrr"], positives=positives)
         r = {"command": c.script_line(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),

@@ -158,14 +158,21 @@ class Machine {
     return items;
   }
 
+  // A new tuple or list holding `items`, pushed.
+  Status PushContainer(Kind kind, std::vector<Ref> items) {
+    Ref c = Make(kind);
+    for (const Ref& item : items) SG_RETURN_IF_ERROR(Nest(*c, item));
+    c->items = std::move(items);
+    stack_.push_back(std::move(c));
+    return Status::Ok();
+  }
+
+  // TUPLE1..3: the top n values as a tuple.
   Status PushTuple(size_t n) {
     if (n > stack_.size()) return Fail("stack underflow");
-    Ref t = Make(Kind::kTuple);
-    t->items.assign(stack_.end() - static_cast<std::ptrdiff_t>(n), stack_.end());
-    for (const Ref& item : t->items) SG_RETURN_IF_ERROR(Nest(*t, item));
+    std::vector<Ref> items(stack_.end() - static_cast<std::ptrdiff_t>(n), stack_.end());
     stack_.resize(stack_.size() - n);
-    stack_.push_back(std::move(t));
-    return Status::Ok();
+    return PushContainer(Kind::kTuple, std::move(items));
   }
 
   Status Append(std::vector<Ref> items) {
@@ -302,11 +309,7 @@ Status Machine::Step(uint8_t op, bool* stop) {
       return Status::Ok();
     case 't': {  // TUPLE
       SG_ASSIGN_OR_RETURN(std::vector<Ref> items, PopToMark());
-      Ref t = Make(Kind::kTuple);
-      for (const Ref& item : items) SG_RETURN_IF_ERROR(Nest(*t, item));
-      t->items = std::move(items);
-      stack_.push_back(std::move(t));
-      return Status::Ok();
+      return PushContainer(Kind::kTuple, std::move(items));
     }
     case 0x85:
     case 0x86:
@@ -317,11 +320,7 @@ Status Machine::Step(uint8_t op, bool* stop) {
       return Status::Ok();
     case 'l': {  // LIST
       SG_ASSIGN_OR_RETURN(std::vector<Ref> items, PopToMark());
-      Ref l = Make(Kind::kList);
-      for (const Ref& item : items) SG_RETURN_IF_ERROR(Nest(*l, item));
-      l->items = std::move(items);
-      stack_.push_back(std::move(l));
-      return Status::Ok();
+      return PushContainer(Kind::kList, std::move(items));
     }
     case 'a': {  // APPEND
       SG_ASSIGN_OR_RETURN(Ref v, Pop());

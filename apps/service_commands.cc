@@ -10,6 +10,7 @@
 #include "apps/commands.h"
 #include "core/progress.h"
 #include "datasets/loaders.h"
+#include "service/limits.h"
 
 #if STREAMGNN_WITH_SERVICE
 #include <nlohmann/json.hpp>
@@ -38,6 +39,7 @@ struct ServeArgs {
   std::string out_of_order = "refuse";
   bool directed = false;
   int64_t max_pending = 64;
+  service::ServiceLimits limits;
   std::string learn_config;  // non-empty: learn continuously per this config
   std::vector<std::string> learn_overrides;
 };
@@ -98,6 +100,7 @@ Status Serve(const ServeArgs& a) {
   service::ServerOptions so;
   so.listen = a.listen;
   so.token = token;
+  so.limits = a.limits;
   SG_ASSIGN_OR_RETURN(auto learner, StartLearner(a, store.get()));
   if (learner) {
     so.learner_stats = [l = learner.get()] { return l->Stats(); };
@@ -183,6 +186,17 @@ void AddServiceCommands(CLI::App* app, std::vector<Command>* commands) {
       ->check(CLI::IsMember({"insert", "refuse"}));
   serve->add_flag("--directed", serve_args->directed, "Store each edge for its source only");
   serve->add_option("--max-pending", serve_args->max_pending, "Batches that may wait before RESOURCE_EXHAUSTED");
+  service::ServiceLimits& limits = serve_args->limits;
+  serve->add_option("--max-message-bytes", limits.max_message_bytes,
+                    "Largest gRPC message either way (RESOURCE_EXHAUSTED beyond)");
+  serve->add_option("--max-sample-roots", limits.max_sample_roots, "Nodes of one Sample request");
+  serve->add_option("--max-sample-layers", limits.max_sample_layers, "Layers (fanouts) of one Sample request");
+  serve->add_option("--max-fanout", limits.max_fanout, "Neighbours per root per layer in Sample");
+  serve->add_option("--max-sample-edges", limits.max_sample_edges,
+                    "Roots x product of fanouts one Sample may ask for");
+  serve->add_option("--max-embed-nodes", limits.max_embed_nodes, "Nodes of one Embed request");
+  serve->add_option("--max-read-edges", limits.max_read_edges, "Edges of one ReadEdges request");
+  serve->add_option("--max-ingest-streams", limits.max_ingest_streams, "IngestEdges streams open at once");
   serve->add_option("--learn", serve_args->learn_config,
                     "Learn continuously on the stream per this temporal config (its continuous "
                     "section; files in <data-dir>/learner; docs/continuous.md)");

@@ -16,6 +16,13 @@ if(STREAMGNN_WITH_TORCH)
   endif()
 endif()
 
+# clang refuses a PCH whose -pthread setting differs from the consumer's (GCC does not check), and
+# only some LibTorch targets get -pthread through their dependencies (gRPC, Threads): under clang
+# every target compiles with it.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  add_compile_options($<$<COMPILE_LANGUAGE:CXX>:-pthread>)
+endif()
+
 # One precompiled <torch/torch.h> per code model, built once and reused by every LibTorch
 # target: libraries compile with -fPIC, executables with -fPIE, and GCC rejects a PCH built with
 # the other setting, so each kind gets its own host.

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "core/atomic_file.h"
 #include "datasets/text_io.h"
 
 namespace streamgnn::datasets {
@@ -181,7 +182,7 @@ Status WriteDatasetCache(const std::string& path, const std::string& key_text,
   h.n_node_feat = ds.node_feat.size();
   h.n_split = ds.split.size();
   h.n_orig = ds.original_node_ids.size();
-  return internal::WriteFileAtomic(path, [&](std::FILE* f) {
+  return core::WriteFileAtomic(path, [&](std::FILE* f) {
     CrcWriter out{f};
     auto vec = [&](const auto& v) { return out.Write(v.data(), v.size() * sizeof(v[0])); };
     bool ok = out.Write(&h, sizeof(h)) && out.Write(key_text.data(), key_text.size()) &&

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string_view>
 
+#include "core/atomic_file.h"
 #include "datasets/text_io.h"
 
 namespace streamgnn::datasets {
@@ -186,7 +187,7 @@ Status WriteNpyMatrix(const std::string& path, const NpyMatrix& m) {
   const size_t unpadded = 10 + header.size() + 1;
   header.append((64 - unpadded % 64) % 64, ' ');
   header.push_back('\n');
-  return internal::WriteFileAtomic(path, [&](std::FILE* f) {
+  return core::WriteFileAtomic(path, [&](std::FILE* f) {
     const unsigned char pre[10] = {0x93,
                                    'N',
                                    'U',

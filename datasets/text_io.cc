@@ -100,33 +100,6 @@ bool FileExists(const std::string& path) {
   return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-Status WriteFileAtomic(const std::string& path, const std::function<Status(std::FILE*)>& body) {
-  static std::atomic<uint64_t> counter{0};
-  const std::string tmp =
-      path + ".tmp." + std::to_string(getpid()) + "." + std::to_string(counter.fetch_add(1));
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (f == nullptr) {
-    return Status::IOError(tmp + ": cannot create: " + std::strerror(errno));
-  }
-  std::vector<char> buffer(size_t{1} << 20);
-  std::setvbuf(f, buffer.data(), _IOFBF, buffer.size());
-  Status s = body(f);
-  if (s.ok() && (std::fflush(f) != 0 || std::ferror(f) != 0)) {
-    s = Status::IOError(tmp + ": write failed: " + std::strerror(errno));
-  }
-  if (s.ok() && fsync(fileno(f)) != 0) {
-    s = Status::IOError(tmp + ": fsync failed: " + std::strerror(errno));
-  }
-  if (std::fclose(f) != 0 && s.ok()) {
-    s = Status::IOError(tmp + ": close failed: " + std::strerror(errno));
-  }
-  if (s.ok() && std::rename(tmp.c_str(), path.c_str()) != 0) {
-    s = Status::IOError(path + ": cannot rename " + tmp + " into place: " + std::strerror(errno));
-  }
-  if (!s.ok()) std::remove(tmp.c_str());
-  return s;
-}
-
 Status LineError(const std::string& path, int64_t line, const std::string& what) {
   return Status::InvalidArgument(path + ":" + std::to_string(line) + ": " + what);
 }

@@ -1,5 +1,5 @@
 // Internal helpers shared by the loaders, the cache and the writers: whole-file reads (plain or
-// gzip), file stamps, atomic writes, and a parallel line parser over an in-memory text.
+// gzip), file stamps, and a parallel line parser over an in-memory text.
 // Not part of the public datasets API.
 #pragma once
 
@@ -42,11 +42,6 @@ struct FileStamp {
 // NotFound when the path does not exist; InvalidArgument when it is not a regular file.
 StatusOr<FileStamp> StampFile(const std::string& path);
 bool FileExists(const std::string& path);
-
-// Writes `path` atomically: `body` writes into a temporary file next to it, which is flushed,
-// fsync'ed and renamed over `path`. On any failure the temporary file is removed and `path` is
-// left as it was. `body` must return a non-ok Status on its own errors.
-Status WriteFileAtomic(const std::string& path, const std::function<Status(std::FILE*)>& body);
 
 // "<path>:<line>: <what>" as InvalidArgument: the one shape of every parse error.
 Status LineError(const std::string& path, int64_t line, const std::string& what);

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/atomic_file.h"
 #include "datasets/npy.h"
 #include "datasets/text_io.h"
 
@@ -59,7 +60,7 @@ Status WriteTglCsv(const TemporalDataset& ds, const std::string& path,
   const std::vector<int8_t> split =
       ds.split.empty() ? ChronologicalSplit(ds.ts, options.val_fraction, options.test_fraction)
                        : ds.split;
-  return internal::WriteFileAtomic(path, [&](std::FILE* f) {
+  return core::WriteFileAtomic(path, [&](std::FILE* f) {
     TextSink out(f);
     out.Str(",src,dst,time,int_roll,ext_roll");
     if (!out.EndLine()) return WriteError(path);
@@ -83,7 +84,7 @@ Status WriteCsv(const TemporalDataset& ds, const std::string& path) {
   SG_RETURN_IF_ERROR(Validate(ds));
   const bool labels = !ds.labels.empty();
   const int64_t dim = ds.edge_feat_dim;
-  return internal::WriteFileAtomic(path, [&](std::FILE* f) {
+  return core::WriteFileAtomic(path, [&](std::FILE* f) {
     TextSink out(f);
     out.Str("src,dst,time");
     if (labels) out.Str(",label");
@@ -128,7 +129,7 @@ Status WriteMlCsv(const TemporalDataset& ds, const std::string& path) {
   nodes.data.assign(static_cast<size_t>(nodes.rows * nodes.cols), 0.f);
   std::copy(ds.node_feat.begin(), ds.node_feat.end(), nodes.data.begin() + nodes.cols);
   SG_RETURN_IF_ERROR(WriteNpyMatrix(base + "_node.npy", nodes));
-  return internal::WriteFileAtomic(path, [&](std::FILE* f) {
+  return core::WriteFileAtomic(path, [&](std::FILE* f) {
     TextSink out(f);
     out.Str(",u,i,ts,label,idx");
     if (!out.EndLine()) return WriteError(path);

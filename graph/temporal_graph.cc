@@ -121,8 +121,9 @@ struct TemporalGraph::Entry {
 TemporalGraph::TemporalGraph(TemporalGraphOptions options)
     : options_(options),
       version_(new Version{0, kNoTime, 0}),
-      chunks_(new std::atomic<NodeChunk*>[kMaxChunks]()) {
+      chunks_(new std::atomic<NodeChunk*>[kMaxChunks]) {
   SG_CHECK(ValidateOptions(options_).ok(), ValidateOptions(options_).ToString());
+  for (int64_t c = 0; c < kMaxChunks; ++c) chunks_[c].store(EmptyChunk(), std::memory_order_relaxed);
   stats_.evict_before = kNoTime;
 }
 
@@ -131,7 +132,7 @@ TemporalGraph::~TemporalGraph() {
   while (epochs_.pending_count() > 0) epochs_.TryReclaim();
   for (int64_t c = 0; c < kMaxChunks; ++c) {
     NodeChunk* chunk = chunks_[c].load(std::memory_order_relaxed);
-    if (!chunk) continue;
+    if (chunk == EmptyChunk()) continue;
     for (int64_t i = 0; i < kChunkSize; ++i) {
       BlockTable* table = chunk->slots[i].table.load(std::memory_order_relaxed);
       if (!table) continue;
@@ -161,9 +162,17 @@ Status TemporalGraph::ValidateOptions(const TemporalGraphOptions& o) {
 
 // ---- node slots -----------------------------------------------------------------------------
 
+// Chunks no node of which has had an edge all point to this one, never written: a slot there
+// has no table and a state no newest time. So a node id far beyond the others costs one chunk,
+// not every chunk below it (one edge of node 2^32 - 1 would otherwise allocate ~100 GB), and
+// readers need no null check.
+TemporalGraph::NodeChunk* TemporalGraph::EmptyChunk() {
+  static NodeChunk* const empty = new NodeChunk();
+  return empty;
+}
+
 const TemporalGraph::NodeSlot* TemporalGraph::FindSlot(NodeId node) const {
-  const NodeChunk* chunk = chunks_[node >> kChunkBits].load(std::memory_order_acquire);
-  return chunk ? &chunk->slots[node & (kChunkSize - 1)] : nullptr;
+  return &chunks_[node >> kChunkBits].load(std::memory_order_acquire)->slots[node & (kChunkSize - 1)];
 }
 
 TemporalGraph::NodeSlot& TemporalGraph::SlotForWrite(NodeId node) {
@@ -174,15 +183,11 @@ TemporalGraph::NodeState& TemporalGraph::StateForWrite(NodeId node) {
   return chunks_[node >> kChunkBits].load(std::memory_order_relaxed)->states[node & (kChunkSize - 1)];
 }
 
-void TemporalGraph::EnsureNodes(NodeId count) {
-  if (count <= num_nodes_) return;
-  const int64_t last_chunk = (count - 1) >> kChunkBits;
-  for (int64_t c = 0; c <= last_chunk; ++c) {
-    if (chunks_[c].load(std::memory_order_relaxed)) continue;
-    chunks_[c].store(new NodeChunk(), std::memory_order_release);
-    node_bytes_ += static_cast<int64_t>(sizeof(NodeChunk));
-  }
-  num_nodes_ = count;
+void TemporalGraph::EnsureChunk(NodeId node) {
+  std::atomic<NodeChunk*>& chunk = chunks_[node >> kChunkBits];
+  if (chunk.load(std::memory_order_relaxed) != EmptyChunk()) return;
+  chunk.store(new NodeChunk(), std::memory_order_release);
+  node_bytes_ += static_cast<int64_t>(sizeof(NodeChunk));
 }
 
 // ---- allocation and retirement --------------------------------------------------------------
@@ -370,8 +375,9 @@ StatusOr<AppendResult> TemporalGraph::AppendEdges(Span<const NodeId> src, Span<c
     return status;
   }
 
-  EnsureNodes(max_node + 1);
   const int64_t num_groups = static_cast<int64_t>(group_begin.size()) - 1;
+  for (int64_t g = 0; g < num_groups; ++g) EnsureChunk(entries[group_begin[g]].node);
+  num_nodes_ = std::max(num_nodes_, max_node + 1);
   std::vector<NodeId> first_block_nodes;  // nodes without blocks before this batch
   for (int64_t g = 0; g < num_groups; ++g) {
     const NodeId node = entries[group_begin[g]].node;

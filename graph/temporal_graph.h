@@ -210,10 +210,11 @@ class TemporalGraph {
   static constexpr int64_t kChunkSize = int64_t{1} << kChunkBits;
   static constexpr int64_t kMaxChunks = kMaxNodes >> kChunkBits;
 
-  const NodeSlot* FindSlot(NodeId node) const;  // nullptr when absent
-  NodeSlot& SlotForWrite(NodeId node);          // requires EnsureNodes(node + 1)
-  NodeState& StateForWrite(NodeId node);        // requires EnsureNodes(node + 1)
-  void EnsureNodes(NodeId count);
+  static NodeChunk* EmptyChunk();
+  const NodeSlot* FindSlot(NodeId node) const;  // never null (EmptyChunk's slot when absent)
+  NodeSlot& SlotForWrite(NodeId node);          // requires EnsureChunk(node)
+  NodeState& StateForWrite(NodeId node);        // read-only unless EnsureChunk(node)
+  void EnsureChunk(NodeId node);
 
   Status ValidateBatch(Span<const NodeId> src, Span<const NodeId> dst,
                        Span<const Timestamp> time) const;

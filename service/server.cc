@@ -1,12 +1,13 @@
 #include "service/server.h"
 
+#include <fmt/format.h>
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
-#include "sampling/temporal_sampler.h"
 #include "service/proto/streamgnn.grpc.pb.h"
 
 namespace streamgnn::service {
@@ -27,16 +28,6 @@ grpc::Status ToGrpc(const Status& s) {
     default: break;
   }
   return grpc::Status(code, s.message());
-}
-
-EdgeColumns FromProto(const EdgeBatch& b) {
-  EdgeColumns c;
-  c.src.assign(b.src().begin(), b.src().end());
-  c.dst.assign(b.dst().begin(), b.dst().end());
-  c.time.assign(b.time().begin(), b.time().end());
-  c.feature_dim = b.feature_dim();
-  c.features.assign(b.features().begin(), b.features().end());
-  return c;
 }
 
 }  // namespace
@@ -66,67 +57,39 @@ StatusOr<std::string> ReadToken(const std::string& file, const char* env) {
 class Server::Impl final : public StreamGnn::Service {
  public:
   Impl(StreamStore* store, const ServerOptions& options)
-      : store_(store), token_(options.token), learner_stats_(options.learner_stats), embed_(options.embed) {}
+      : store_(store),
+        token_(options.token),
+        learner_stats_(options.learner_stats),
+        embed_(options.embed),
+        limits_(options.limits) {}
 
   grpc::Status IngestEdges(grpc::ServerContext* ctx,
                            grpc::ServerReaderWriter<IngestAck, EdgeBatch>* stream) override {
     if (grpc::Status auth = Authorize(ctx); !auth.ok()) return auth;
+    StreamSlot slot(&open_streams_);
+    if (slot.count() > limits_.max_ingest_streams) {
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          fmt::format("{} IngestEdges streams are open, the server's limit is {} "
+                                      "(--max-ingest-streams); retry later",
+                                      slot.count() - 1, limits_.max_ingest_streams));
+    }
     EdgeBatch batch;
     while (stream->Read(&batch)) {
-      auto result = store_->Ingest(FromProto(batch), batch.first_edge_id());
-      if (!result.ok()) return ToGrpc(result.status());
-      IngestAck ack;
-      ack.set_first_edge_id(result->first_edge_id);
-      ack.set_last_edge_id(result->last_edge_id);
-      ack.set_stored(result->stored);
-      if (!stream->Write(ack)) break;  // client went away; what was acked is durable
+      auto ack = HandleIngest(store_, batch);
+      if (!ack.ok()) return ToGrpc(ack.status());
+      if (!stream->Write(*ack)) break;  // client went away; what was acked is durable
     }
     return grpc::Status::OK;
   }
 
   grpc::Status Sample(grpc::ServerContext* ctx, const SampleRequest* req, SampleReply* reply) override {
     if (grpc::Status auth = Authorize(ctx); !auth.ok()) return auth;
-    if (req->nodes_size() != req->times_size()) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "nodes and times differ in length");
-    }
-    sampling::TemporalSamplerOptions o;
-    o.fanouts.assign(req->fanouts().begin(), req->fanouts().end());
-    if (o.fanouts.empty()) o.fanouts = {10};
-    if (!req->strategy().empty() && !core::EnumFromString(req->strategy(), &o.strategy)) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          "strategy must be 'recent' or 'uniform', got '" + req->strategy() + "'");
-    }
-    o.seed = req->seed();
-    auto sampler = sampling::TemporalSampler::Create(o);
-    if (!sampler.ok()) return ToGrpc(sampler.status());
-    const std::vector<NodeId> nodes(req->nodes().begin(), req->nodes().end());
-    const std::vector<Timestamp> times(req->times().begin(), req->times().end());
-    const graph::Snapshot snapshot = store_->graph().GetSnapshot();
-    sampling::SampleResult result;
-    sampler->Sample(snapshot, nodes, times, 0, &result);
-    reply->set_watermark(snapshot.watermark());
-    for (const auto& layer : result.layers) {
-      SampledLayer* out = reply->add_layers();
-      out->mutable_offsets()->Add(layer.offsets.begin(), layer.offsets.end());
-      out->mutable_neighbors()->Add(layer.neighbors.begin(), layer.neighbors.end());
-      out->mutable_edges()->Add(layer.edges.begin(), layer.edges.end());
-      out->mutable_times()->Add(layer.times.begin(), layer.times.end());
-    }
-    return grpc::Status::OK;
+    return ToGrpc(HandleSample(*store_, limits_, *req, reply));
   }
 
   grpc::Status Embed(grpc::ServerContext* ctx, const EmbedRequest* req, EmbedReply* reply) override {
     if (grpc::Status auth = Authorize(ctx); !auth.ok()) return auth;
-    if (!embed_) {
-      return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                          "Embed needs a learning server: streamgnn serve --learn CONFIG");
-    }
-    auto e = embed_(std::vector<NodeId>(req->nodes().begin(), req->nodes().end()));
-    if (!e.ok()) return ToGrpc(e.status());
-    reply->set_dim(static_cast<int32_t>(e->dim));
-    reply->mutable_values()->Add(e->values.begin(), e->values.end());
-    reply->set_time(e->time);
-    return grpc::Status::OK;
+    return ToGrpc(HandleEmbed(embed_, *store_, limits_, *req, reply));
   }
 
   grpc::Status Stats(grpc::ServerContext* ctx, const StatsRequest*, StatsReply* reply) override {
@@ -164,18 +127,7 @@ class Server::Impl final : public StreamGnn::Service {
 
   grpc::Status ReadEdges(grpc::ServerContext* ctx, const ReadEdgesRequest* req, EdgeBatch* reply) override {
     if (grpc::Status auth = Authorize(ctx); !auth.ok()) return auth;
-    if (req->count() > (1 << 22)) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "read at most 4194304 edges per call");
-    }
-    auto edges = store_->log().Read(req->first_edge_id(), req->count());
-    if (!edges.ok()) return ToGrpc(edges.status());
-    reply->set_first_edge_id(req->first_edge_id());
-    reply->mutable_src()->Add(edges->src.begin(), edges->src.end());
-    reply->mutable_dst()->Add(edges->dst.begin(), edges->dst.end());
-    reply->mutable_time()->Add(edges->time.begin(), edges->time.end());
-    reply->set_feature_dim(edges->feature_dim);
-    reply->mutable_features()->Add(edges->features.begin(), edges->features.end());
-    return grpc::Status::OK;
+    return ToGrpc(HandleReadEdges(*store_, limits_, *req, reply));
   }
 
  private:
@@ -183,17 +135,31 @@ class Server::Impl final : public StreamGnn::Service {
     if (token_.empty()) return grpc::Status::OK;
     const auto& md = ctx->client_metadata();
     const auto it = md.find("authorization");
-    if (it != md.end() && std::string(it->second.data(), it->second.size()) == "Bearer " + token_) {
+    if (it != md.end() && TokenMatches(std::string(it->second.data(), it->second.size()), token_)) {
       return grpc::Status::OK;
     }
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                         "missing or wrong bearer token (send 'authorization: Bearer <token>')");
   }
 
+  // Counts an open IngestEdges stream for as long as it lives.
+  class StreamSlot {
+   public:
+    explicit StreamSlot(std::atomic<int64_t>* open) : open_(open), count_(open->fetch_add(1) + 1) {}
+    ~StreamSlot() { open_->fetch_sub(1); }
+    int64_t count() const { return count_; }  // open streams including this one
+
+   private:
+    std::atomic<int64_t>* open_;
+    int64_t count_;
+  };
+
   StreamStore* store_;
   std::string token_;
   std::function<LearnerStats()> learner_stats_;
-  std::function<StatusOr<Embeddings>(const std::vector<NodeId>&)> embed_;
+  EmbedFn embed_;
+  ServiceLimits limits_;
+  std::atomic<int64_t> open_streams_{0};
 };
 
 StatusOr<std::unique_ptr<Server>> Server::Start(StreamStore* store, const ServerOptions& options) {
@@ -205,13 +171,14 @@ StatusOr<std::unique_ptr<Server>> Server::Start(StreamStore* store, const Server
                                    " (not loopback) requires a bearer token (--token-file or "
                                    "STREAMGNN_TOKEN)");
   }
+  SG_RETURN_IF_ERROR(ValidateLimits(options.limits));
   std::unique_ptr<Server> server(new Server());
   server->impl_ = std::make_unique<Impl>(store, options);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
   builder.RegisterService(server->impl_.get());
-  builder.SetMaxReceiveMessageSize(256 << 20);
-  builder.SetMaxSendMessageSize(256 << 20);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(options.limits.max_message_bytes));
+  builder.SetMaxSendMessageSize(static_cast<int>(options.limits.max_message_bytes));
   server->server_ = builder.BuildAndStart();
   if (!server->server_ || server->port_ == 0) {
     return Status::IOError("cannot listen on " + options.listen);

@@ -8,6 +8,7 @@
 
 #include "core/status.h"
 #include "core/types.h"
+#include "service/requests.h"
 #include "service/stream_store.h"
 
 namespace grpc {
@@ -28,13 +29,6 @@ struct LearnerStats {
   std::string error;
 };
 
-// What `Embed` answers: row i (dim floats) is node i's embedding as of `time`.
-struct Embeddings {
-  int64_t dim = 0;
-  std::vector<float> values;
-  double time = 0;
-};
-
 struct ServerOptions {
   std::string listen = "127.0.0.1:50051";  // host:port; port 0 picks a free one
   // Bearer token required on every call when non-empty; mandatory when `listen` is not a
@@ -44,7 +38,9 @@ struct ServerOptions {
   std::function<LearnerStats()> learner_stats;
   // Embeddings from the learner's latest checkpointed model and memory; without it `Embed`
   // answers UNIMPLEMENTED.
-  std::function<StatusOr<Embeddings>(const std::vector<NodeId>&)> embed;
+  EmbedFn embed;
+  // What one request may ask.
+  ServiceLimits limits;
 };
 
 class Server {

@@ -60,6 +60,7 @@ class StreamStore {
 
   const graph::TemporalGraph& graph() const { return *graph_; }
   const EdgeLog& log() const { return *log_; }
+  int64_t max_nodes() const { return options_.max_nodes; }
   StoreStats Stats() const;
   int64_t pending() const { return pending_.load(); }  // batches in Ingest right now
 

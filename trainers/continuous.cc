@@ -19,6 +19,7 @@
 
 #include "core/logging.h"
 #include "core/rng.h"
+#include "trainers/checkpoint_file.h"
 #include "trainers/temporal_batch.h"
 #include "trainers/temporal_trainer_impl.h"
 
@@ -435,7 +436,7 @@ Status ContinuousLearnerImpl::Write(const std::string& path) const {
   } catch (const std::exception& e) {
     return Status::IOError(fmt::format("{}: cannot write checkpoint: {}", path, e.what()));
   }
-  return SaveAtomically(archive, path);
+  return SaveCheckpointFile(archive, path);
 }
 
 ContinuousLearner::ContinuousLearner(std::unique_ptr<ContinuousLearnerImpl> impl) : impl_(std::move(impl)) {}
@@ -462,12 +463,9 @@ StatusOr<std::unique_ptr<ContinuousLearner>> ContinuousLearner::Start(
 
 StatusOr<std::unique_ptr<ContinuousLearner>> ContinuousLearner::Resume(
     const trainers::TemporalConfig& config, const datasets::TemporalDataset& source, const std::string& checkpoint_path) {
-  if (!fs::exists(checkpoint_path)) {
-    return Status::NotFound(fmt::format("{}: checkpoint not found", checkpoint_path));
-  }
   try {
     torch::serialize::InputArchive archive;
-    archive.load_from(checkpoint_path, torch::kCPU);
+    SG_RETURN_IF_ERROR(LoadCheckpointFile(checkpoint_path, torch::kCPU, &archive));
     const auto scalar = [&](const char* key) {
       torch::Tensor t;
       archive.read(key, t);

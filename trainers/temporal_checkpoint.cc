@@ -11,6 +11,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "trainers/checkpoint_file.h"
 #include "trainers/temporal_trainer_impl.h"
 
 namespace streamgnn::trainers {
@@ -84,19 +85,6 @@ Status TemporalTrainerImpl::ReadState(torch::serialize::InputArchive& archive, b
   return Status::Ok();
 }
 
-Status SaveAtomically(torch::serialize::OutputArchive& archive, const std::string& path) {
-  const std::string tmp = path + ".tmp";
-  try {
-    archive.save_to(tmp);
-  } catch (const std::exception& e) {
-    return Status::IOError(fmt::format("{}: cannot write checkpoint: {}", tmp, e.what()));
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return Status::IOError(fmt::format("{}: cannot rename to {}: {}", tmp, path, ec.message()));
-  return Status::Ok();
-}
-
 Status TemporalTrainerImpl::WriteCheckpoint(const std::string& path, int64_t epoch,
                                 const memory::NodeMemory* mem, const models::PresFilter* pres,
                                 const std::vector<EpochRecord>& history, int64_t best_epoch,
@@ -113,14 +101,14 @@ Status TemporalTrainerImpl::WriteCheckpoint(const std::string& path, int64_t epo
   } catch (const std::exception& e) {
     return Status::IOError(fmt::format("{}: cannot write checkpoint: {}", path, e.what()));
   }
-  return SaveAtomically(archive, path);
+  return SaveCheckpointFile(archive, path);
 }
 
 Status TemporalTrainerImpl::ReadCheckpoint(const std::string& path, bool with_optimizer, int64_t* epoch,
                                std::string* history, int64_t* best_epoch, int64_t* bad_epochs) {
   try {
     torch::serialize::InputArchive archive;
-    archive.load_from(path, device_);  // tensors saved on any device land on ours
+    SG_RETURN_IF_ERROR(LoadCheckpointFile(path, device_, &archive));  // any device's tensors land on ours
     const auto scalar = [&](const char* key) {
       torch::Tensor t;
       archive.read(key, t);

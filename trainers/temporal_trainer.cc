@@ -17,6 +17,7 @@
 #include "core/rng.h"
 #include "datasets/dataset_config.h"
 #include "datasets/npy.h"
+#include "trainers/checkpoint_file.h"
 #include "trainers/early_stopping.h"
 #include "trainers/temporal_trainer_impl.h"
 #include "trainers/torch_device.h"
@@ -513,13 +514,11 @@ StatusOr<EvalSummary> EvaluateCheckpoint(const std::string& checkpoint_path,
           o, fmt::join(kEvalOverridableKeys, ", ")));
     }
   }
-  if (!fs::exists(checkpoint_path)) {
-    return Status::NotFound(fmt::format("{}: checkpoint not found", checkpoint_path));
-  }
   std::string yaml;
   try {
     torch::serialize::InputArchive archive;
-    archive.load_from(checkpoint_path, torch::kCPU);  // a GPU run's checkpoint reads anywhere
+    // A GPU run's checkpoint reads anywhere.
+    SG_RETURN_IF_ERROR(LoadCheckpointFile(checkpoint_path, torch::kCPU, &archive));
     c10::IValue value;
     archive.read("config", value);
     yaml = value.toStringRef();

@@ -154,9 +154,6 @@ std::vector<EpochRecord> ParseHistory(const std::string& lines);
 // The number under `key` of a run file's JSON object; NaN when missing, null or not a number.
 double JsonNumberAt(const nlohmann::json& object, const char* key);
 
-// Writes `archive` to `path` through a temporary file and a rename (IOError on failure).
-Status SaveAtomically(torch::serialize::OutputArchive& archive, const std::string& path);
-
 // The dataset config.dataset names, with a log line.
 StatusOr<datasets::TemporalDataset> LoadConfigDataset(const trainers::TemporalConfig& config);
 

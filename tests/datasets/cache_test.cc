@@ -9,6 +9,7 @@
 #include "datasets/loaders.h"
 #include "datasets/npy.h"
 #include "tests/datasets/test_util.h"
+#include "tests/fuzz/fuzz_util.h"
 
 namespace streamgnn::datasets {
 namespace {
@@ -267,6 +268,65 @@ TEST(CacheFileName, SanitisedNameAndStableHash) {
   EXPECT_EQ(a.size(), std::string("we_ird_name-").size() + 16 + 5);
   EXPECT_EQ(a, CacheFileName("we ird/name", "key"));
   EXPECT_NE(a, CacheFileName("we ird/name", "key2"));
+}
+
+// Every single-bit flip and every truncation of a cache file is Corruption naming the file:
+// never a crash, never a dataset other than the one written.
+TEST(CacheFile, EveryFlippedBitAndTruncationIsCorruption) {
+  TempDir dir;
+  WriteText(dir.File("e.csv"), "u,i,ts,label,f0\n0,5,1,0,0.5\n1,6,2,1,1.5\n0,6,3,0,2\n");
+  auto truth = LoadJodieCsv(dir.File("e.csv"));
+  ASSERT_TRUE(truth.ok()) << truth.status().ToString();
+  const std::string path = dir.File("e.sgds");
+  ASSERT_TRUE(WriteDatasetCache(path, "key", *truth).ok());
+  const std::string good = testing::ReadText(path);
+  auto expect_corruption = [&](const std::string& bytes, const std::string& what) {
+    WriteText(path, bytes);
+    auto read = ReadDatasetCache(path, "key");
+    ASSERT_FALSE(read.ok()) << what;
+    EXPECT_EQ(read.status().code(), StatusCode::kCorruption) << what << ": " << read.status().ToString();
+    EXPECT_TRUE(Contains(read.status().message(), path)) << read.status().message();
+  };
+  for (size_t at = 0; at < good.size(); ++at) {
+    std::string bad = good;
+    bad[at] = static_cast<char>(bad[at] ^ (1 << (at % 8)));
+    expect_corruption(bad, "bit flipped at byte " + std::to_string(at));
+  }
+  for (size_t keep = 0; keep < good.size(); ++keep) {
+    expect_corruption(good.substr(0, keep), "truncated to " + std::to_string(keep));
+  }
+  WriteText(path, good);
+  auto intact = ReadDatasetCache(path, "key");
+  ASSERT_TRUE(intact.ok()) << intact.status().ToString();
+  ExpectSameDataset(*intact, *truth);
+}
+
+// The dataset_cache_fuzz seeds (tests/fuzz/corpus) are cache files of the current format under
+// the fuzz key; without that the fuzzer would only ever meet a header check. After a format
+// change, `STREAMGNN_UPDATE_SEEDS=1 <build>/bin/datasets_test --gtest_filter='*FuzzSeeds*'`
+// rewrites them.
+TEST(CacheFile, FuzzSeedsAreCurrent) {
+  TempDir dir;
+  WriteText(dir.File("e.csv"), "u,i,ts,label,f0,f1\n0,3,1,0,0.5,1\n1,4,2,1,1.5,2\n2,3,2,0,2,3\n");
+  WriteText(dir.File("ml_s.csv"), ",u,i,ts,label,idx\n0,1,2,0,1,1\n1,2,1,4,0,2\n");
+  ASSERT_TRUE(WriteNpyMatrix(dir.File("ml_s.npy"), {3, 2, {0, 0, 1, 2, 3, 4}}).ok());
+  ASSERT_TRUE(WriteNpyMatrix(dir.File("ml_s_node.npy"), {3, 1, {9, 8, 7}}).ok());
+  const std::string corpus = std::string(STREAMGNN_SOURCE_DIR) + "/tests/fuzz/corpus/dataset_cache_fuzz/";
+  const std::pair<const char*, StatusOr<TemporalDataset>> kSeeds[] = {
+      {"seed-jodie_features", LoadJodieCsv(dir.File("e.csv"))},
+      {"seed-ml_companions", LoadMlCsv(dir.File("ml_s.csv"))},
+  };
+  for (const auto& [name, ds] : kSeeds) {
+    ASSERT_TRUE(ds.ok()) << ds.status().ToString();
+    if (std::getenv("STREAMGNN_UPDATE_SEEDS") != nullptr) {
+      std::filesystem::create_directories(corpus);
+      ASSERT_TRUE(WriteDatasetCache(corpus + name, fuzz::kCacheKey, *ds).ok());
+    }
+    auto seed = ReadDatasetCache(corpus + name, fuzz::kCacheKey);
+    ASSERT_TRUE(seed.ok()) << seed.status().ToString()
+                           << "\n  rewrite with STREAMGNN_UPDATE_SEEDS=1 (see this test's comment)";
+    ExpectSameDataset(*seed, *ds);
+  }
 }
 
 }  // namespace

@@ -389,6 +389,26 @@ TEST(TemporalGraphTest, MemoryAccountingTracksBlocks) {
   EXPECT_EQ(graph.Stats().num_entries, 2000);
 }
 
+// Node slots are allocated per chunk of touched ids: one edge of the largest id costs two
+// chunks (its ends'), not the ~100 GB of every chunk below it, and the untouched ids between
+// read as nodes without edges (the service's --max-nodes defaults to this limit).
+TEST(TemporalGraphTest, FarApartNodeIdsCostOnlyTheirChunks) {
+  TemporalGraph graph;
+  const NodeId far = TemporalGraph::kMaxNodes - 1;
+  const std::vector<NodeId> src = {0, far}, dst = {far, 5};
+  const std::vector<Timestamp> ts = {1, 2};
+  ASSERT_TRUE(graph.AppendEdges(src, dst, ts).ok());
+  EXPECT_LE(graph.Memory().node_bytes, 2 * 1024 * 1024);
+  const Snapshot snap = graph.GetSnapshot();
+  EXPECT_EQ(snap.num_nodes(), far + 1);
+  EXPECT_EQ(snap.Degree(far, 10), 2);
+  EXPECT_EQ(snap.Degree(0, 10), 1);
+  EXPECT_EQ(snap.Degree(far / 2, 10), 0);
+  EXPECT_TRUE(snap.Edges(far / 2, 10).empty());
+  ASSERT_EQ(snap.Edges(5, 10).size(), 1u);
+  EXPECT_EQ(snap.Edges(5, 10)[0].node, far);
+}
+
 TEST(TemporalGraphTest, InvalidOptionsAreReported) {
   TemporalGraphOptions o;
   o.min_block_capacity = 0;

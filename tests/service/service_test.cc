@@ -9,6 +9,7 @@
 
 #include "service/edge_log.h"
 #include "service/proto/streamgnn.grpc.pb.h"
+#include "service/requests.h"
 #include "service/server.h"
 #include "service/stream_store.h"
 
@@ -224,6 +225,161 @@ TEST_F(ServiceTest, TokenIsRequiredWhenSetAndForNonLoopback) {
     EXPECT_EQ(stats.refused_batches(), 1);
   }
   (*server)->Shutdown();
+}
+
+// Every request limit refuses before any work, with the code a client can act on and a message
+// naming the field and the limit (table-driven over the handlers of service/requests.h).
+TEST_F(ServiceTest, RequestsBeyondTheLimitsAreRefusedWithAReason) {
+  auto store = StreamStore::Open(Options());  // max_nodes 1000
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->Ingest(Batch(0, 50), -1).ok());
+  ServiceLimits limits;
+  limits.max_sample_roots = 8;
+  limits.max_sample_layers = 2;
+  limits.max_fanout = 5;
+  limits.max_sample_edges = 100;
+  limits.max_embed_nodes = 4;
+  limits.max_read_edges = 10;
+  auto sample = [&](const std::vector<int64_t>& nodes, const std::vector<double>& times,
+                    const std::vector<int32_t>& fanouts) {
+    SampleRequest r;
+    for (int64_t n : nodes) r.add_nodes(n);
+    for (double t : times) r.add_times(t);
+    for (int32_t f : fanouts) r.add_fanouts(f);
+    SampleReply reply;
+    return HandleSample(**store, limits, r, &reply);
+  };
+  struct Case {
+    const char* what;
+    Status status;
+    StatusCode code;
+    const char* says;
+  };
+  const std::vector<int64_t> nine(9, 1);
+  const Case kCases[] = {
+      {"too many roots", sample(nine, std::vector<double>(9, 5.0), {2}), StatusCode::kResourceExhausted,
+       "--max-sample-roots"},
+      {"too many layers", sample({1}, {5}, {2, 2, 2}), StatusCode::kResourceExhausted, "--max-sample-layers"},
+      {"fanout above the limit", sample({1}, {5}, {6}), StatusCode::kInvalidArgument, "fanouts[0] = 6"},
+      {"fanout zero", sample({1}, {5}, {0}), StatusCode::kInvalidArgument, "fanouts[0] = 0"},
+      {"reply could be too large", sample({1, 2, 3, 4, 5}, {5, 5, 5, 5, 5}, {5, 5}),
+       StatusCode::kResourceExhausted, "--max-sample-edges"},
+      {"node beyond max_nodes", sample({1, 1000}, {5, 5}, {2}), StatusCode::kInvalidArgument,
+       "nodes[1] = 1000"},
+      {"negative node", sample({-1}, {5}, {2}), StatusCode::kInvalidArgument, "nodes[0] = -1"},
+      {"NaN time", sample({1}, {NAN}, {2}), StatusCode::kInvalidArgument, "times[0]"},
+      {"lengths differ", sample({1, 2}, {5}, {2}), StatusCode::kInvalidArgument, "differ in length"},
+  };
+  for (const Case& c : kCases) {
+    SCOPED_TRACE(c.what);
+    EXPECT_EQ(c.status.code(), c.code) << c.status.ToString();
+    EXPECT_THAT(c.status.message(), HasSubstr(c.says));
+  }
+  EXPECT_TRUE(sample({1, 2}, {40, 40}, {5, 5}).ok());
+
+  const EmbedFn zeros = [](const std::vector<NodeId>& nodes) -> StatusOr<Embeddings> {
+    return Embeddings{2, std::vector<float>(2 * nodes.size()), 0};
+  };
+  EmbedRequest embed;
+  EmbedReply embedded;
+  for (int i = 0; i < 5; ++i) embed.add_nodes(i);
+  EXPECT_EQ(HandleEmbed(zeros, **store, limits, embed, &embedded).code(), StatusCode::kResourceExhausted);
+  embed.clear_nodes();
+  embed.add_nodes(5000);
+  EXPECT_EQ(HandleEmbed(zeros, **store, limits, embed, &embedded).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(HandleEmbed(EmbedFn(), **store, limits, embed, &embedded).code(), StatusCode::kUnimplemented);
+
+  ReadEdgesRequest read;
+  EdgeBatch edges;
+  read.set_count(11);
+  EXPECT_EQ(HandleReadEdges(**store, limits, read, &edges).code(), StatusCode::kResourceExhausted);
+  read.set_count(-1);
+  EXPECT_EQ(HandleReadEdges(**store, limits, read, &edges).code(), StatusCode::kInvalidArgument);
+  read.set_count(10);
+  ASSERT_TRUE(HandleReadEdges(**store, limits, read, &edges).ok());
+  EXPECT_EQ(edges.src_size(), 10);
+
+  ServiceLimits zero;
+  zero.max_fanout = 0;
+  EXPECT_THAT(ValidateLimits(zero).message(), HasSubstr("max_fanout"));
+}
+
+// Over the wire: a message above max_message_bytes is refused by gRPC with RESOURCE_EXHAUSTED,
+// and IngestEdges streams beyond max_ingest_streams get RESOURCE_EXHAUSTED (which `streamgnn
+// ingest` retries with backoff) while the open ones go on.
+TEST_F(ServiceTest, MessageSizeAndOpenStreamsAreBounded) {
+  auto store = StreamStore::Open(Options());
+  ASSERT_TRUE(store.ok());
+  ServerOptions so;
+  so.listen = "127.0.0.1:0";
+  so.limits.max_message_bytes = 1 << 16;
+  so.limits.max_ingest_streams = 1;
+  auto server = Server::Start(store->get(), so);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  auto stub = StreamGnn::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string((*server)->port()),
+                                                     grpc::InsecureChannelCredentials()));
+  grpc::ClientContext first_ctx;
+  auto first = stub->IngestEdges(&first_ctx);
+  EdgeBatch small;
+  small.set_first_edge_id(-1);
+  small.add_src(1);
+  small.add_dst(2);
+  small.add_time(1);
+  ASSERT_TRUE(first->Write(small));
+  IngestAck ack;
+  ASSERT_TRUE(first->Read(&ack));  // the first stream is open and served
+  {
+    grpc::ClientContext ctx;
+    auto second = stub->IngestEdges(&ctx);
+    second->Write(small);
+    EXPECT_FALSE(second->Read(&ack));
+    const grpc::Status s = second->Finish();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+    EXPECT_THAT(s.error_message(), HasSubstr("--max-ingest-streams"));
+  }
+  EdgeBatch big;
+  big.set_first_edge_id(-1);
+  for (int i = 0; i < 10000; ++i) {
+    big.add_src(1);
+    big.add_dst(2);
+    big.add_time(2);
+  }
+  ASSERT_GT(big.ByteSizeLong(), size_t{1} << 16);
+  first->Write(big);
+  EXPECT_FALSE(first->Read(&ack));
+  const grpc::Status s = first->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+  EXPECT_EQ((*store)->Stats().num_edges, 1);
+  (*server)->Shutdown();
+}
+
+// The token check takes the same time wherever the presented token differs: no early exit.
+TEST(TokenMatches, ComparesDigests) {
+  EXPECT_TRUE(TokenMatches("Bearer s3cret", "s3cret"));
+  EXPECT_FALSE(TokenMatches("Bearer s3cres", "s3cret"));
+  EXPECT_FALSE(TokenMatches("Bearer s3cret ", "s3cret"));
+  EXPECT_FALSE(TokenMatches("", "s3cret"));
+  EXPECT_FALSE(TokenMatches("bearer s3cret", "s3cret"));
+}
+
+// No request can name a file: the only string a request carries is Sample's strategy, checked
+// against its two values. A field added later that could hold a path fails here first.
+TEST(ServiceProtocol, NoRequestCarriesAPath) {
+  const auto* file = SampleRequest::descriptor()->file();
+  const auto* service = file->FindServiceByName("StreamGnn");
+  ASSERT_NE(service, nullptr);
+  for (int m = 0; m < service->method_count(); ++m) {
+    const auto* input = service->method(m)->input_type();
+    for (int f = 0; f < input->field_count(); ++f) {
+      const auto* field = input->field(f);
+      if (field->type() != google::protobuf::FieldDescriptor::TYPE_STRING &&
+          field->type() != google::protobuf::FieldDescriptor::TYPE_BYTES) {
+        continue;
+      }
+      EXPECT_EQ(field->full_name(), "streamgnn.service.SampleRequest.strategy")
+          << "a request field that could name a file: keep it inside the data dir and test that";
+    }
+  }
 }
 
 }  // namespace

@@ -6,11 +6,13 @@
 #include <torch/torch.h>
 
 #include <cstdlib>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "trainers/temporal_config.h"
 #include "datasets/synthetic.h"
+#include "trainers/checkpoint_file.h"
 #include "trainers/temporal_trainer.h"
 
 namespace streamgnn::trainers::testing {
@@ -94,7 +96,8 @@ inline std::string WithoutTimes(const EpochRecord& r, bool with_mrr = true) {
 // The node memory in <dir>/checkpoint.pt (after the last epoch's training pass), on the host.
 inline torch::Tensor CheckpointMemory(const std::string& dir) {
   torch::serialize::InputArchive archive, memory;
-  archive.load_from(dir + "/checkpoint.pt", torch::kCPU);
+  const Status loaded = LoadCheckpointFile(dir + "/checkpoint.pt", torch::kCPU, &archive);
+  if (!loaded.ok()) throw std::runtime_error(loaded.ToString());
   archive.read("memory", memory);
   torch::Tensor m;
   memory.read("memory", m);

@@ -1,0 +1,13 @@
+// TGL edges.csv (datasets::LoadTglEdges).
+#include "datasets/loaders.h"
+#include "tests/fuzz/fuzz_util.h"
+
+using namespace streamgnn;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  auto& scratch = fuzz::ScratchDir::Get();
+  const std::string dir = scratch.Reset();
+  const std::string path = scratch.Write("edges.csv", fuzz::Bytes(data, size));
+  fuzz::CheckResult(datasets::LoadTglEdges(path), dir, datasets::Validate);
+  return 0;
+}

@@ -38,7 +38,9 @@ struct ServeArgs {
   int64_t max_nodes = int64_t{1} << 32;
   std::string out_of_order = "refuse";
   bool directed = false;
+  double eviction_window = 0;
   int64_t max_pending = 64;
+  int64_t max_batch = int64_t{1} << 20;
   service::ServiceLimits limits;
   std::string learn_config;  // non-empty: learn continuously per this config
   std::vector<std::string> learn_overrides;
@@ -88,7 +90,9 @@ Status Serve(const ServeArgs& a) {
   o.data_dir = a.data_dir;
   o.max_nodes = a.max_nodes;
   o.max_pending = a.max_pending;
+  o.max_batch = a.max_batch;
   o.graph.undirected = !a.directed;
+  o.graph.eviction_window = a.eviction_window;
   if (!core::EnumFromString(a.out_of_order, &o.graph.out_of_order)) {
     return Status::InvalidArgument("--out-of-order must be insert or refuse");
   }
@@ -185,7 +189,11 @@ void AddServiceCommands(CLI::App* app, std::vector<Command>* commands) {
   serve->add_option("--out-of-order", serve_args->out_of_order, "insert | refuse edges older than their node's newest")
       ->check(CLI::IsMember({"insert", "refuse"}));
   serve->add_flag("--directed", serve_args->directed, "Store each edge for its source only");
+  serve->add_option("--eviction-window", serve_args->eviction_window,
+                    "Keep in memory only edges newer than (newest time - window); 0 keeps all "
+                    "(the edge log keeps everything)");
   serve->add_option("--max-pending", serve_args->max_pending, "Batches that may wait before RESOURCE_EXHAUSTED");
+  serve->add_option("--max-batch", serve_args->max_batch, "Edges of one IngestEdges batch");
   service::ServiceLimits& limits = serve_args->limits;
   serve->add_option("--max-message-bytes", limits.max_message_bytes,
                     "Largest gRPC message either way (RESOURCE_EXHAUSTED beyond)");

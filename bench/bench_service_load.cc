@@ -11,8 +11,6 @@
 // loopback port, stopped at the end), so its RSS is its own.
 #include <grpcpp/grpcpp.h>
 #include <nlohmann/json.hpp>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/service_harness.h"
 #include "datasets/synthetic.h"
 #include "service/proto/streamgnn.grpc.pb.h"
 #include "service/stream_store.h"
@@ -34,24 +33,7 @@
 using namespace streamgnn;
 using Clock = std::chrono::steady_clock;
 
-namespace {
-
-int64_t PeakRssKb(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::atoll(line.c_str() + 6);
-  }
-  return -1;
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5))];
-}
-
-}  // namespace
+using bench::Percentile;
 
 int main(int argc, char** argv) {
   double seconds = 60;
@@ -79,29 +61,11 @@ int main(int argc, char** argv) {
 
   // ---- the server, in its own process ----
   const std::string log_path = dir + ".log";
-  const pid_t server = fork();
-  if (server == 0) {
-    freopen(log_path.c_str(), "w", stderr);
-    execl(binary.c_str(), binary.c_str(), "serve", "--data-dir", (dir + "/net").c_str(), "--listen",
-          "127.0.0.1:0", "--sync", sync.c_str(), "--out-of-order", "insert", "--max-nodes", "100000",
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  int port = 0;
-  for (int i = 0; i < 200 && port == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    std::ifstream in(log_path);
-    std::string line;
-    while (std::getline(in, line)) {
-      const auto p = line.find("listening on port ");
-      if (p != std::string::npos) port = std::atoi(line.c_str() + p + 18);
-    }
-  }
-  if (port == 0) {
-    std::fprintf(stderr, "server did not start (see %s)\n", log_path.c_str());
-    kill(server, SIGKILL);
-    return 1;
-  }
+  bench::ServerProcess server = bench::StartServer(
+      binary, {"--data-dir", dir + "/net", "--sync", sync, "--out-of-order", "insert", "--max-nodes", "100000"},
+      log_path);
+  if (server.pid < 0) return 1;
+  const int port = server.port;
 
   // ---- the load: one stream, up to `window` batches in flight ----
   auto stub = service::StreamGnn::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
@@ -152,9 +116,8 @@ int main(int argc, char** argv) {
   reader.join();
   const grpc::Status status = stream->Finish();
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  const int64_t rss_kb = PeakRssKb(server);
-  kill(server, SIGTERM);
-  waitpid(server, nullptr, 0);
+  const int64_t rss_kb = bench::ProcStatusKb(server.pid, "VmHWM:");
+  bench::StopServer(&server);
   if (!status.ok()) std::fprintf(stderr, "stream ended: %s\n", status.error_message().c_str());
 
   // ---- the ceiling: the same batches through StreamStore::Ingest in this process ----

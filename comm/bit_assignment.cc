@@ -364,7 +364,7 @@ StatusOr<BitAssignment> AssignBits(Span<const ChannelTraffic> channels,
   const double v_weight = v_range > 0 ? options.lambda / v_range : 0.0;
   const double t_weight = t_range > 0 ? (1 - options.lambda) : 0.0;
 
-  static std::mutex glpk_mutex;  // GLPK's environment is process-global
+  static std::mutex glpk_mutex;  // GLPK is not reentrant
   std::lock_guard<std::mutex> lock(glpk_mutex);
   glp_prob* lp = glp_create_prob();
   glp_set_obj_dir(lp, GLP_MIN);
@@ -470,6 +470,9 @@ StatusOr<BitAssignment> AssignBits(Span<const ChannelTraffic> channels,
     }
   }
   glp_delete_prob(lp);
+  // GLPK keeps an environment per thread (thread-local in Debian's build); ranks run as threads
+  // that end, so free it here or each one leaks it (LeakSanitizer). The next solve makes a new one.
+  glp_free_env();
   if (!solved) {
     return Status::FailedPrecondition(
         "bit assignment: GLPK found no integer solution (glp_intopt "

@@ -157,7 +157,8 @@ StatusOr<HeteroDataset> LoadMagnn(const std::string& dir, const MagnnOptions& op
                                      d.node_types[t].name + " nodes in node_types.npy)");
     }
     d.feature_dims.push_back(f.cols);
-    d.features.push_back(DenseRows(f));
+    SG_ASSIGN_OR_RETURN(std::vector<float> rows, DenseRows(f, path));
+    d.features.push_back(std::move(rows));
   }
 
   const std::string labels_path = (root / "labels.npy").string();

@@ -412,7 +412,7 @@ StatusOr<TemporalDataset> LoadJodieCsv(const std::string& path, const std::strin
     for (NodeId& v : ds.dst) v += ds.num_users;
     ds.num_nodes = ds.num_users + max_item + 1;
   }
-  SG_RETURN_IF_ERROR(Validate(ds));
+  SG_RETURN_IF_ERROR(Validate(ds).WithPrefix(path));
   return ds;
 }
 
@@ -496,7 +496,7 @@ StatusOr<TemporalDataset> LoadMlCsv(const std::string& path, const std::string& 
   }
   const NodeId max_u = MaxId(ds.src);
   if (max_u < *std::min_element(ds.dst.begin(), ds.dst.end())) ds.num_users = max_u + 1;
-  SG_RETURN_IF_ERROR(Validate(ds));
+  SG_RETURN_IF_ERROR(Validate(ds).WithPrefix(path));
   return ds;
 }
 
@@ -539,7 +539,7 @@ StatusOr<TemporalDataset> LoadSnapEdges(const std::string& path, const std::stri
   TemporalDataset ds =
       ToDataset(std::move(ev), name.empty() ? DefaultName(Format::kSnap, path) : name);
   RemapIds(&ds);
-  SG_RETURN_IF_ERROR(Validate(ds));
+  SG_RETURN_IF_ERROR(Validate(ds).WithPrefix(path));
   return ds;
 }
 
@@ -575,7 +575,7 @@ StatusOr<TemporalDataset> LoadTglEdges(const std::string& path, const std::strin
   TemporalDataset ds =
       ToDataset(std::move(ev), name.empty() ? DefaultName(Format::kTgl, path) : name);
   SG_RETURN_IF_ERROR(CheckKeptIdSpace(path, ds));
-  SG_RETURN_IF_ERROR(Validate(ds));
+  SG_RETURN_IF_ERROR(Validate(ds).WithPrefix(path));
   return ds;
 }
 
@@ -651,7 +651,7 @@ StatusOr<TemporalDataset> LoadCsv(const std::string& path, const CsvOptions& o,
   } else {
     SG_RETURN_IF_ERROR(CheckKeptIdSpace(path, ds));
   }
-  SG_RETURN_IF_ERROR(Validate(ds));
+  SG_RETURN_IF_ERROR(Validate(ds).WithPrefix(path));
   return ds;
 }
 
@@ -705,7 +705,7 @@ StatusOr<TemporalDataset> LoadTgbWiki(const std::string& path, std::string text,
   ds.num_users = MaxId(ds.src) + 1;
   for (NodeId& v : ds.dst) v += ds.num_users;
   ds.num_nodes = std::max(ds.num_users, MaxId(ds.dst) + 1);
-  SG_RETURN_IF_ERROR(Validate(ds));
+  SG_RETURN_IF_ERROR(Validate(ds).WithPrefix(path));
   return ds;
 }
 
@@ -770,7 +770,7 @@ StatusOr<TemporalDataset> LoadTgbStringIds(const std::string& path, const std::s
   }
   SortByTime(&ev);
   TemporalDataset ds = ToDataset(std::move(ev), name);
-  SG_RETURN_IF_ERROR(Validate(ds));
+  SG_RETURN_IF_ERROR(Validate(ds).WithPrefix(path));
   return ds;
 }
 

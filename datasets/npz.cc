@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstring>
 #include <filesystem>
+#include <type_traits>
 
 #include "datasets/static_dataset.h"
 #include "datasets/text_io.h"
@@ -34,6 +35,9 @@ StatusOr<std::vector<Out>> Convert(const NpyArray& a, const std::string& what) {
   }
   const char kind = a.descr[1];
   const int width = std::atoi(a.descr.c_str() + 2);
+  if (width < 1 || width > 8) {
+    return Status::InvalidArgument(what + ": unsupported dtype '" + a.descr + "'");
+  }
   const int64_t n = a.size();
   if (static_cast<int64_t>(a.bytes.size()) != n * width) {
     return Status::Corruption(what + ": holds " + std::to_string(a.bytes.size()) +
@@ -41,7 +45,19 @@ StatusOr<std::vector<Out>> Convert(const NpyArray& a, const std::string& what) {
   }
   std::vector<Out> out(n);
   const char* p = a.bytes.data();
+  // A float read as an integer must fit: converting NaN, infinities or values beyond int64's
+  // range is undefined behaviour, not an error the caller would see.
+  const auto fits = [&](double v) {
+    return !std::is_integral_v<Out> || (v >= -0x1p63 && v < 0x1p63);
+  };
   for (int64_t i = 0; i < n; ++i, p += width) {
+    if (kind == 'f') {
+      const double v = width == 4 ? LoadLe<float>(p) : width == 8 ? LoadLe<double>(p) : 0.0;
+      if (!fits(v)) {
+        return Status::InvalidArgument(what + ": element " + std::to_string(i) + " is " +
+                                       std::to_string(v) + ", outside int64's range");
+      }
+    }
     if ((kind == 'b' || kind == 'u') && width == 1) {
       out[i] = static_cast<Out>(static_cast<uint8_t>(*p));
     } else if (kind == 'i' && width == 1) {
@@ -142,11 +158,23 @@ StatusOr<NpyArray> ParseNpy(const std::string& b, const std::string& what) {
     int64_t x = 0;
     size_t j = i;
     while (j < shape.size() && std::isdigit(static_cast<unsigned char>(shape[j]))) {
-      x = x * 10 + (shape[j++] - '0');
+      if (__builtin_mul_overflow(x, 10, &x) || __builtin_add_overflow(x, shape[j++] - '0', &x)) {
+        return Status::Corruption(what + ": shape " + shape + " does not fit in 64 bits");
+      }
     }
     if (j == i) return Status::InvalidArgument(what + ": bad shape " + shape);
     a.shape.push_back(x);
     i = j;
+  }
+  // Every element takes at least one byte: a shape promising more elements than the data has
+  // bytes is damaged (and its product could overflow size()).
+  int64_t elements = 1;
+  for (const int64_t dim : a.shape) {
+    if (__builtin_mul_overflow(elements, dim, &elements) ||
+        elements > static_cast<int64_t>(b.size() - data_pos)) {
+      return Status::Corruption(what + ": shape " + shape + " holds more elements than the " +
+                                std::to_string(b.size() - data_pos) + " data bytes");
+    }
   }
   a.bytes = b.substr(data_pos);
   return a;
@@ -189,17 +217,31 @@ StatusOr<std::map<std::string, NpyArray>> ReadNpz(const std::string& path) {
     uint64_t csize = Le(z, pos + 20, 4), usize = Le(z, pos + 24, 4);
     const size_t nlen = Le(z, pos + 28, 2), xlen = Le(z, pos + 30, 2), clen = Le(z, pos + 32, 2);
     uint64_t local = Le(z, pos + 42, 4);
+    if (pos + 46 + nlen + xlen + clen > z.size()) {
+      return Status::Corruption(path + ": central directory entry " + std::to_string(e) +
+                                " runs past the end");
+    }
     std::string name = z.substr(pos + 46, nlen);
     // zip64 extra field: the 0xFFFFFFFF fields, in order usize, csize, offset.
-    for (size_t x = pos + 46 + nlen; x + 4 <= pos + 46 + nlen + xlen;) {
+    const size_t extra_end = pos + 46 + nlen + xlen;
+    for (size_t x = pos + 46 + nlen; x + 4 <= extra_end;) {
       const uint64_t id = Le(z, x, 2), len = Le(z, x + 2, 2);
+      const size_t field_end = x + 4 + len;
+      if (field_end > extra_end) return Status::Corruption(path + ":" + name + ": extra field runs past its entry");
       if (id == 1) {
         size_t f = x + 4;
-        if (usize == 0xFFFFFFFFu) usize = Le(z, f, 8), f += 8;
-        if (csize == 0xFFFFFFFFu) csize = Le(z, f, 8), f += 8;
-        if (local == 0xFFFFFFFFu) local = Le(z, f, 8);
+        const auto next = [&](uint64_t* value) {
+          if (*value != 0xFFFFFFFFu) return true;
+          if (f + 8 > field_end) return false;
+          *value = Le(z, f, 8);
+          f += 8;
+          return true;
+        };
+        if (!next(&usize) || !next(&csize) || !next(&local)) {
+          return Status::Corruption(path + ":" + name + ": zip64 extra field too short");
+        }
       }
-      x += 4 + len;
+      x = field_end;
     }
     pos += 46 + nlen + xlen + clen;
     const std::string what = path + ":" + name;
@@ -210,6 +252,11 @@ StatusOr<std::map<std::string, NpyArray>> ReadNpz(const std::string& path) {
     if (data + csize > z.size()) return Status::Corruption(what + ": member runs past the end");
     std::string raw = z.substr(data, csize);
     if (method == 8) {
+      // Deflate expands at most ~1032:1; a larger claim would only make us allocate it.
+      if (usize > 1032 * csize + 1024) {
+        return Status::Corruption(what + ": declares " + std::to_string(usize) + " bytes inflated from " +
+                                  std::to_string(csize) + ", more than deflate can produce");
+      }
       SG_ASSIGN_OR_RETURN(raw, Inflate(raw, usize, what));
     } else if (method != 0) {
       return Status::InvalidArgument(what + ": unsupported zip compression method " +
@@ -272,8 +319,8 @@ StatusOr<NpzCsr> CsrFromNpz(const std::map<std::string, NpyArray>& npz, const st
   return m;
 }
 
-std::vector<float> DenseRows(const NpzCsr& m) {
-  std::vector<float> out(static_cast<size_t>(m.rows * m.cols), 0.0f);
+StatusOr<std::vector<float>> DenseRows(const NpzCsr& m, const std::string& what) {
+  SG_ASSIGN_OR_RETURN(std::vector<float> out, internal::DenseZeros<float>(m.rows, m.cols, what));
   for (int64_t r = 0; r < m.rows; ++r) {
     for (int64_t e = m.indptr[r]; e < m.indptr[r + 1]; ++e) {
       out[r * m.cols + m.indices[e]] += static_cast<float>(m.data[e]);
@@ -320,13 +367,24 @@ StatusOr<StaticDataset> LoadGnnBenchmarkNpz(const std::string& path, const NpzSp
       return Status::InvalidArgument(path + ": attr_shape must have num_nodes rows");
     }
     d.feature_dim = attr.cols;
-    d.features = DenseRows(attr);
+    SG_ASSIGN_OR_RETURN(d.features, DenseRows(attr, path + ": attr_"));
   }
   SG_ASSIGN_OR_RETURN(const NpyArray* labels_a, get("labels"));
   SG_ASSIGN_OR_RETURN(d.labels, labels_a->ToInt64(path + ":labels"));
-  for (int64_t c : d.labels) d.num_classes = std::max(d.num_classes, c + 1);
+  if (static_cast<int64_t>(d.labels.size()) != d.num_nodes) {
+    return Status::InvalidArgument(path + ": labels has " + std::to_string(d.labels.size()) +
+                                   " entries, expected one per node (" + std::to_string(d.num_nodes) + ")");
+  }
+  for (size_t v = 0; v < d.labels.size(); ++v) {
+    if (d.labels[v] < -1 || d.labels[v] >= (int64_t{1} << 31)) {
+      return Status::InvalidArgument(path + ": labels[" + std::to_string(v) + "] = " +
+                                     std::to_string(d.labels[v]) + " is not a class index (in [0, " +
+                                     "2^31), or -1 for none)");
+    }
+    d.num_classes = std::max(d.num_classes, d.labels[v] + 1);
+  }
   internal::DrawSplit(&d, split.per_class_train, split.num_val, split.num_test, split.seed);
-  SG_RETURN_IF_ERROR(d.Validate());
+  SG_RETURN_IF_ERROR(d.Validate().WithPrefix(path));
   return d;
 }
 

@@ -44,7 +44,8 @@ struct NpzCsr {
 };
 StatusOr<NpzCsr> CsrFromNpz(const std::map<std::string, NpyArray>& npz, const std::string& prefix,
                             const std::string& path);
-// The matrix as dense row-major floats (duplicate entries summed, as scipy does).
-std::vector<float> DenseRows(const NpzCsr& m);
+// The matrix as dense row-major floats (duplicate entries summed, as scipy does);
+// ResourceExhausted naming `what` when it does not fit in memory.
+StatusOr<std::vector<float>> DenseRows(const NpzCsr& m, const std::string& what);
 
 }  // namespace streamgnn::datasets

@@ -23,6 +23,25 @@ namespace streamgnn::datasets {
 namespace {
 
 // `name` or `name.gz`, whichever exists (OGB ships gzip; an unpacked copy works too).
+// OGB's labels are class indices written as numbers; NaN marks an unlabelled node (-1).
+// Anything else (negative, fractional, beyond 2^31) is an error naming the row, never a cast.
+StatusOr<std::vector<int64_t>> ClassLabels(const std::vector<float>& values, const std::string& path) {
+  std::vector<int64_t> labels(values.size());
+  for (size_t r = 0; r < values.size(); ++r) {
+    const float v = values[r];
+    if (std::isnan(v)) {
+      labels[r] = -1;
+    } else if (v >= 0 && v < 0x1p31f && v == std::floor(v)) {
+      labels[r] = static_cast<int64_t>(v);
+    } else {
+      return Status::InvalidArgument(path + ": row " + std::to_string(r + 1) + ": label " +
+                                     std::to_string(v) + " is not a class index (a whole number " +
+                                     "in [0, 2^31), or NaN for none)");
+    }
+  }
+  return labels;
+}
+
 std::string Pick(const std::filesystem::path& base, const std::string& name) {
   const auto gz = base / (name + ".gz");
   if (std::filesystem::exists(gz)) return gz.string();
@@ -177,10 +196,8 @@ Status ReadOgbNodeData(const std::filesystem::path& raw, HeteroDataset* d) {
                                    " rows of one label, got " + std::to_string(rows) + " x " +
                                    std::to_string(cols));
   }
-  for (const float y : labels) {
-    d->labels.push_back(std::isnan(y) ? -1 : static_cast<int64_t>(y));
-    d->num_classes = std::max(d->num_classes, d->labels.back() + 1);
-  }
+  SG_ASSIGN_OR_RETURN(d->labels, ClassLabels(labels, label_path));
+  for (const int64_t y : d->labels) d->num_classes = std::max(d->num_classes, y + 1);
   for (const graph::NodeType& t : d->node_types) {
     const std::string feat = Pick(raw / "node-feat" / t.name, "node-feat.csv");
     d->feature_dims.push_back(0);
@@ -233,7 +250,7 @@ StatusOr<HeteroDataset> LoadOgbHetero(const std::string& dir, const std::string&
   SG_RETURN_IF_ERROR(ReadSplit(split_dir / d.node_types[d.target_type].name,
                                d.node_types[d.target_type].count, &d.train_idx, &d.val_idx,
                                &d.test_idx));
-  SG_RETURN_IF_ERROR(d.Validate());
+  SG_RETURN_IF_ERROR(d.Validate().WithPrefix(dir));
   return d;
 }
 
@@ -270,11 +287,8 @@ StatusOr<StaticDataset> LoadOgbNodeProperty(const std::string& dir, const std::s
                                    "supported), got " + std::to_string(cols) + " columns");
   }
   d.num_nodes = rows;
-  d.labels.resize(rows);
-  for (int64_t v = 0; v < rows; ++v) {
-    d.labels[v] = std::isnan(labels[v]) ? -1 : static_cast<int64_t>(labels[v]);
-    d.num_classes = std::max(d.num_classes, d.labels[v] + 1);
-  }
+  SG_ASSIGN_OR_RETURN(d.labels, ClassLabels(labels, Pick(raw, "node-label.csv")));
+  for (const int64_t y : d.labels) d.num_classes = std::max(d.num_classes, y + 1);
   const std::string nn = Pick(raw, "num-node-list.csv");
   if (fs::exists(nn)) {
     SG_ASSIGN_OR_RETURN(auto counts, internal::ReadIntTable(nn, 1, ',', &rows));
@@ -299,7 +313,7 @@ StatusOr<StaticDataset> LoadOgbNodeProperty(const std::string& dir, const std::s
   }
   SG_ASSIGN_OR_RETURN(const fs::path split_dir, SplitFolder(dir, split));
   SG_RETURN_IF_ERROR(ReadSplit(split_dir, d.num_nodes, &d.train_idx, &d.val_idx, &d.test_idx));
-  SG_RETURN_IF_ERROR(d.Validate());
+  SG_RETURN_IF_ERROR(d.Validate().WithPrefix(dir));
   return d;
 }
 

@@ -49,10 +49,14 @@ const char* KindName(Kind k) {
 }
 
 // What an object is, for errors: its class name or its kind.
+std::string Describe(const Object& o) {
+  if (o.kind == Kind::kInstance) return "a " + o.ClassName() + " object";
+  return std::string("a ") + KindName(o.kind);
+}
+
 std::string Describe(const Ref& o) {
   if (o == nullptr) return "nothing";
-  if (o->kind == Kind::kInstance) return "a " + o->ClassName() + " object";
-  return std::string("a ") + KindName(o->kind);
+  return Describe(*o);
 }
 
 // The stack machine. Each Step reads one opcode and its argument.
@@ -125,11 +129,18 @@ class Machine {
     return Status::Ok();
   }
 
-  // Records that `parent` holds `child`; refuses nesting deeper than kMaxDepth.
+  // Records that `parent` holds `child`; refuses nesting deeper than kMaxDepth and changes to an
+  // object already held by another (see Object::nested), which is how a cycle would form.
   Status Nest(Object& parent, const Ref& child) const {
+    if (parent.nested) {
+      return Fail("changes " + Describe(parent) + " after it was put inside another object "
+                  "(self-referencing pickles are not supported)");
+    }
     if (child == nullptr) return Status::Ok();
+    if (child.get() == &parent) return Fail("puts " + Describe(parent) + " inside itself");
     if (child->depth + 1 > kMaxDepth) return Fail("objects nested deeper than " + std::to_string(kMaxDepth));
     parent.depth = std::max(parent.depth, child->depth + 1);
+    child->nested = true;
     return Status::Ok();
   }
 

@@ -36,6 +36,10 @@ struct Object {
   std::vector<std::pair<Ref, Ref>> entries;    // kDict; an instance's dict items
   Ref callable, args, state;                   // kInstance: REDUCE/NEWOBJ and BUILD
   int depth = 0;  // nesting below this object (bounded: see kMaxDepth)
+  // Held by a container. Such an object is never changed again (APPEND, SETITEM, BUILD on it are
+  // refused): so `depth` stays exact and no reference cycle can form. Pickles written by Python
+  // fill each container before putting it in another; only self-referencing ones do otherwise.
+  bool nested = false;
 
   // The instance's class or factory name ("" for other kinds).
   std::string ClassName() const;

@@ -86,13 +86,13 @@ StatusOr<StaticDataset> LoadPlanetoidConverted(const std::string& dir) {
         return Status::Ok();
       }));
   for (int64_t j : findex) d.feature_dim = std::max(d.feature_dim, j + 1);
-  d.features.assign(static_cast<size_t>(d.num_nodes * d.feature_dim), 0.0f);
+  SG_ASSIGN_OR_RETURN(d.features, internal::DenseZeros<float>(d.num_nodes, d.feature_dim, file("features.tsv")));
   for (int64_t r = 0; r < rows; ++r) d.features[fnode[r] * d.feature_dim + findex[r]] = fvalue[r];
 
   SG_ASSIGN_OR_RETURN(d.train_idx, ReadIds(file("train_idx.txt")));
   SG_ASSIGN_OR_RETURN(d.val_idx, ReadIds(file("val_idx.txt")));
   SG_ASSIGN_OR_RETURN(d.test_idx, ReadIds(file("test_idx.txt")));
-  SG_RETURN_IF_ERROR(d.Validate());
+  SG_RETURN_IF_ERROR(d.Validate().WithPrefix(dir));
   return d;
 }
 
@@ -121,10 +121,10 @@ const double* SourceRow(int64_t source, const pickle::Array& all, const pickle::
   return test.values.data() + (source - all.rows()) * test.cols();
 }
 
-pickle::Array Densify(const pickle::Csr& m) {
+StatusOr<pickle::Array> Densify(const pickle::Csr& m, const std::string& what) {
   pickle::Array a;
   a.shape = {m.rows, m.cols};
-  a.values.assign(static_cast<size_t>(m.rows * m.cols), 0);
+  SG_ASSIGN_OR_RETURN(a.values, internal::DenseZeros<double>(m.rows, m.cols, what));
   for (int64_t r = 0; r < m.rows; ++r) {
     for (int64_t k = m.indptr[r]; k < m.indptr[r + 1]; ++k) a.values[r * m.cols + m.indices[k]] = m.data[k];
   }
@@ -136,7 +136,7 @@ StatusOr<pickle::Array> ReadMatrix(const std::string& path) {
   SG_ASSIGN_OR_RETURN(const pickle::Ref o, pickle::ParseFile(path));
   if (o->kind == pickle::Object::Kind::kInstance && o->ClassName().rfind("scipy.sparse", 0) == 0) {
     SG_ASSIGN_OR_RETURN(const pickle::Csr m, pickle::ToCsr(o, path));
-    return Densify(m);
+    return Densify(m, path);
   }
   SG_ASSIGN_OR_RETURN(pickle::Array a, pickle::ToArray(o, path));
   if (a.shape.size() != 2) {
@@ -219,7 +219,7 @@ StatusOr<StaticDataset> LoadPlanetoidPickles(const std::string& dir, const std::
   d.name = name;
   d.num_nodes = num_nodes;
   d.feature_dim = allx.cols();
-  d.features.assign(static_cast<size_t>(num_nodes * d.feature_dim), 0.0f);
+  SG_ASSIGN_OR_RETURN(d.features, internal::DenseZeros<float>(num_nodes, d.feature_dim, dir));
   // Labels: the one-hot rows' argmax; an all-zero row (CiteSeer's isolated test nodes) is
   // unlabelled. Kipf's argmax would call it class 0.
   d.num_classes = ally.cols();
@@ -268,7 +268,7 @@ StatusOr<StaticDataset> LoadPlanetoidPickles(const std::string& dir, const std::
     core::Logger()->warn("planetoid {}: {} split nodes have no label row and are left out of the split", name,
                          unlabelled);
   }
-  SG_RETURN_IF_ERROR(d.Validate());
+  SG_RETURN_IF_ERROR(d.Validate().WithPrefix(dir));
   return d;
 }
 

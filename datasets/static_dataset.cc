@@ -1,11 +1,14 @@
 #include "datasets/static_dataset.h"
 
+#include <fmt/format.h>
 #include <tbb/blocked_range.h>
+#include <unistd.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <unordered_map>
 
 #include "core/rng.h"
 #include "datasets/text_io.h"
@@ -102,6 +105,18 @@ StatusOr<StaticDataset> LoadStaticDataset(const StaticLoadOptions& o) {
 
 namespace internal {
 
+Status CheckDenseFits(int64_t rows, int64_t cols, int64_t element_bytes, const std::string& what) {
+  const int64_t memory = static_cast<int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGE_SIZE);
+  int64_t elements = 0;
+  if (rows < 0 || cols < 0 || __builtin_mul_overflow(rows, cols, &elements) ||
+      elements > memory / element_bytes) {
+    return Status::ResourceExhausted(fmt::format(
+        "{}: a dense {} x {} matrix needs more than this machine's {:.1f} GB of memory", what, rows,
+        cols, static_cast<double>(memory) / 1e9));
+  }
+  return Status::Ok();
+}
+
 StatusOr<std::vector<int64_t>> ReadIntTable(const std::string& path, int cols, char delim,
                                             int64_t* rows) {
   SG_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
@@ -187,7 +202,7 @@ void DrawSplit(StaticDataset* d, int64_t per_class_train, int64_t num_val, int64
     order.emplace_back(rng.NextU64(), v);
   }
   std::sort(order.begin(), order.end());
-  std::vector<int64_t> taken(d->num_classes, 0);
+  std::unordered_map<int64_t, int64_t> taken;  // per class; class ids come from files
   std::vector<NodeId> rest;
   d->train_idx.clear();
   d->val_idx.clear();

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <string>
+#include <new>
 #include <vector>
 
 #include "core/status.h"
@@ -122,6 +123,24 @@ struct StaticLoadOptions {
 StatusOr<StaticDataset> LoadStaticDataset(const StaticLoadOptions& options);
 
 namespace internal {
+// OK when a dense rows x cols matrix of `element_bytes` elements fits in this machine's physical
+// memory; ResourceExhausted naming `what` otherwise (also for negative sizes or overflow). A
+// sparse file can describe any dense size, so every densification asks first.
+Status CheckDenseFits(int64_t rows, int64_t cols, int64_t element_bytes, const std::string& what);
+
+// rows x cols zeros, or ResourceExhausted naming `what` when they do not fit (CheckDenseFits) or
+// the allocation fails.
+template <typename T>
+StatusOr<std::vector<T>> DenseZeros(int64_t rows, int64_t cols, const std::string& what) {
+  SG_RETURN_IF_ERROR(CheckDenseFits(rows, cols, sizeof(T), what));
+  try {
+    return std::vector<T>(static_cast<size_t>(rows * cols), T(0));
+  } catch (const std::bad_alloc&) {
+    return Status::ResourceExhausted(what + ": cannot allocate a dense " + std::to_string(rows) +
+                                     " x " + std::to_string(cols) + " matrix");
+  }
+}
+
 // Reads a text file (plain or gzip) whose every data line holds exactly `cols` integers
 // separated by `delim` (' ' = blanks/tabs). Returns them row-major; *rows gets the row count.
 StatusOr<std::vector<int64_t>> ReadIntTable(const std::string& path, int cols, char delim,

@@ -883,9 +883,12 @@ void Snapshot::Pipelined(const NodeId* nodes, const Timestamp* times, int64_t co
       if (c.slot) {
         c.table = c.slot->table.load(std::memory_order_acquire);
         // The table's first two lines (header, max times, block pointers). Reading anything
-        // from it here would stall on the line being fetched.
-        __builtin_prefetch(c.table);
-        __builtin_prefetch(reinterpret_cast<const char*>(c.table) + 64);
+        // from it here would stall on the line being fetched. (No arithmetic on a null table:
+        // that is undefined even inside a prefetch.)
+        if (c.table) {
+          __builtin_prefetch(c.table);
+          __builtin_prefetch(reinterpret_cast<const char*>(c.table) + 64);
+        }
       }
     }
     if (const int64_t j = i + kBlockAhead; j >= 0 && j < count) {

@@ -89,6 +89,11 @@ StatusOr<std::unique_ptr<EdgeLog>> EdgeLog::Open(const EdgeLogOptions& options) 
   rocksdb::Options ro;
   ro.create_if_missing = true;
   ro.manual_wal_flush = false;
+  // RocksDB's default (point-in-time recovery) stops replaying the WAL at the first damaged
+  // record and opens with everything after it gone: acknowledged edges lost without a word. Only
+  // an incomplete last record (a write torn by a crash, never acknowledged) may be dropped;
+  // damage anywhere else makes Open fail with Corruption.
+  ro.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   rocksdb::DB* db = nullptr;
   SG_RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(ro, options.path, &db), "opening edge log " + options.path));
   log->db_.reset(db);

@@ -56,7 +56,7 @@ Status StreamStore::Validate(const EdgeColumns& b) const {
   }
   if (n > options_.max_batch) {
     return Status::InvalidArgument("batch of " + std::to_string(n) + " edges exceeds the limit of " +
-                                   std::to_string(options_.max_batch));
+                                   std::to_string(options_.max_batch) + " (--max-batch); split it");
   }
   if (b.feature_dim < 0 || b.feature_dim > options_.max_feature_dim) {
     return Status::InvalidArgument("feature_dim " + std::to_string(b.feature_dim) + " is outside [0, " +

@@ -172,6 +172,25 @@ TEST(Pickle, DeepNestingIsRefused) {
   EXPECT_TRUE(pickle::Parse(ok, "ok").ok());
 }
 
+// Self-references would be shared_ptr cycles (leaked) and could grow a held object past the
+// depth bound; pickles that change an object after putting it in another are refused.
+TEST(Pickle, SelfReferencesAreRefused) {
+  // l = []; l.append(l): EMPTY_LIST, MEMOIZE, BINGET 0, APPEND.
+  auto self = pickle::Parse(B("\x80\x04]\x94h\x00" "a."), "self");
+  ASSERT_FALSE(self.ok());
+  EXPECT_NE(self.status().message().find("inside itself"), std::string::npos) << self.status().message();
+  // a = []; b = [a]; a.append(b): the cycle goes through b, which already holds a.
+  auto cycle = pickle::Parse(B("\x80\x04]\x94]\x94h\x00" "ah\x00h\x01" "a."), "cycle");
+  ASSERT_FALSE(cycle.ok());
+  EXPECT_NE(cycle.status().message().find("after it was put inside"), std::string::npos)
+      << cycle.status().message();
+  // Sharing without a cycle is fine: [a, a] with a = [1].
+  auto shared = pickle::Parse(B("\x80\x04]\x94(]\x94K\x01" "ah\x01" "e."), "shared");
+  ASSERT_TRUE(shared.ok()) << shared.status().ToString();
+  ASSERT_EQ((*shared)->items.size(), 2u);
+  EXPECT_EQ((*shared)->items[0], (*shared)->items[1]);
+}
+
 TEST(PlanetoidPickles, DamagedFilesAreClearErrors) {
   const std::string src = std::string(STREAMGNN_SOURCE_DIR) + "/tests/data/planetoid_gaps";
   TempDir dir;

@@ -87,6 +87,16 @@ TEST(StaticDatasetCora, GnnBenchmarkNpzMatchesReadmeCounts) {
   EXPECT_NE(other->test_idx, d->test_idx);
 }
 
+// Sparse attributes claiming more columns than memory holds are refused before densifying.
+TEST(GnnBenchmarkNpz, DenseAttributesBeyondMemoryAreRefused) {
+  const std::string path = std::string(STREAMGNN_SOURCE_DIR) + "/tests/data/npz_huge_attr/graph.npz";
+  auto d = LoadGnnBenchmarkNpz(path, {1, 1, 1, 0});
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().code(), StatusCode::kResourceExhausted) << d.status().ToString();
+  EXPECT_NE(d.status().message().find(path), std::string::npos);
+  EXPECT_NE(d.status().message().find("3 x 1099511627776"), std::string::npos) << d.status().message();
+}
+
 TEST(StaticDatasetNpz, ReadsDeflateMembers) {
   SG_REQUIRE_SHARED("imdb_magnn/adjM.npz");
   auto npz = ReadNpz(SharedData("imdb_magnn/adjM.npz"));  // scipy.sparse.save_npz: deflate

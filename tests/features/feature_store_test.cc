@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "features/feature_store_torch.h"
+#include "tests/testing/file_damage.h"
 
 namespace streamgnn::features {
 namespace {
@@ -139,6 +140,45 @@ TEST(RocksDbFeatureStore, SurvivesReopen) {
   auto second = RocksDbFeatureStore::Open(o);
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   EXPECT_EQ(GatherAll(**second, ids), first);
+}
+
+// A damaged store (table, manifest, CURRENT) never serves other rows: it is refused at Open or
+// at Gather (Corruption / IOError / NotFound naming the store), or serves exactly the rows it was
+// built with. RocksDB's block checksums are what catches a flipped bit in a table.
+TEST(RocksDbFeatureStore, DamagedFilesAreRefusedOrReadExactly) {
+  if (!RocksDbAvailable()) GTEST_SKIP() << "built without RocksDB";
+  const int64_t rows = 400, dim = 8;
+  const std::vector<float> table = Table(rows, dim, 6);
+  TempDir dir("damaged");
+  RocksDbFeatureStoreOptions o;
+  o.path = dir.path();
+  o.rows_per_chunk = 16;
+  ASSERT_TRUE(RocksDbFeatureStore::Build(o, rows, dim, table).ok());
+  std::vector<int64_t> ids(rows);
+  for (int64_t i = 0; i < rows; ++i) ids[i] = i;
+  const auto is_db_file = [](const std::string& name) {
+    return name == "CURRENT" || name.rfind("MANIFEST-", 0) == 0 ||
+           (name.size() > 4 && name.substr(name.size() - 4) == ".sst");
+  };
+  int64_t refused = 0;
+  const int64_t made = testing::ForEachDamage(dir.path(), is_db_file, 24, [&](const std::string& file,
+                                                                              const std::string& what) {
+    SCOPED_TRACE(file + ": " + what);
+    auto store = RocksDbFeatureStore::Open(o);
+    Status s = store.ok() ? Status::Ok() : store.status();
+    std::vector<float> out(static_cast<size_t>(rows * dim));
+    if (s.ok()) s = (*store)->Gather(ids, out.data());
+    if (!s.ok()) {
+      EXPECT_TRUE(s.code() == StatusCode::kCorruption || s.code() == StatusCode::kIOError ||
+                  s.code() == StatusCode::kNotFound) << s.ToString();
+      EXPECT_NE(s.message().find(dir.path()), std::string::npos) << s.ToString();
+      ++refused;
+      return;
+    }
+    EXPECT_EQ(out, table);
+  });
+  EXPECT_GT(made, 30);
+  EXPECT_GT(refused, 0);
 }
 
 TEST(RocksDbFeatureStore, Errors) {

@@ -4,6 +4,8 @@
 // does, so later inputs sample and read what earlier ones ingested. Bytes that are not a
 // message are dropped as gRPC would drop them. Embed runs against a stand-in for the learner
 // that answers a zero row per node: what is fuzzed is the server's checks.
+#include <google/protobuf/stubs/logging.h>
+
 #include "service/requests.h"
 #include "tests/fuzz/fuzz_util.h"
 
@@ -13,6 +15,7 @@ namespace {
 
 service::StreamStore& Store() {
   static std::unique_ptr<service::StreamStore> store = [] {
+    google::protobuf::SetLogHandler(nullptr);  // gRPC drops bad messages quietly too
     service::StreamStoreOptions o;
     o.data_dir = fuzz::ScratchDir::Get().path() + "/service";
     o.max_nodes = int64_t{1} << 20;

@@ -2,7 +2,9 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <future>
 #include <thread>
@@ -12,6 +14,7 @@
 #include "service/requests.h"
 #include "service/server.h"
 #include "service/stream_store.h"
+#include "tests/testing/file_damage.h"
 
 namespace streamgnn::service {
 namespace {
@@ -74,6 +77,68 @@ TEST_F(ServiceTest, LogSurvivesReopenAndReadsBackExactly) {
   EXPECT_TRUE(DecodeColumns(EncodeColumns(expect), &decoded).ok());
   EXPECT_EQ(decoded.dst, expect.dst);
   EXPECT_EQ(DecodeColumns(EncodeColumns(expect).substr(0, 20), &decoded).code(), StatusCode::kCorruption);
+}
+
+// A damaged edge log (any RocksDB file: WAL, table, manifest, CURRENT) never opens as a log with
+// other edges: it is refused (Corruption / IOError) or reads back exactly. A truncated WAL may
+// open as an exact prefix: RocksDB cannot tell a cut file from a torn last write, and the client
+// resumes from the server's Stats.num_edges.
+TEST_F(ServiceTest, DamagedEdgeLogIsRefusedOrReadsBackExactly) {
+  EdgeLogOptions o;
+  o.path = (dir_ / "log").string();
+  const EdgeColumns all = Batch(0, 500, 2);
+  {
+    auto log = EdgeLog::Open(o);
+    ASSERT_TRUE(log.ok());
+    for (int64_t b = 0; b < 3; ++b) ASSERT_TRUE((*log)->Append(b * 100, Batch(b * 100, 100, 2)).ok());
+  }
+  {
+    auto log = EdgeLog::Open(o);  // recovery moves the first three batches into a table file
+    ASSERT_TRUE(log.ok());
+    for (int64_t b = 3; b < 5; ++b) ASSERT_TRUE((*log)->Append(b * 100, Batch(b * 100, 100, 2)).ok());
+  }
+  const auto is_db_file = [](const std::string& name) {
+    return name == "CURRENT" || name.rfind("MANIFEST-", 0) == 0 ||
+           (name.size() > 4 && std::isdigit(static_cast<unsigned char>(name[0])) &&
+            (name.substr(name.size() - 4) == ".log" || name.substr(name.size() - 4) == ".sst"));
+  };
+  int64_t refused = 0, exact = 0, prefixes = 0;
+  const int64_t made = testing::ForEachDamage(o.path, is_db_file, 24, [&](const std::string& file,
+                                                                          const std::string& what) {
+    SCOPED_TRACE(file + ": " + what);
+    auto log = EdgeLog::Open(o);
+    if (!log.ok()) {
+      EXPECT_TRUE(log.status().code() == StatusCode::kCorruption || log.status().code() == StatusCode::kIOError)
+          << log.status().ToString();
+      ++refused;
+      return;
+    }
+    const int64_t n = (*log)->next_edge_id();
+    auto read = (*log)->Read(0, n);
+    if (!read.ok()) {
+      EXPECT_TRUE(read.status().code() == StatusCode::kCorruption || read.status().code() == StatusCode::kIOError)
+          << read.status().ToString();
+      ++refused;
+      return;
+    }
+    const bool truncated_wal = what.rfind("trunc", 0) == 0 || what == "last byte cut";
+    if (n != 500) {
+      EXPECT_TRUE(truncated_wal && file.size() > 4 && file.substr(file.size() - 4) == ".log" && n < 500)
+          << "opened with " << n << " edges";
+      ++prefixes;
+    } else {
+      ++exact;
+    }
+    const EdgeColumns expect = Batch(0, n, 2);
+    EXPECT_EQ(read->src, expect.src);
+    EXPECT_EQ(read->dst, expect.dst);
+    EXPECT_EQ(read->time, expect.time);
+    EXPECT_EQ(read->features, expect.features);
+  });
+  EXPECT_GT(made, 50);
+  EXPECT_GT(refused, 0);
+  std::printf("edge log damages: %lld refused, %lld read back exactly, %lld exact prefixes\n",
+              static_cast<long long>(refused), static_cast<long long>(exact), static_cast<long long>(prefixes));
 }
 
 TEST_F(ServiceTest, StoreIsRebuiltFromTheLogOnOpen) {

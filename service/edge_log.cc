@@ -167,7 +167,9 @@ Status EdgeLog::ForEach(const std::function<Status(EdgeId, const EdgeColumns&)>&
 StatusOr<EdgeColumns> EdgeLog::Read(EdgeId first, int64_t count, bool one_width) const {
   if (first < 0 || count < 0) return Status::InvalidArgument("edge range must be non-negative");
   EdgeColumns out;
-  const EdgeId end = std::min<EdgeId>(first + count, next_edge_id());
+  const EdgeId next = next_edge_id();
+  if (first >= next) return out;
+  const EdgeId end = count < next - first ? first + count : next;  // first + count may overflow
   if (first >= end) return out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   // The record holding `first` is the last one whose key is <= first.

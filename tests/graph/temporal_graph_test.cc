@@ -273,6 +273,29 @@ TEST(TemporalGraphTest, EvictionWindowBoundsMemoryOnAnEndlessStream) {
   EXPECT_GT(visible, 2 * 900);
 }
 
+// Nodes of very different rates under a window: a slow node's blocks are sized by what it holds
+// now, not by all it ever had, so its history is evicted too. (Sized by its total degree, each
+// of the 1,000 slow nodes below kept all of its ~20 edges while the window holds at most one:
+// retained entries doubled from batch 5,000 to 20,000, and a Zipf stream grew without bound.)
+TEST(TemporalGraphTest, EvictionWindowBoundsMemoryForSlowNodesToo) {
+  TemporalGraphOptions options;
+  options.eviction_window = 50;
+  options.min_block_capacity = 1;
+  TemporalGraph graph(options);
+  int64_t after_warmup = 0;
+  for (int batch = 0; batch < 20000; ++batch) {
+    std::vector<NodeId> src(100, 0), dst(100);
+    std::vector<Timestamp> ts(100, static_cast<Timestamp>(batch));
+    for (int i = 0; i < 99; ++i) dst[i] = 1 + i;  // the hub's edges
+    src[99] = 1000 + batch % 1000;                  // one slow node's edge, every 1,000 batches
+    dst[99] = 100;
+    ASSERT_TRUE(graph.AppendEdges(src, dst, ts).ok());
+    if (batch == 5000) after_warmup = graph.Stats().num_entries;
+  }
+  EXPECT_LT(graph.Stats().num_entries, after_warmup * 5 / 4)
+      << "retained entries grew from " << after_warmup;
+}
+
 TEST(TemporalGraphTest, UniformDrawsDistinctVisibleEdges) {
   TemporalGraph graph;
   std::vector<NodeId> src, dst;

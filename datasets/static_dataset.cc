@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <fstream>
+#include <cstdlib>
 #include <unordered_map>
 
 #include "core/rng.h"
@@ -105,13 +107,27 @@ StatusOr<StaticDataset> LoadStaticDataset(const StaticLoadOptions& o) {
 
 namespace internal {
 
+int64_t MemoryBudget() {
+  int64_t memory = static_cast<int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGE_SIZE);
+  // A container's limit (cgroup v2) is what the process can really have.
+  std::ifstream cgroup("/sys/fs/cgroup/memory.max");
+  int64_t limit = 0;
+  if (cgroup >> limit && limit > 0) memory = std::min(memory, limit);
+  if (const char* budget = std::getenv("STREAMGNN_MEMORY_BUDGET")) {
+    const int64_t bytes = std::atoll(budget);
+    if (bytes > 0) memory = std::min(memory, bytes);
+  }
+  return memory;
+}
+
 Status CheckDenseFits(int64_t rows, int64_t cols, int64_t element_bytes, const std::string& what) {
-  const int64_t memory = static_cast<int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGE_SIZE);
+  const int64_t memory = MemoryBudget();
   int64_t elements = 0;
   if (rows < 0 || cols < 0 || __builtin_mul_overflow(rows, cols, &elements) ||
       elements > memory / element_bytes) {
     return Status::ResourceExhausted(fmt::format(
-        "{}: a dense {} x {} matrix needs more than this machine's {:.1f} GB of memory", what, rows,
+        "{}: a dense {} x {} matrix needs more than the {:.1f} GB of memory this process may use "
+        "(physical, cgroup memory.max, $STREAMGNN_MEMORY_BUDGET)", what, rows,
         cols, static_cast<double>(memory) / 1e9));
   }
   return Status::Ok();

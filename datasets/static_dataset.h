@@ -123,9 +123,12 @@ struct StaticLoadOptions {
 StatusOr<StaticDataset> LoadStaticDataset(const StaticLoadOptions& options);
 
 namespace internal {
-// OK when a dense rows x cols matrix of `element_bytes` elements fits in this machine's physical
-// memory; ResourceExhausted naming `what` otherwise (also for negative sizes or overflow). A
-// sparse file can describe any dense size, so every densification asks first.
+// The memory a dense matrix may take: physical memory, or less under a cgroup v2 limit
+// (/sys/fs/cgroup/memory.max) or $STREAMGNN_MEMORY_BUDGET (bytes; scripts/fuzz sets 1 GiB).
+int64_t MemoryBudget();
+// OK when a dense rows x cols matrix of `element_bytes` elements fits in MemoryBudget();
+// ResourceExhausted naming `what` otherwise (also for negative sizes or overflow). A sparse file
+// can describe any dense size, so every densification asks first.
 Status CheckDenseFits(int64_t rows, int64_t cols, int64_t element_bytes, const std::string& what);
 
 // rows x cols zeros, or ResourceExhausted naming `what` when they do not fit (CheckDenseFits) or

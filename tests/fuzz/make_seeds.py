@@ -125,6 +125,12 @@ def main():
         "0\n1\n", "2\n", "4\n"]))
     put("ogb_fuzz", "no_features", SEP.join(s.encode() for s in [
         "0,1\n", "0\n1\n", "", "", "0\n", "1\n", ""]))
+    # HGB: node.dat (id, name, type, attributes), link.dat (src, dst, link type, weight),
+    # label.dat and label.dat.test (id, name, type, label)
+    put("hgb_fuzz", "two_types", SEP.join(s.encode() for s in [
+        "0\tp0\t0\t0.5,1\n1\tp1\t0\t1,0\n2\tp2\t0\t0,0\n3\ta0\t1\n4\ta1\t1\n",
+        "0\t3\t0\t1.0\n1\t3\t0\t1.0\n2\t4\t0\t1.0\n0\t1\t1\t1.0\n",
+        "0\tp0\t0\t1\n1\tp1\t0\t0\n", "2\tp2\t0\t1\n"]))
     # TGB negatives
     for split in ["val", "test"]:
         put("tgb_negatives_fuzz", split,

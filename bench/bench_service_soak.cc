@@ -91,12 +91,12 @@ double Slope(const std::vector<double>& x, const std::vector<double>& y) {
 
 // Stats.num_edges must equal what was sent and acknowledged; 20 random ranges read back equal
 // the generated edges. Returns the failures (empty: nothing lost, duplicated or changed).
-std::vector<std::string> CountCheck(service::StreamGnn::Stub* stub, const Stream& stream,
+std::vector<std::string> CountCheck(service::StreamGnn::Stub* client, const Stream& stream,
                                     int64_t sent, int64_t acked) {
   std::vector<std::string> failures;
   grpc::ClientContext ctx;
   service::StatsReply stats;
-  if (!stub->Stats(&ctx, service::StatsRequest(), &stats).ok()) return {"Stats failed"};
+  if (!client->Stats(&ctx, service::StatsRequest(), &stats).ok()) return {"Stats failed"};
   if (stats.num_edges() != sent || acked != sent) {
     failures.push_back("sent " + std::to_string(sent) + ", acknowledged " + std::to_string(acked) +
                        ", stored " + std::to_string(stats.num_edges()));
@@ -109,7 +109,7 @@ std::vector<std::string> CountCheck(service::StreamGnn::Stub* stub, const Stream
     request.set_first_edge_id(first);
     request.set_count(1000);
     service::EdgeBatch edges;
-    if (!stub->ReadEdges(&read_ctx, request, &edges).ok() || edges.src_size() != 1000) {
+    if (!client->ReadEdges(&read_ctx, request, &edges).ok() || edges.src_size() != 1000) {
       failures.push_back("ReadEdges at " + std::to_string(first) + " failed");
       continue;
     }
@@ -158,7 +158,7 @@ int main(int argc, char** argv) {
       dir + ".log");
   if (server.pid < 0) return 1;
   auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server.port), grpc::InsecureChannelCredentials());
-  auto stub = service::StreamGnn::NewStub(channel);
+  auto client = service::StreamGnn::NewStub(channel);
 
   Interval interval;
   std::atomic<bool> stop{false};
@@ -166,7 +166,7 @@ int main(int argc, char** argv) {
   std::mutex inflight_mu;
   std::deque<Clock::time_point> sent_at;
   grpc::ClientContext ingest_ctx;
-  auto ingest = stub->IngestEdges(&ingest_ctx);
+  auto ingest = client->IngestEdges(&ingest_ctx);
   std::thread reader([&] {
     service::IngestAck ack;
     while (ingest->Read(&ack)) {
@@ -197,7 +197,7 @@ int main(int argc, char** argv) {
         grpc::ClientContext ctx;
         service::SampleReply reply;
         const auto t0 = Clock::now();
-        const bool ok = stub->Sample(&ctx, request, &reply).ok();
+        const bool ok = client->Sample(&ctx, request, &reply).ok();
         const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
         std::lock_guard<std::mutex> lock(interval.mu);
         if (ok) interval.sample_ms.push_back(ms);
@@ -271,7 +271,7 @@ int main(int argc, char** argv) {
   const grpc::Status status = ingest->Finish();
   stop = true;
   for (auto& t : samplers) t.join();
-  const std::vector<std::string> failures = CountCheck(stub.get(), stream, pos, acked.load());
+  const std::vector<std::string> failures = CountCheck(client.get(), stream, pos, acked.load());
   const double peak_mb = bench::ProcStatusKb(server.pid, "VmHWM:") / 1024.0;
   bench::StopServer(&server);
   std::filesystem::remove_all(dir);

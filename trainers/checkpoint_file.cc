@@ -36,13 +36,17 @@ T GetLittle(const char* p) {
   return value;
 }
 
+// The whole file in one string, read straight into it (a checkpoint can be GBs of node memory).
 StatusOr<std::string> ReadRaw(const std::string& path) {
+  std::error_code ec;
+  const uintmax_t size = std::filesystem::file_size(path, ec);
+  if (ec) return Status::IOError(fmt::format("{}: cannot read checkpoint: {}", path, ec.message()));
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError(fmt::format("{}: cannot open checkpoint: {}", path, std::strerror(errno)));
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (in.bad()) return Status::IOError(fmt::format("{}: cannot read checkpoint", path));
-  return std::move(bytes).str();
+  std::string bytes(static_cast<size_t>(size), '\0');
+  if (!in || !in.read(bytes.data(), static_cast<std::streamsize>(size))) {
+    return Status::IOError(fmt::format("{}: cannot read checkpoint: {}", path, std::strerror(errno)));
+  }
+  return bytes;
 }
 
 }  // namespace

@@ -107,13 +107,13 @@ void CheckResult(const StatusOr<T>& result, const std::string& where, Valid vali
   if (!st.ok()) ScratchDir::Fail("a parser returned OK with an invalid result: " + st.ToString());
 }
 
-// For results without an invariant check of their own.
-struct NoCheckFn {
+// For results whose type has no invariant of its own to check.
+struct NoInvariantFn {
   template <typename T>
   Status operator()(const T&) const {
     return Status::Ok();
   }
 };
-inline constexpr NoCheckFn NoCheck{};
+inline constexpr NoInvariantFn NoInvariant{};
 
 }  // namespace streamgnn::fuzz

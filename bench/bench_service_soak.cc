@@ -8,8 +8,15 @@
 // Stats.num_edges equals every edge sent and acknowledged, and ReadEdges returns randomly chosen
 // ranges exactly as generated) and the RSS slope after the warm-up.
 //
+// With --learn CONFIG the server also learns (`serve --learn CONFIG`, each --set passed on):
+// every interval then adds the learner's windows, edges learned and skipped, lag and the
+// prequential AP of the interval's windows. For a flat RSS the learner needs a bounded history
+// and a lag policy that does not grow its windows (continuous.history_events,
+// continuous.on_lag newest).
+//
 //   build/bin/bench_service_soak [--minutes 30] [--rate 0] [--batch 1000] [--window 8]
 //                                [--samplers 1] [--report-every 60] [--warmup-minutes 5]
+//                                [--learn CONFIG [--set KEY=VALUE]...]
 //                                [--out bench/results/service_soak.json]
 #include <grpcpp/grpcpp.h>
 #include <nlohmann/json.hpp>
@@ -46,6 +53,8 @@ struct Options {
   int samplers = 1;
   double report_every = 60;
   double warmup_minutes = 5;
+  std::string learn;               // serve --learn CONFIG; empty: ingestion and sampling only
+  std::vector<std::string> sets;   // --set overrides of the learner's config
   std::string out = std::string(STREAMGNN_SOURCE_DIR) + "/bench/results/service_soak.json";
 };
 
@@ -124,6 +133,28 @@ std::vector<std::string> CountCheck(service::StreamGnn::Stub* client, const Stre
   return failures;
 }
 
+// The learner's figures from Stats: windows, edges learned and skipped, lag, training time, the
+// mean prequential AP of the windows since the last report.
+void AddLearnerFigures(service::StreamGnn::Stub* client, int64_t* windows_before, nlohmann::ordered_json* row) {
+  grpc::ClientContext ctx;
+  service::StatsReply stats;
+  if (!client->Stats(&ctx, service::StatsRequest(), &stats).ok()) {
+    (*row)["learner"] = "Stats failed";
+    return;
+  }
+  double ap = 0;
+  for (int64_t w = *windows_before; w < stats.learned_windows(); ++w) ap += stats.prequential_ap(static_cast<int>(w));
+  const int64_t new_windows = stats.learned_windows() - *windows_before;
+  (*row)["learned_windows"] = stats.learned_windows();
+  (*row)["learned_edges"] = stats.learned_events() - stats.learner_skipped_events();
+  (*row)["skipped_edges"] = stats.learner_skipped_events();
+  (*row)["learner_lag_edges"] = stats.learner_lag_events();
+  (*row)["learner_train_s"] = stats.learner_train_s();
+  (*row)["window_prequential_ap"] = new_windows > 0 ? nlohmann::json(ap / static_cast<double>(new_windows)) : nlohmann::json();
+  if (!stats.learner_error().empty()) (*row)["learner_error"] = stats.learner_error();
+  *windows_before = stats.learned_windows();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -138,6 +169,8 @@ int main(int argc, char** argv) {
     else if (flag == "--samplers") o.samplers = std::atoi(value);
     else if (flag == "--report-every") o.report_every = std::atof(value);
     else if (flag == "--warmup-minutes") o.warmup_minutes = std::atof(value);
+    else if (flag == "--learn") o.learn = value;
+    else if (flag == "--set") o.sets.push_back(value);
     else if (flag == "--out") o.out = value;
     else {
       std::fprintf(stderr, "unknown option %s\n", argv[i]);
@@ -150,12 +183,17 @@ int main(int argc, char** argv) {
   stream.period = stream.ds.ts.back() + 1;
   const std::string dir = std::filesystem::temp_directory_path() / ("streamgnn_soak_" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
-  // The block store keeps one period of the stream (~10M edges); older edges are evicted.
-  bench::ServerProcess server = bench::StartServer(
-      STREAMGNN_BINARY,
-      {"--data-dir", dir, "--sync", "every_batch", "--out-of-order", "insert", "--max-nodes", "100000",
-       "--eviction-window", std::to_string(stream.period)},
-      dir + ".log");
+  // The block store keeps one period of the stream (~10M edges); older edges are evicted. The
+  // stream is in time order; a learner needs it so (the default out-of-order policy, refuse).
+  std::vector<std::string> serve = {"--data-dir", dir, "--sync", "every_batch", "--max-nodes", "100000",
+                                    "--eviction-window", std::to_string(stream.period)};
+  if (o.learn.empty()) {
+    serve.insert(serve.end(), {"--out-of-order", "insert"});
+  } else {
+    serve.insert(serve.end(), {"--learn", o.learn});
+    for (const std::string& set : o.sets) serve.insert(serve.end(), {"--set", set});
+  }
+  bench::ServerProcess server = bench::StartServer(STREAMGNN_BINARY, serve, dir + ".log");
   if (server.pid < 0) return 1;
   auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server.port), grpc::InsecureChannelCredentials());
   auto client = service::StreamGnn::NewStub(channel);
@@ -211,7 +249,7 @@ int main(int argc, char** argv) {
   const auto start = Clock::now();
   const double total_s = o.minutes * 60;
   auto next_report = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.report_every));
-  int64_t pos = 0, acked_before = 0;
+  int64_t pos = 0, acked_before = 0, windows_before = 0;
   bool stream_ok = true;
   while (true) {
     const auto now = Clock::now();
@@ -232,6 +270,7 @@ int main(int argc, char** argv) {
       row["sample_p99_ms"] = bench::Percentile(samples, 0.99);
       row["sample_errors"] = errors;
       row["server_rss_mb"] = rss_mb;
+      if (!o.learn.empty()) AddLearnerFigures(client.get(), &windows_before, &row);
       std::printf("%s\n", row.dump().c_str());
       std::fflush(stdout);
       rows.push_back(row);
@@ -271,7 +310,12 @@ int main(int argc, char** argv) {
   const grpc::Status status = ingest->Finish();
   stop = true;
   for (auto& t : samplers) t.join();
-  const std::vector<std::string> failures = CountCheck(client.get(), stream, pos, acked.load());
+  std::vector<std::string> failures = CountCheck(client.get(), stream, pos, acked.load());
+  nlohmann::ordered_json learner_end;
+  if (!o.learn.empty()) {
+    AddLearnerFigures(client.get(), &windows_before, &learner_end);
+    if (learner_end.contains("learner_error")) failures.push_back("learner: " + learner_end["learner_error"].get<std::string>());
+  }
   const double peak_mb = bench::ProcStatusKb(server.pid, "VmHWM:") / 1024.0;
   bench::StopServer(&server);
   std::filesystem::remove_all(dir);
@@ -284,12 +328,17 @@ int main(int argc, char** argv) {
   j["batch"] = o.batch;
   j["window"] = o.window;
   j["samplers"] = o.samplers;
+  if (!o.learn.empty()) {
+    j["learn"] = o.learn;
+    j["learn_sets"] = o.sets;
+  }
   j["edges_sent"] = pos;
   j["edges_acked"] = acked.load();
   j["stream_status"] = status.ok() && stream_ok ? "ok" : status.error_message();
   j["count_check"] = failures.empty() ? nlohmann::json("ok") : nlohmann::json(failures);
   j["rss_slope_mb_per_min_after_warmup"] = Slope(minute_x, rss_y);
   j["server_peak_rss_mb"] = peak_mb;
+  if (!o.learn.empty()) j["learner_at_end"] = learner_end;
   j["intervals"] = rows;
   std::ofstream(o.out) << j.dump(1) << "\n";
   std::printf("sent %lld, acknowledged %lld, count check %s, RSS slope %.2f MB/min after %.0f min\n",

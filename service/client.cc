@@ -165,6 +165,7 @@ StatusOr<std::string> FetchStatsJson(const IngestOptions& o) {
     j["learned_events"] = r.learned_events();
     j["learner_lag_events"] = r.learner_lag_events();
     j["coalesced_windows"] = r.coalesced_windows();
+    j["learner_skipped_events"] = r.learner_skipped_events();
     j["prequential_ap"] = std::vector<double>(r.prequential_ap().begin(), r.prequential_ap().end());
     j["learner_train_s"] = r.learner_train_s();
     j["learner_error"] = r.learner_error();

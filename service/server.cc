@@ -112,6 +112,7 @@ class Server::Impl final : public StreamGnn::Service {
       reply->set_learned_events(l.events);
       reply->set_learner_lag_events(l.lag_events);
       reply->set_coalesced_windows(l.coalesced_windows);
+      reply->set_learner_skipped_events(l.skipped_events);
       reply->mutable_prequential_ap()->Add(l.prequential_ap.begin(), l.prequential_ap.end());
       reply->set_learner_train_s(l.train_s);
       reply->set_learner_error(l.error);

@@ -24,6 +24,7 @@ struct LearnerStats {
   int64_t events = 0;
   int64_t lag_events = 0;
   int64_t coalesced_windows = 0;
+  int64_t skipped_events = 0;  // continuous.on_lag newest: edges never learned
   std::vector<double> prequential_ap;  // per window
   double train_s = 0;
   std::string error;

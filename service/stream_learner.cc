@@ -16,7 +16,7 @@ namespace {
 // Node memory holds one row per node id: beyond this the id space is surely a mistake
 // (--max-nodes defaults to 2^32).
 constexpr int64_t kMaxLearnedNodes = int64_t{1} << 28;
-constexpr int64_t kMirrorChunk = int64_t{1} << 20;  // edges per log read
+constexpr int64_t kReadChunk = int64_t{1} << 20;  // edges per log read
 // Appends window records to <dir>/windows.jsonl (truncating first with `fresh`).
 Status WriteWindows(const std::string& dir, const std::vector<trainers::WindowRecord>& windows, bool mrr,
                     bool fresh) {
@@ -30,10 +30,7 @@ Status WriteWindows(const std::string& dir, const std::vector<trainers::WindowRe
 }  // namespace
 
 StreamLearner::StreamLearner(const StreamStore* store, StreamLearnerOptions options)
-    : store_(store), options_(std::move(options)) {
-  source_.name = "stream";
-  source_.num_nodes = options_.num_nodes;
-}
+    : store_(store), options_(std::move(options)) {}
 
 StatusOr<std::unique_ptr<StreamLearner>> StreamLearner::Start(const StreamStore* store,
                                                                StreamLearnerOptions options) {
@@ -111,29 +108,32 @@ void StreamLearner::Run() {
   }
 }
 
-Status StreamLearner::Mirror(int64_t upto) {
-  while (source_.num_events() < upto) {
-    const int64_t first = source_.num_events();
-    StatusOr<EdgeColumns> read = store_->log().Read(first, std::min(kMirrorChunk, upto - first),
-                                                    /*one_width=*/true);
-    if (first == 0 && read.ok()) source_.edge_feat_dim = read->feature_dim;
-    if (read.ok() && read->feature_dim != source_.edge_feat_dim) {
-      read = Status::InvalidArgument(fmt::format("edges from id {} carry {} features, earlier ones {}",
-                                                 first, read->feature_dim, source_.edge_feat_dim));
+StatusOr<datasets::TemporalDataset> StreamLearner::ReadEvents(int64_t first, int64_t count) {
+  datasets::TemporalDataset events;
+  events.name = "stream";
+  events.num_nodes = options_.num_nodes;
+  events.edge_feat_dim = width_;
+  for (int64_t at = first; at < first + count;) {
+    StatusOr<EdgeColumns> read = store_->log().Read(at, std::min(kReadChunk, first + count - at), /*one_width=*/true);
+    if (read.ok() && read->size() == 0) read = Status::Internal(fmt::format("edge {} is not stored", at));
+    if (read.ok() && width_ >= 0 && read->feature_dim != width_) {
+      read = Status::InvalidArgument(
+          fmt::format("edges from id {} carry {} features, earlier ones {}", at, read->feature_dim, width_));
     }
     if (!read.ok()) {
-      return read.status().WithPrefix("learning needs one edge feature width throughout");
+      return read.status().WithPrefix(fmt::format(
+          "edge log, reading edges [{}, {}) to learn (learning needs one edge feature width throughout)", first,
+          first + count));
     }
+    width_ = events.edge_feat_dim = read->feature_dim;
     const EdgeColumns& edges = *read;
-    if (edges.size() == 0) {
-      return Status::Internal(fmt::format("edge log: edge {} is not stored", first));
-    }
-    source_.src.insert(source_.src.end(), edges.src.begin(), edges.src.end());
-    source_.dst.insert(source_.dst.end(), edges.dst.begin(), edges.dst.end());
-    source_.ts.insert(source_.ts.end(), edges.time.begin(), edges.time.end());
-    source_.edge_feat.insert(source_.edge_feat.end(), edges.features.begin(), edges.features.end());
+    events.src.insert(events.src.end(), edges.src.begin(), edges.src.end());
+    events.dst.insert(events.dst.end(), edges.dst.begin(), edges.dst.end());
+    events.ts.insert(events.ts.end(), edges.time.begin(), edges.time.end());
+    events.edge_feat.insert(events.edge_feat.end(), edges.features.begin(), edges.features.end());
+    at += edges.size();
   }
-  return Status::Ok();
+  return events;
 }
 
 // Resumes from continuous.pt, or trains the warm-up (resuming a warm-up cut short).
@@ -142,12 +142,12 @@ Status StreamLearner::StartLearner() {
   const trainers::TemporalConfig& config = options_.config;
   const std::string checkpoint = options_.dir + "/continuous.pt";
   if (fs::exists(checkpoint)) {
-    SG_RETURN_IF_ERROR(Mirror(store_->log().next_edge_id()));
-    SG_ASSIGN_OR_RETURN(learner_, trainers::ContinuousLearner::Resume(config, source_, checkpoint));
+    const trainers::EventReader read = [this](int64_t first, int64_t count) { return ReadEvents(first, count); };
+    SG_ASSIGN_OR_RETURN(learner_, trainers::ContinuousLearner::Resume(config, read, checkpoint));
   } else {
     const int64_t warmup = config.continuous.warmup_events;
     if (store_->log().next_edge_id() < warmup) return Status::Ok();
-    SG_RETURN_IF_ERROR(Mirror(warmup));
+    SG_ASSIGN_OR_RETURN(const datasets::TemporalDataset prefix, ReadEvents(0, warmup));
     {
       std::lock_guard<std::mutex> lock(mu_);
       stats_.training = true;
@@ -155,14 +155,15 @@ Status StreamLearner::StartLearner() {
     trainers::TrainOptions quiet;
     quiet.print_epochs = false;
     quiet.resume = fs::exists(options_.dir + "/checkpoint.pt");
-    SG_ASSIGN_OR_RETURN(learner_, trainers::ContinuousLearner::Start(config, source_, warmup, quiet));
+    SG_ASSIGN_OR_RETURN(learner_, trainers::ContinuousLearner::Start(config, prefix, warmup, quiet));
   }
   SG_RETURN_IF_ERROR(WriteWindows(options_.dir, learner_->windows(), config.train.eval_negatives > 0, true));
   std::lock_guard<std::mutex> lock(mu_);
   learner_ready_ = true;
-  stats_.events = learner_->events_learned();
+  stats_.events = learner_->next_event();
   stats_.windows = learner_->windows_learned();
   for (const trainers::WindowRecord& w : learner_->windows()) {
+    stats_.skipped_events += w.skipped_events;
     stats_.prequential_ap.push_back(w.prequential.ap);
     stats_.train_s += w.train_s;
   }
@@ -177,31 +178,37 @@ Status StreamLearner::Step(bool* progressed) {
     return Status::Ok();
   }
   const trainers::ContinuousConfig& c = options_.config.continuous;
-  const int64_t learned = learner_->events_learned();
-  const int64_t pending = store_->log().next_edge_id() - learned;
-  if (pending < c.window) return Status::Ok();
-  // Behind by more than max_lag windows: everything stored, as one window.
-  const int64_t count = pending > c.max_lag * c.window ? pending : c.window;
-  SG_RETURN_IF_ERROR(Mirror(learned + count));
+  const int64_t stored = store_->log().next_edge_id();
+  int64_t first = learner_->next_event(), count = stored - first;
+  if (count < c.window) return Status::Ok();
+  if (count <= c.max_lag * c.window) {
+    count = c.window;
+  } else if (c.on_lag == trainers::LagPolicy::kNewest) {
+    first = stored - c.window;
+    count = c.window;
+  }  // else coalesce: every stored edge as one window
+  SG_ASSIGN_OR_RETURN(const datasets::TemporalDataset events, ReadEvents(first, count));
   {
     std::lock_guard<std::mutex> lock(mu_);
     stats_.training = true;
   }
   std::unique_lock<std::mutex> learner_lock(learner_mu_);
-  StatusOr<trainers::WindowRecord> window = learner_->Learn(source_, count, options_.dir + "/continuous.pt");
+  StatusOr<trainers::WindowRecord> window = learner_->LearnEvents(events, first, options_.dir + "/continuous.pt");
   learner_lock.unlock();
   SG_RETURN_IF_ERROR(window.status());
   const trainers::WindowRecord& w = *window;
   SG_RETURN_IF_ERROR(
       WriteWindows(options_.dir, {w}, options_.config.train.eval_negatives > 0, /*fresh=*/false));
   core::Logger()->info(
-      "learner: window {} (edges {}..{}{}): prequential AP {:.4f}, trained on {} edges in {:.1f} s",
+      "learner: window {} (edges {}..{}{}{}): prequential AP {:.4f}, trained on {} edges in {:.1f} s",
       w.window, w.first_event, w.first_event + w.events - 1,
       count > c.window ? fmt::format(", {} windows coalesced", count / c.window) : "",
+      w.skipped_events > 0 ? fmt::format(", {} edges skipped", w.skipped_events) : "",
       w.prequential.ap, w.trained_events, w.train_s);
   std::lock_guard<std::mutex> lock(mu_);
   stats_.windows = learner_->windows_learned();
-  stats_.events = learner_->events_learned();
+  stats_.events = learner_->next_event();
+  stats_.skipped_events += w.skipped_events;
   stats_.prequential_ap.push_back(w.prequential.ap);
   stats_.train_s += w.train_s;
   if (count > c.window) stats_.coalesced_windows += count / c.window;

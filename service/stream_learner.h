@@ -4,10 +4,12 @@
 // One thread follows the store. Once continuous.warmup_events edges are stored it trains the
 // warm-up; after that, whenever continuous.window new edges are stored, it learns them as a
 // window (trainers/continuous.h: scored first, then trained on with replay), checkpoints to
-// <dir>/continuous.pt and appends the window's record to <dir>/windows.jsonl. It reads edges from the durable edge log into a mirror of its own and
-// never takes the store's writer lock, so ingestion goes on while it trains. When more than
-// continuous.max_lag windows wait, it learns every stored edge as one window (Stats counts the
-// windows coalesced); no edge is skipped. On start it resumes from the checkpoint (or from a
+// <dir>/continuous.pt and appends the window's record to <dir>/windows.jsonl. It reads each
+// window's edges from the durable edge log and never takes the store's writer lock, so ingestion
+// goes on while it trains. When more than continuous.max_lag windows wait, continuous.on_lag
+// decides: coalesce learns every stored edge as one window (Stats counts the windows coalesced;
+// no edge is skipped), newest learns the newest window and skips the rest (Stats counts the
+// edges skipped). With continuous.history_events its memory stays bounded. On start it resumes from the checkpoint (or from a
 // warm-up cut short), so a restarted server, after kill -9 too, continues with the first edge the
 // checkpoint has not learned: no acknowledged edge is lost or scored twice.
 //
@@ -64,12 +66,13 @@ class StreamLearner {
   // One warm-up or window when enough edges are stored; *progressed says whether it learned.
   Status Step(bool* progressed);
   Status StartLearner();
-  // Copies the log's edges [mirror size, upto) into the mirror.
-  Status Mirror(int64_t upto);
+  // The log's edges [first, first + count) as the learner's events; InvalidArgument when their
+  // feature width differs from the first edges read.
+  StatusOr<datasets::TemporalDataset> ReadEvents(int64_t first, int64_t count);
 
   const StreamStore* store_;
   const StreamLearnerOptions options_;
-  datasets::TemporalDataset source_;  // the stored edges read so far (the learner's source)
+  int64_t width_ = -1;  // edge feature width of the first edges read (-1: none read yet)
   // After the warm-up. The learner thread holds learner_mu_ while it sets or uses learner_, Embed
   // while it embeds; learner_ready_ says (under mu_) that learner_ is set and usable.
   std::unique_ptr<trainers::ContinuousLearner> learner_;

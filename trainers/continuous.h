@@ -19,6 +19,12 @@
 //   4. checkpointed: model, optimiser, node memory, events and windows done and the window
 //      records, written to a temporary file and renamed, so a restart continues exactly.
 //
+// On an endless stream continuous.history_events bounds what the learner holds: the newest
+// events (at least that many, at most twice) for neighbour sampling and replay, with the node
+// memory, seen nodes and destinations that summarise the rest. LearnEvents may skip events (a
+// learner that cannot keep up: `serve --learn` with continuous.on_lag newest); they are never
+// learned, and the record of the window after them counts them.
+//
 // Determinism: the replay draws, negatives and dropout derive from train.seed and the window's
 // number, so a learner resumed from the checkpoint of window k scores and trains window k + 1
 // exactly as the uninterrupted learner does. Runs on the CPU (runtime.device cuda is refused for
@@ -44,6 +50,7 @@ struct WindowRecord {
   int64_t window = 0;       // 1-based
   int64_t first_event = 0;  // the window is the stream's events [first_event, first_event + events)
   int64_t events = 0;
+  int64_t skipped_events = 0;  // events before the window never learned (LearnEvents with a gap)
   LinkMetrics prequential, prequential_inductive;  // scored before training on the window
   int64_t trained_events = 0;                      // the window plus its replay sample
   double train_loss = 0;                           // mean over the last pass's batches
@@ -54,6 +61,10 @@ struct WindowRecord {
 };
 
 class ContinuousLearnerImpl;
+
+// Reads the stream's events [first, first + count): a dataset with the stream's node id space,
+// node features and edge feature width, and those events with their edge features and labels.
+using EventReader = std::function<StatusOr<datasets::TemporalDataset>(int64_t first, int64_t count)>;
 
 // Embeddings of nodes: row i (dim floats) is node i's, as of `time`.
 struct NodeEmbeddings {
@@ -73,20 +84,30 @@ class ContinuousLearner {
                                                             int64_t warmup_events,
                                                             const TrainOptions& options);
   // Rebuilds the learner a checkpoint describes: the warm-up split and model shape from the
-  // first events of `source`, the store and the node bookkeeping from every event learned, the
-  // model, optimiser and node memory from the file. FailedPrecondition when `source` has fewer
-  // events than the checkpoint has learned.
+  // stream's first events, the store from the events the learner kept (all learned, or the
+  // newest continuous.history_events), node bookkeeping, model, optimiser and node memory from
+  // the file. FailedPrecondition when `source` has fewer events than the checkpoint has learned.
   static StatusOr<std::unique_ptr<ContinuousLearner>> Resume(const trainers::TemporalConfig& config,
                                                              const datasets::TemporalDataset& source,
                                                              const std::string& checkpoint_path);
+  // The same, reading the events it needs through `read` (a stream too long to hold in memory).
+  static StatusOr<std::unique_ptr<ContinuousLearner>> Resume(const trainers::TemporalConfig& config,
+                                                             const EventReader& read,
+                                                             const std::string& checkpoint_path);
   ~ContinuousLearner();
 
-  // Scores, then trains on, events [events_learned(), events_learned() + count) of `source`,
-  // then writes the checkpoint to `checkpoint_path` (none when empty). InvalidArgument when
-  // `source` lacks those events or they are older than the last one learned. After any other
-  // error the learner is in an unknown state: resume a new one from the checkpoint.
+  // Scores, then trains on, events [next_event(), next_event() + count) of `source` (the
+  // stream from its first event), then writes the checkpoint to `checkpoint_path` (none when
+  // empty). InvalidArgument when `source` lacks those events or they are older than the last
+  // one learned. After any other error the learner is in an unknown state: resume a new one
+  // from the checkpoint.
   StatusOr<WindowRecord> Learn(const datasets::TemporalDataset& source, int64_t count,
                                const std::string& checkpoint_path);
+  // The same for `events`, the stream's events [first, first + events.num_events()) with
+  // first >= next_event(): the events [next_event(), first) are skipped, never learned (a
+  // learner that cannot keep up; WindowRecord::skipped_events).
+  StatusOr<WindowRecord> LearnEvents(const datasets::TemporalDataset& events, int64_t first,
+                                     const std::string& checkpoint_path);
 
   // The embeddings of `nodes` (as event sources) from the current model and node memory (after
   // Learn: the checkpointed ones), at the time just after the newest event learned: memory
@@ -94,9 +115,12 @@ class ContinuousLearner {
   // event learned. Pure: it changes nothing. InvalidArgument for a node outside the id space.
   StatusOr<NodeEmbeddings> Embed(const std::vector<NodeId>& nodes);
 
-  int64_t events_learned() const;
+  // The stream position of the next event to learn: every earlier one was learned or skipped.
+  int64_t next_event() const;
+  // Learned events held for neighbour sampling and replay (bounded by continuous.history_events).
+  int64_t events_kept() const;
   int64_t windows_learned() const;
-  // Every window learned, resumed ones included.
+  // Every window learned, resumed ones included (a few hundred bytes each).
   const std::vector<WindowRecord>& windows() const;
   // The warm-up run (empty after Resume).
   const TrainSummary& warmup() const;

@@ -48,6 +48,9 @@ enum class StalenessMitigation { kNone, kSimilarity };
 
 // continuous.replay: which past events a window's training adds (GNNFlow's replay).
 enum class ReplayKind { kUniform, kRecent };
+
+// continuous.on_lag: what `serve --learn` does when more than continuous.max_lag windows wait.
+enum class LagPolicy { kCoalesce, kNewest };
 }  // namespace streamgnn::trainers
 
 namespace streamgnn::core {
@@ -98,6 +101,13 @@ struct EnumTraits<trainers::ReplayKind> {
   static constexpr EnumName<trainers::ReplayKind> kNames[] = {
       {trainers::ReplayKind::kUniform, "uniform"},
       {trainers::ReplayKind::kRecent, "recent"},
+  };
+};
+template <>
+struct EnumTraits<trainers::LagPolicy> {
+  static constexpr EnumName<trainers::LagPolicy> kNames[] = {
+      {trainers::LagPolicy::kCoalesce, "coalesce"},
+      {trainers::LagPolicy::kNewest, "newest"},
   };
 };
 }  // namespace streamgnn::core
@@ -319,9 +329,11 @@ struct ContinuousConfig {
   double warmup_fraction = 0.3;
   int64_t warmup_events = 10000;
   int64_t max_lag = 4;
+  LagPolicy on_lag = LagPolicy::kCoalesce;
   double replay_ratio = 0;
   ReplayKind replay = ReplayKind::kUniform;
   int64_t epoch = 1;
+  int64_t history_events = 0;
 
   template <class V>
   void Visit(V& v) {
@@ -335,17 +347,29 @@ struct ContinuousConfig {
             "warmup_fraction cannot apply there).",
             AtLeast(10));
     v.Field("max_lag", &max_lag,
-            "streamgnn serve: when more than this many windows wait, they are learned as one "
-            "(coalesced; nothing is dropped).",
+            "streamgnn serve: more windows waiting than this are a lag; continuous.on_lag says "
+            "what the learner does.",
             AtLeast(1));
+    v.Field("on_lag", &on_lag,
+            "streamgnn serve, beyond max_lag: coalesce (learn every waiting edge as one window; "
+            "nothing is skipped, but windows grow while ingestion outpaces training) or newest "
+            "(learn the newest window and skip the edges before it: they stay stored and "
+            "sampled, but the model and node memory never see them; Stats counts them).");
     v.Field("replay_ratio", &replay_ratio,
-            "Past events added to a window's training, as a fraction of all events before the "
-            "window (GNNFlow's replay_ratio; 0 = the window only).",
+            "Past events added to a window's training, as a fraction of the events kept before "
+            "the window (all of them without history_events; GNNFlow's replay_ratio; 0 = the "
+            "window only).",
             AtLeast(0));
     v.Field("replay", &replay,
             "uniform (drawn uniformly from all past events, without replacement) or recent "
             "(the newest past events).");
     v.Field("epoch", &epoch, "Training passes over each window (and its replay).", AtLeast(1));
+    v.Field("history_events", &history_events,
+            "Learned events the learner keeps for neighbour sampling and replay: the newest this "
+            "many at least (it drops the older half on reaching twice as many), so its memory "
+            "stays bounded on an endless stream (serve --learn). Replay draws from the newest "
+            "history_events before the window. 0 keeps every event.",
+            AtLeast(0));
     v.Renamed("epochs", "continuous.epoch");
   }
 };

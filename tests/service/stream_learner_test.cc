@@ -144,6 +144,36 @@ TEST(StreamLearner, CoalescesWindowsWhenFarBehind) {
   EXPECT_EQ(s.lag_events, 0);
 }
 
+TEST(StreamLearner, SkipsToTheNewestWindowWhenFarBehindAndKeepsABoundedHistory) {
+  const datasets::TemporalDataset ds = trainers::testing::PlantedGraph(kNodes, 3400, 5, 0, 4);
+  TempDir dir;
+  auto store = StreamStore::Open(StoreOptions(dir.str()));
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  // 2,200 edges past the warm-up wait, more than max_lag (2) windows of 400: the newest window,
+  // [2600, 3000), is learned and the 1,800 before it skipped.
+  ASSERT_TRUE((*store)->Ingest(Batch(ds, 0, 3000), 0).ok());
+  const StreamLearnerOptions options = LearnerOptions(
+      dir.str(), "jodie", {"continuous.max_lag=2", "continuous.on_lag=newest", "continuous.history_events=500"});
+  {
+    auto learner = StreamLearner::Start(store->get(), options);
+    ASSERT_TRUE(learner.ok()) << learner.status().ToString();
+    ASSERT_TRUE((*learner)->WaitForWindows(1, 60s)) << (*learner)->Stats().error;
+    const LearnerStats s = (*learner)->Stats();
+    EXPECT_EQ(s.events, 3000);
+    EXPECT_EQ(s.skipped_events, 1800);
+    EXPECT_EQ(s.coalesced_windows, 0);
+    EXPECT_EQ(s.lag_events, 0);
+  }
+  // Restarted, it resumes from the bounded history and learns the next window in order.
+  ASSERT_TRUE((*store)->Ingest(Batch(ds, 3000, 400), 3000).ok());
+  auto learner = StreamLearner::Start(store->get(), options);
+  ASSERT_TRUE(learner.ok()) << learner.status().ToString();
+  ASSERT_TRUE((*learner)->WaitForWindows(2, 60s)) << (*learner)->Stats().error;
+  const LearnerStats s = (*learner)->Stats();
+  EXPECT_EQ(s.events, 3400);
+  EXPECT_EQ(s.skipped_events, 1800);
+}
+
 TEST(StreamLearner, RefusesWhatItCannotLearn) {
   TempDir dir;
   auto store = StreamStore::Open(StoreOptions(dir.str()));

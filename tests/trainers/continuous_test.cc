@@ -3,7 +3,9 @@
 // checkpoint scores and trains it exactly as the uninterrupted one, and training it longer
 // leaves its score unchanged); embeddings are a pure function of the checkpointed state and
 // move with each window; the model learns as windows arrive; replay adds the asked-for number
-// of past events; RunContinuous resumes to the uninterrupted run's records; bad input is refused.
+// of past events; RunContinuous resumes to the uninterrupted run's records; a bounded history
+// keeps the newest events and resumes exactly, reading only those; skipped events are never
+// learned; bad input is refused.
 #include "trainers/continuous.h"
 
 #include <gtest/gtest.h>
@@ -59,7 +61,7 @@ TEST(ContinuousLearner, AResumedLearnerScoresAndTrainsTheNextWindowExactlyAsTheO
   // 3 from it gives exactly what the original learner reported.
   auto b = ContinuousLearner::Resume(config, ds, after2);
   ASSERT_TRUE(b.ok()) << b.status().ToString();
-  EXPECT_EQ((*b)->events_learned(), 2400);
+  EXPECT_EQ((*b)->next_event(), 2400);
   ASSERT_EQ((*b)->windows_learned(), 2);
   EXPECT_EQ((*b)->windows()[1].prequential.ap, (*a)->windows()[1].prequential.ap);
   auto again = (*b)->Learn(ds, 600, "");
@@ -169,6 +171,93 @@ TEST(ContinuousLearner, RunContinuousResumesToTheUninterruptedRecords) {
   }
 }
 
+// Events [first, first + count) of `ds` as a dataset of their own.
+datasets::TemporalDataset Slice(const datasets::TemporalDataset& ds, int64_t first, int64_t count) {
+  datasets::TemporalDataset s = ds;
+  s.src.assign(ds.src.begin() + first, ds.src.begin() + first + count);
+  s.dst.assign(ds.dst.begin() + first, ds.dst.begin() + first + count);
+  s.ts.assign(ds.ts.begin() + first, ds.ts.begin() + first + count);
+  s.edge_feat.assign(ds.edge_feat.begin() + first * ds.edge_feat_dim,
+                     ds.edge_feat.begin() + (first + count) * ds.edge_feat_dim);
+  if (!ds.labels.empty()) s.labels.assign(ds.labels.begin() + first, ds.labels.begin() + first + count);
+  return s;
+}
+
+TEST(ContinuousLearner, ABoundedHistoryKeepsTheNewestEventsAndResumesFromThemExactly) {
+  const datasets::TemporalDataset ds = PlantedGraph(150, 4200, 5, 8, 17);
+  TempDir dir;
+  const trainers::TemporalConfig config =
+      StreamConfig("tgn", dir.str(), {"continuous.history_events=900", "continuous.replay_ratio=0.5"});
+  auto a = ContinuousLearner::Start(config, ds, 1200, Quiet());
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ((*a)->events_kept(), 1200);  // under twice the bound: nothing dropped yet
+  const std::string ckpt = dir.str() + "/continuous.pt", after3 = dir.str() + "/after3.pt";
+  std::vector<int64_t> kept, trained;
+  for (int w = 0; w < 3; ++w) {
+    auto r = (*a)->Learn(ds, 600, ckpt);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    kept.push_back((*a)->events_kept());
+    trained.push_back(r->trained_events);
+    EXPECT_GT(r->prequential.ap, 0.6) << r->ToJson(true);
+  }
+  // 1,800 kept reach twice the bound: the newest 900 stay; 1,500 stay under it; 2,100 do not.
+  EXPECT_EQ(kept, (std::vector<int64_t>{900, 1500, 900}));
+  // Replay draws half of the newest 900 kept before each window, not of all 1,200 / 1,800 / 2,400.
+  EXPECT_EQ(trained, (std::vector<int64_t>{600 + 450, 600 + 450, 600 + 450}));
+  std::filesystem::copy_file(ckpt, after3);
+  auto fourth = (*a)->Learn(ds, 600, ckpt);
+  ASSERT_TRUE(fourth.ok()) << fourth.status().ToString();
+
+  // The checkpoint after window 3 holds the newest 900 events, [2100, 3000): resuming reads those
+  // and the warm-up's [0, 1200) (for the split and model shape) and nothing else, and window 4
+  // comes out exactly as the uninterrupted learner's.
+  std::vector<std::pair<int64_t, int64_t>> reads;
+  const EventReader read = [&](int64_t first, int64_t count) -> StatusOr<datasets::TemporalDataset> {
+    reads.emplace_back(first, count);
+    return Slice(ds, first, count);
+  };
+  auto b = ContinuousLearner::Resume(config, read, after3);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(reads, (std::vector<std::pair<int64_t, int64_t>>{{0, 1200}, {2100, 900}}));
+  EXPECT_EQ((*b)->next_event(), 3000);
+  EXPECT_EQ((*b)->events_kept(), 900);
+  auto again = (*b)->Learn(ds, 600, "");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(WithoutTimes(*again), WithoutTimes(*fourth));
+  EXPECT_EQ((*b)->events_kept(), (*a)->events_kept());
+  EXPECT_EQ((*b)->Embed({0, 7, 42})->values, (*a)->Embed({0, 7, 42})->values);
+}
+
+TEST(ContinuousLearner, SkippedEventsAreNeverLearnedAndCounted) {
+  const datasets::TemporalDataset ds = PlantedGraph(150, 3600, 5, 8, 19);
+  TempDir dir;
+  const trainers::TemporalConfig config = StreamConfig("jodie", dir.str());
+  auto a = ContinuousLearner::Start(config, ds, 1200, Quiet());
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  const std::string ckpt = dir.str() + "/continuous.pt";
+  // Events [1200, 1800) are skipped: the window is [1800, 2400).
+  auto w = (*a)->LearnEvents(Slice(ds, 1800, 600), 1800, ckpt);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->first_event, 1800);
+  EXPECT_EQ(w->skipped_events, 600);
+  EXPECT_EQ((*a)->next_event(), 2400);
+  EXPECT_EQ((*a)->events_kept(), 1800);  // the warm-up and the window, not the skipped events
+  auto behind = (*a)->LearnEvents(Slice(ds, 2000, 600), 2000, "");
+  EXPECT_EQ(behind.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(behind.status().message().find("starts before event 2400"), std::string::npos)
+      << behind.status().message();
+
+  auto b = ContinuousLearner::Resume(config, ds, ckpt);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ((*b)->next_event(), 2400);
+  ASSERT_EQ((*b)->windows_learned(), 1);
+  EXPECT_EQ((*b)->windows()[0].skipped_events, 600);
+  auto next_a = (*a)->Learn(ds, 600, ""), next_b = (*b)->Learn(ds, 600, "");
+  ASSERT_TRUE(next_a.ok() && next_b.ok()) << next_a.status().ToString() << next_b.status().ToString();
+  EXPECT_EQ(WithoutTimes(*next_b), WithoutTimes(*next_a));
+  EXPECT_EQ(next_a->skipped_events, 0);
+}
+
 TEST(ContinuousLearner, BadInputIsRefused) {
   const datasets::TemporalDataset ds = PlantedGraph(150, 2000, 5, 8, 3);
   TempDir dir;
@@ -192,7 +281,7 @@ TEST(ContinuousLearner, BadInputIsRefused) {
   outside.dst[850] = ds.num_nodes;
   EXPECT_EQ((*learner)->Learn(outside, 200, "").status().code(), StatusCode::kInvalidArgument);
   // Refused windows leave the learner as it was.
-  EXPECT_EQ((*learner)->events_learned(), 800);
+  EXPECT_EQ((*learner)->next_event(), 800);
   EXPECT_TRUE((*learner)->Learn(ds, 200, "").ok());
 
   auto missing = ContinuousLearner::Resume(StreamConfig("jodie", dir.str()), ds, dir.str() + "/nope.pt");

@@ -171,6 +171,8 @@ continuous:
   warmup_fraction: 0.5
   warmup_events: 2000
   max_lag: 8
+  on_lag: newest
+  history_events: 50000
   replay_ratio: 0.1
   replay: recent
   epoch: 2
@@ -320,6 +322,8 @@ TEST(TemporalConfig, ParsesEveryField) {
   EXPECT_DOUBLE_EQ(c.continuous.warmup_fraction, 0.5);
   EXPECT_EQ(c.continuous.warmup_events, 2000);
   EXPECT_EQ(c.continuous.max_lag, 8);
+  EXPECT_EQ(c.continuous.on_lag, LagPolicy::kNewest);
+  EXPECT_EQ(c.continuous.history_events, 50000);
   EXPECT_DOUBLE_EQ(c.continuous.replay_ratio, 0.1);
   EXPECT_EQ(c.continuous.replay, ReplayKind::kRecent);
   EXPECT_EQ(c.continuous.epoch, 2);

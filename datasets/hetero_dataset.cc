@@ -1,13 +1,17 @@
 #include "datasets/hetero_dataset.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <map>
 #include <numeric>
 #include <set>
+#include <string_view>
 #include <utility>
 
 #include "core/rng.h"
@@ -123,6 +127,7 @@ StatusOr<HeteroDataset> LoadMagnn(const std::string& dir, const MagnnOptions& op
   const std::filesystem::path root(dir);
   const std::string types_path = (root / "node_types.npy").string();
   SG_ASSIGN_OR_RETURN(const std::vector<int64_t> type_of, ReadIntNpy(types_path));
+  if (type_of.empty()) return Status::InvalidArgument(types_path + ": no nodes");
   HeteroDataset d;
   d.name = root.filename().string();
   std::vector<int64_t> local_of(type_of.size());
@@ -190,35 +195,90 @@ struct MatMatrix {
   double at(int64_t r, int64_t c) const { return values[c * rows + r]; }
 };
 
+// The first n elements of a dense variable whose elements are T, as doubles.
 template <class T>
-void Widen(const void* data, size_t n, std::vector<double>* out) {
-  const T* p = static_cast<const T*>(data);
+Status Widen(const matvar_t& var, size_t n, const std::string& what, std::vector<double>* out) {
+  if (n == 0) return Status::Ok();
+  if (var.data == nullptr || var.data_size != static_cast<int>(sizeof(T)) || var.nbytes < n * sizeof(T)) {
+    return Status::Corruption(what + ": " + std::to_string(var.nbytes) + " bytes of " +
+                              std::to_string(var.data_size) + "-byte elements for " + std::to_string(n) +
+                              " elements");
+  }
+  const T* p = static_cast<const T*>(var.data);
   out->assign(p, p + n);
+  return Status::Ok();
 }
 
-StatusOr<MatMatrix> ReadMatVariable(mat_t* mat, const std::string& name, const std::string& path) {
-  matvar_t* var = Mat_VarRead(mat, name.c_str());
-  if (var == nullptr) return Status::InvalidArgument(path + ": no variable '" + name + "'");
-  const std::unique_ptr<matvar_t, void (*)(matvar_t*)> owner(var, Mat_VarFree);
-  if (var->rank != 2 || var->isComplex) {
-    return Status::InvalidArgument(path + ": variable '" + name + "' must be a real 2-D matrix");
+// Compressed columns of a sparse variable as matio read them: checked before they index
+// anything, since matio takes the file's offsets and row numbers as they are.
+Status CheckSparse(const matvar_t& var, const mat_sparse_t& sp, int64_t rows, int64_t cols,
+                   const std::string& what) {
+  if (static_cast<int64_t>(sp.njc) != cols + 1 || sp.jc == nullptr || sp.jc[0] != 0) {
+    return Status::Corruption(what + ": sparse column offsets do not fit its " + std::to_string(cols) + " columns");
   }
+  for (int64_t c = 0; c < cols; ++c) {
+    if (sp.jc[c + 1] < sp.jc[c] || sp.jc[c + 1] > sp.nir) {
+      return Status::Corruption(what + ": sparse column " + std::to_string(c) + " points past its " +
+                                std::to_string(sp.nir) + " row numbers");
+    }
+  }
+  for (mat_uint32_t k = 0; k < sp.jc[cols]; ++k) {
+    if (sp.ir == nullptr || sp.ir[k] >= static_cast<uint64_t>(rows)) {
+      return Status::Corruption(what + ": sparse entry " + std::to_string(k) + " has a row outside [0, " +
+                                std::to_string(rows) + ")");
+    }
+  }
+  if (sp.data != nullptr && var.data_type == MAT_T_DOUBLE && sp.ndata < sp.jc[cols]) {
+    return Status::Corruption(what + ": " + std::to_string(sp.ndata) + " sparse values for " +
+                              std::to_string(sp.jc[cols]) + " entries");
+  }
+  return Status::Ok();
+}
+
+// An open .mat file: matio's handle, the path for messages, the size in bytes.
+struct MatFile {
+  mat_t* mat;
+  std::string path;
+  uint64_t bytes;
+};
+
+// Dense data lies in the file, deflated at most 1032:1 (zlib's limit): a header claiming more is
+// damaged, and is refused before matio allocates what it claims.
+constexpr double kMaxDeflateRatio = 1032;
+
+StatusOr<MatMatrix> ReadMatVariable(const MatFile& file, const std::string& name) {
+  mat_t* mat = file.mat;
+  const std::string& path = file.path;
+  const std::string what = path + ": variable '" + name + "'";
+  // The header first: matio allocates whatever size the file claims when it reads the data, and
+  // the matrix is read densely, so its size must fit in memory before either happens.
+  matvar_t* info = Mat_VarReadInfo(mat, name.c_str());
+  if (info == nullptr) return Status::InvalidArgument(path + ": no variable '" + name + "'");
+  const std::unique_ptr<matvar_t, void (*)(matvar_t*)> info_owner(info, Mat_VarFree);
+  if (info->rank != 2 || info->isComplex) return Status::InvalidArgument(what + " must be a real 2-D matrix");
   MatMatrix m;
-  m.rows = static_cast<int64_t>(var->dims[0]);
-  m.cols = static_cast<int64_t>(var->dims[1]);
-  // Read densely (HAN's matrices are 3,025 x 3,025); a larger sparse matrix is refused rather
-  // than expanded into memory it would not fit.
-  constexpr int64_t kMaxEntries = int64_t{1} << 31;
-  if (m.rows > 0 && m.cols > kMaxEntries / m.rows) {
-    return Status::InvalidArgument(path + ": variable '" + name + "' is " + std::to_string(m.rows) +
-                                   " x " + std::to_string(m.cols) +
-                                   ", larger than this reader expands (2^31 entries)");
+  m.rows = static_cast<int64_t>(info->dims[0]);
+  m.cols = static_cast<int64_t>(info->dims[1]);
+  SG_RETURN_IF_ERROR(internal::CheckDenseFits(m.rows, m.cols, sizeof(double), what));
+  const double claimed = static_cast<double>(m.rows) * static_cast<double>(m.cols) * std::max(1, info->data_size);
+  if (info->class_type != MAT_C_SPARSE && claimed > kMaxDeflateRatio * static_cast<double>(file.bytes)) {
+    return Status::Corruption(fmt::format("{}: {} x {} elements claim {} bytes, more than the file's {} bytes can hold",
+                                          what, m.rows, m.cols, claimed, file.bytes));
+  }
+  matvar_t* var = Mat_VarRead(mat, name.c_str());
+  if (var == nullptr) return Status::Corruption(what + ": its data cannot be read");
+  const std::unique_ptr<matvar_t, void (*)(matvar_t*)> owner(var, Mat_VarFree);
+  if (var->rank != 2 || var->isComplex || static_cast<int64_t>(var->dims[0]) != m.rows ||
+      static_cast<int64_t>(var->dims[1]) != m.cols) {
+    return Status::Corruption(what + ": its data does not match its header");
   }
   const size_t n = static_cast<size_t>(m.rows * m.cols);
   if (var->class_type == MAT_C_SPARSE) {  // compressed columns: jc offsets, ir rows
-    const auto* sp = static_cast<const mat_sparse_t*>(var->data);
     m.values.assign(n, 0.0);
-    for (int64_t c = 0; c < m.cols && sp != nullptr; ++c) {
+    const auto* sp = static_cast<const mat_sparse_t*>(var->data);
+    if (sp == nullptr) return m;
+    SG_RETURN_IF_ERROR(CheckSparse(*var, *sp, m.rows, m.cols, what));
+    for (int64_t c = 0; c < m.cols; ++c) {
       for (auto k = sp->jc[c]; k < sp->jc[c + 1]; ++k) {
         const double v = sp->data == nullptr ? 1.0
                          : var->data_type == MAT_T_DOUBLE ? static_cast<const double*>(sp->data)[k]
@@ -229,35 +289,34 @@ StatusOr<MatMatrix> ReadMatVariable(mat_t* mat, const std::string& name, const s
     return m;
   }
   switch (var->class_type) {
-    case MAT_C_DOUBLE: Widen<double>(var->data, n, &m.values); break;
-    case MAT_C_SINGLE: Widen<float>(var->data, n, &m.values); break;
-    case MAT_C_INT8: Widen<int8_t>(var->data, n, &m.values); break;
-    case MAT_C_UINT8: Widen<uint8_t>(var->data, n, &m.values); break;
-    case MAT_C_INT16: Widen<int16_t>(var->data, n, &m.values); break;
-    case MAT_C_UINT16: Widen<uint16_t>(var->data, n, &m.values); break;
-    case MAT_C_INT32: Widen<int32_t>(var->data, n, &m.values); break;
-    case MAT_C_UINT32: Widen<uint32_t>(var->data, n, &m.values); break;
-    case MAT_C_INT64: Widen<int64_t>(var->data, n, &m.values); break;
-    case MAT_C_UINT64: Widen<uint64_t>(var->data, n, &m.values); break;
+    case MAT_C_DOUBLE: SG_RETURN_IF_ERROR(Widen<double>(*var, n, what, &m.values)); break;
+    case MAT_C_SINGLE: SG_RETURN_IF_ERROR(Widen<float>(*var, n, what, &m.values)); break;
+    case MAT_C_INT8: SG_RETURN_IF_ERROR(Widen<int8_t>(*var, n, what, &m.values)); break;
+    case MAT_C_UINT8: SG_RETURN_IF_ERROR(Widen<uint8_t>(*var, n, what, &m.values)); break;
+    case MAT_C_INT16: SG_RETURN_IF_ERROR(Widen<int16_t>(*var, n, what, &m.values)); break;
+    case MAT_C_UINT16: SG_RETURN_IF_ERROR(Widen<uint16_t>(*var, n, what, &m.values)); break;
+    case MAT_C_INT32: SG_RETURN_IF_ERROR(Widen<int32_t>(*var, n, what, &m.values)); break;
+    case MAT_C_UINT32: SG_RETURN_IF_ERROR(Widen<uint32_t>(*var, n, what, &m.values)); break;
+    case MAT_C_INT64: SG_RETURN_IF_ERROR(Widen<int64_t>(*var, n, what, &m.values)); break;
+    case MAT_C_UINT64: SG_RETURN_IF_ERROR(Widen<uint64_t>(*var, n, what, &m.values)); break;
     default:
-      return Status::InvalidArgument(path + ": variable '" + name +
-                                     "' must be numeric (a struct, cell or char array is not)");
+      return Status::InvalidArgument(what + " must be numeric (a struct, cell or char array is not)");
   }
   return m;
 }
 
 // A 1 x n or n x 1 index vector (0-based, as HAN's files store them).
-StatusOr<std::vector<NodeId>> MatIndex(mat_t* mat, const std::string& name, int64_t limit,
-                                       const std::string& path) {
-  SG_ASSIGN_OR_RETURN(const MatMatrix m, ReadMatVariable(mat, name, path));
+StatusOr<std::vector<NodeId>> MatIndex(const MatFile& file, const std::string& name, int64_t limit) {
+  const std::string& path = file.path;
+  SG_ASSIGN_OR_RETURN(const MatMatrix m, ReadMatVariable(file, name));
   if (m.rows != 1 && m.cols != 1) {
     return Status::InvalidArgument(path + ": variable '" + name + "' must be a vector");
   }
   std::vector<NodeId> ids;
   for (const double x : m.values) {
     if (x != std::floor(x) || x < 0 || x >= limit) {
-      return Status::InvalidArgument(path + ": variable '" + name + "' holds " +
-                                     std::to_string(x) + ", expected a node id in [0, " +
+      return Status::InvalidArgument(path + ": variable '" + name + "' holds " + fmt::format("{}", x) +
+                                     ", expected a node id in [0, " +
                                      std::to_string(limit) + ")");
     }
     ids.push_back(static_cast<NodeId>(x));
@@ -265,8 +324,9 @@ StatusOr<std::vector<NodeId>> MatIndex(mat_t* mat, const std::string& name, int6
   return ids;
 }
 
-Status ReadHanMat(mat_t* mat, const std::string& path, const HanMatOptions& o, HeteroDataset* d) {
-  SG_ASSIGN_OR_RETURN(const MatMatrix feature, ReadMatVariable(mat, "feature", path));
+Status ReadHanMat(const MatFile& file, const HanMatOptions& o, HeteroDataset* d) {
+  const std::string& path = file.path;
+  SG_ASSIGN_OR_RETURN(const MatMatrix feature, ReadMatVariable(file, "feature"));
   const int64_t n = feature.rows;
   d->node_types = {{"paper", n}};
   d->feature_dims = {feature.cols};
@@ -277,7 +337,7 @@ Status ReadHanMat(mat_t* mat, const std::string& path, const HanMatOptions& o, H
     }
   }
   for (const std::string& name : o.metapaths) {
-    SG_ASSIGN_OR_RETURN(const MatMatrix adj, ReadMatVariable(mat, name, path));
+    SG_ASSIGN_OR_RETURN(const MatMatrix adj, ReadMatVariable(file, name));
     if (adj.rows != n || adj.cols != n) {
       return Status::InvalidArgument(path + ": variable '" + name + "' must be " +
                                      std::to_string(n) + " x " + std::to_string(n) +
@@ -294,7 +354,7 @@ Status ReadHanMat(mat_t* mat, const std::string& path, const HanMatOptions& o, H
     }
     d->relations.push_back(std::move(r));
   }
-  SG_ASSIGN_OR_RETURN(const MatMatrix label, ReadMatVariable(mat, "label", path));
+  SG_ASSIGN_OR_RETURN(const MatMatrix label, ReadMatVariable(file, "label"));
   if (label.rows != n) {
     return Status::InvalidArgument(path + ": variable 'label' must have " + std::to_string(n) +
                                    " rows (one-hot, one row per paper)");
@@ -311,15 +371,26 @@ Status ReadHanMat(mat_t* mat, const std::string& path, const HanMatOptions& o, H
       d->labels[v] = c;
     }
   }
-  SG_ASSIGN_OR_RETURN(d->train_idx, MatIndex(mat, "train_idx", n, path));
-  SG_ASSIGN_OR_RETURN(d->val_idx, MatIndex(mat, "val_idx", n, path));
-  SG_ASSIGN_OR_RETURN(d->test_idx, MatIndex(mat, "test_idx", n, path));
+  SG_ASSIGN_OR_RETURN(d->train_idx, MatIndex(file, "train_idx", n));
+  SG_ASSIGN_OR_RETURN(d->val_idx, MatIndex(file, "val_idx", n));
+  SG_ASSIGN_OR_RETURN(d->test_idx, MatIndex(file, "test_idx", n));
   return Status::Ok();
 }
 
 }  // namespace
 
 StatusOr<HeteroDataset> LoadHanMat(const std::string& path, const HanMatOptions& options) {
+  // MATLAB v4 files have no header, and matio allocates whatever their variable headers claim
+  // while it scans them (2 GB for a damaged 600-byte file, found by han_mat_fuzz); v5 and v7.3
+  // files open with "MATLAB" text, and HAN's are v5.
+  char magic[6] = {};
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IOError(path + ": cannot open");
+  if (!in.read(magic, sizeof(magic)) || std::string_view(magic, sizeof(magic)) != "MATLAB") {
+    return Status::InvalidArgument(path + ": not a MATLAB v5 or v7.3 file (they start with 'MATLAB'); v4 files "
+                                   "are not read (save with -v7 or -v7.3)");
+  }
+  in.close();
   mat_t* mat = Mat_Open(path.c_str(), MAT_ACC_RDONLY);
   if (mat == nullptr) {
     return Status::IOError(path + ": cannot open as a MATLAB .mat file (missing or not v4/v5/v7.3)");
@@ -327,7 +398,9 @@ StatusOr<HeteroDataset> LoadHanMat(const std::string& path, const HanMatOptions&
   const std::unique_ptr<mat_t, int (*)(mat_t*)> owner(mat, Mat_Close);
   HeteroDataset d;
   d.name = std::filesystem::path(path).stem().string();
-  SG_RETURN_IF_ERROR(ReadHanMat(mat, path, options, &d));
+  std::error_code ec;
+  const uint64_t bytes = std::filesystem::file_size(path, ec);
+  SG_RETURN_IF_ERROR(ReadHanMat(MatFile{mat, path, ec ? 0 : bytes}, options, &d));
   SG_RETURN_IF_ERROR(d.Validate().WithPrefix(path));
   return d;
 }

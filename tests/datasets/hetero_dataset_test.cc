@@ -343,7 +343,7 @@ TEST(HeteroDatasetHanMat, DamagedFilesNameFileAndVariable) {
   vars["test_idx"] = {{9}};
   WriteMat(dir.File("d.mat"), vars);
   EXPECT_TRUE(Contains(LoadHanMat(dir.File("d.mat")).status().message(),
-                       "variable 'test_idx' holds 9.000000, expected a node id in [0, 4)"));
+                       "variable 'test_idx' holds 9, expected a node id in [0, 4)"));
   vars = SmallHan();
   vars["val_idx"] = {{1}};
   WriteMat(dir.File("e.mat"), vars);
@@ -351,6 +351,9 @@ TEST(HeteroDatasetHanMat, DamagedFilesNameFileAndVariable) {
   WriteText(dir.File("f.mat"), "MATLAB 5.0 MAT-file, but then nothing useful follows at all");
   EXPECT_FALSE(LoadHanMat(dir.File("f.mat")).ok());
   EXPECT_EQ(LoadHanMat(dir.File("missing.mat")).status().code(), StatusCode::kIOError);
+  // MATLAB v4 (no header text): refused before matio scans it.
+  WriteText(dir.File("g.mat"), std::string("\0\0\0\0\x04\0\0\0", 8) + "feature");
+  EXPECT_TRUE(Contains(LoadHanMat(dir.File("g.mat")).status().message(), "g.mat: not a MATLAB v5 or v7.3 file"));
 }
 #endif
 

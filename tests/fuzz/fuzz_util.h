@@ -94,8 +94,10 @@ class ScratchDir {
 
 // An error must say where: its message names `where` (the file, folder or source name given to
 // the parser). An OK result must pass `valid` (the type's own invariant check).
+// With $STREAMGNN_FUZZ_SHOW set, prints each result's status (is a seed valid?).
 template <typename T, typename Valid>
 void CheckResult(const StatusOr<T>& result, const std::string& where, Valid valid) {
+  if (std::getenv("STREAMGNN_FUZZ_SHOW") != nullptr) std::fprintf(stderr, "%s\n", result.status().ToString().c_str());
   if (!result.ok()) {
     const Status st = result.status();
     if (st.message().find(where) == std::string::npos) {

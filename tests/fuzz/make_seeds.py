@@ -131,6 +131,37 @@ def main():
         "0\tp0\t0\t0.5,1\n1\tp1\t0\t1,0\n2\tp2\t0\t0,0\n3\ta0\t1\n4\ta1\t1\n",
         "0\t3\t0\t1.0\n1\t3\t0\t1.0\n2\t4\t0\t1.0\n0\t1\t1\t1.0\n",
         "0\tp0\t0\t1\n1\tp1\t0\t0\n", "2\tp2\t0\t1\n"]))
+    # MAGNN: node_types.npy, adjM.npz (scipy CSR), features_<type>.npz, labels.npy, split
+    def csr(dense):
+        dense = np.asarray(dense, np.float32)
+        rows, cols = np.nonzero(dense)
+        indptr = np.searchsorted(rows, np.arange(dense.shape[0] + 1)).astype(np.int32)
+        return npz(False, data=dense[rows, cols], indices=cols.astype(np.int32), indptr=indptr,
+                   shape=np.array(dense.shape), format=np.array("csr"))
+    types = np.array([0, 0, 0, 1, 2])
+    adj = np.zeros((5, 5))
+    for u, v in [(0, 3), (1, 3), (2, 4), (0, 4)]:
+        adj[u, v] = adj[v, u] = 1
+    put("magnn_fuzz", "three_types", SEP.join([
+        npy(types), csr(adj), csr([[1, 0], [0, 1], [1, 1]]), csr([[0.5, 0.5]]), csr([[1.0]]),
+        npy(np.array([0, 1, 0])),
+        npz(False, train_idx=np.array([0]), val_idx=np.array([1]), test_idx=np.array([2]))]))
+    # HAN's .mat: MATLAB v5 (compressed and not) and v4
+    import scipy.io
+    han = dict(feature=np.array([[1.0, 0], [0, 1], [1, 1], [0, 0]]),
+               label=np.array([[1.0, 0], [0, 1], [1, 0], [0, 1]]),
+               PAP=np.array([[1.0, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1], [0, 0, 1, 1]]),
+               PLP=np.array([[1.0, 0, 1, 0], [0, 1, 0, 0], [1, 0, 1, 0], [0, 0, 0, 1]]),
+               train_idx=np.array([[0.0, 1]]), val_idx=np.array([[2.0]]), test_idx=np.array([[3.0]]))
+    for name, options in [("v5", dict(format="5")), ("v5_zlib", dict(format="5", do_compression=True)),
+                          ("v4", dict(format="4"))]:
+        out = io.BytesIO()
+        scipy.io.savemat(out, han, **options)
+        put("han_mat_fuzz", name, out.getvalue())
+    # OGB heterogeneous: types a (labelled, with features) and b, relation a___r___b
+    put("ogb_hetero_fuzz", "two_types", SEP.join(s.encode() for s in [
+        "a,b\n3,2\n", "a,r,b\n", "0,0\n1,1\n2,0\n", "3\n", "a,b\nTrue,False\n", "0\n1\n0\n",
+        "0.5,1\n1,0\n0,0\n", "0\n", "1\n", "2\n"]))
     # TGB negatives
     for split in ["val", "test"]:
         put("tgb_negatives_fuzz", split,

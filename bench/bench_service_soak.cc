@@ -143,14 +143,16 @@ void AddLearnerFigures(service::StreamGnn::Stub* client, int64_t* windows_before
     return;
   }
   double ap = 0;
-  for (int64_t w = *windows_before; w < stats.learned_windows(); ++w) ap += stats.prequential_ap(static_cast<int>(w));
+  for (int64_t w = *windows_before; w < stats.learned_windows(); ++w)
+    ap += stats.prequential_ap(static_cast<int>(w));
   const int64_t new_windows = stats.learned_windows() - *windows_before;
   (*row)["learned_windows"] = stats.learned_windows();
   (*row)["learned_edges"] = stats.learned_events() - stats.learner_skipped_events();
   (*row)["skipped_edges"] = stats.learner_skipped_events();
   (*row)["learner_lag_edges"] = stats.learner_lag_events();
   (*row)["learner_train_s"] = stats.learner_train_s();
-  (*row)["window_prequential_ap"] = new_windows > 0 ? nlohmann::json(ap / static_cast<double>(new_windows)) : nlohmann::json();
+  (*row)["window_prequential_ap"] =
+      new_windows > 0 ? nlohmann::json(ap / static_cast<double>(new_windows)) : nlohmann::json();
   if (!stats.learner_error().empty()) (*row)["learner_error"] = stats.learner_error();
   *windows_before = stats.learned_windows();
 }
@@ -314,7 +316,8 @@ int main(int argc, char** argv) {
   nlohmann::ordered_json learner_end;
   if (!o.learn.empty()) {
     AddLearnerFigures(client.get(), &windows_before, &learner_end);
-    if (learner_end.contains("learner_error")) failures.push_back("learner: " + learner_end["learner_error"].get<std::string>());
+    if (learner_end.contains("learner_error"))
+      failures.push_back("learner: " + learner_end["learner_error"].get<std::string>());
   }
   const double peak_mb = bench::ProcStatusKb(server.pid, "VmHWM:") / 1024.0;
   bench::StopServer(&server);

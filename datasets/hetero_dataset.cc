@@ -214,7 +214,8 @@ Status Widen(const matvar_t& var, size_t n, const std::string& what, std::vector
 Status CheckSparse(const matvar_t& var, const mat_sparse_t& sp, int64_t rows, int64_t cols,
                    const std::string& what) {
   if (static_cast<int64_t>(sp.njc) != cols + 1 || sp.jc == nullptr || sp.jc[0] != 0) {
-    return Status::Corruption(what + ": sparse column offsets do not fit its " + std::to_string(cols) + " columns");
+    return Status::Corruption(what + ": sparse column offsets do not fit its " +
+                              std::to_string(cols) + " columns");
   }
   for (int64_t c = 0; c < cols; ++c) {
     if (sp.jc[c + 1] < sp.jc[c] || sp.jc[c + 1] > sp.nir) {
@@ -260,10 +261,12 @@ StatusOr<MatMatrix> ReadMatVariable(const MatFile& file, const std::string& name
   m.rows = static_cast<int64_t>(info->dims[0]);
   m.cols = static_cast<int64_t>(info->dims[1]);
   SG_RETURN_IF_ERROR(internal::CheckDenseFits(m.rows, m.cols, sizeof(double), what));
-  const double claimed = static_cast<double>(m.rows) * static_cast<double>(m.cols) * std::max(1, info->data_size);
+  const double claimed =
+      static_cast<double>(m.rows) * static_cast<double>(m.cols) * std::max(1, info->data_size);
   if (info->class_type != MAT_C_SPARSE && claimed > kMaxDeflateRatio * static_cast<double>(file.bytes)) {
-    return Status::Corruption(fmt::format("{}: {} x {} elements claim {} bytes, more than the file's {} bytes can hold",
-                                          what, m.rows, m.cols, claimed, file.bytes));
+    return Status::Corruption(
+        fmt::format("{}: {} x {} elements claim {} bytes, more than the file's {} bytes can hold",
+                    what, m.rows, m.cols, claimed, file.bytes));
   }
   matvar_t* var = Mat_VarRead(mat, name.c_str());
   if (var == nullptr) return Status::Corruption(what + ": its data cannot be read");

@@ -114,7 +114,8 @@ StatusOr<datasets::TemporalDataset> StreamLearner::ReadEvents(int64_t first, int
   events.num_nodes = options_.num_nodes;
   events.edge_feat_dim = width_;
   for (int64_t at = first; at < first + count;) {
-    StatusOr<EdgeColumns> read = store_->log().Read(at, std::min(kReadChunk, first + count - at), /*one_width=*/true);
+    StatusOr<EdgeColumns> read =
+        store_->log().Read(at, std::min(kReadChunk, first + count - at), /*one_width=*/true);
     if (read.ok() && read->size() == 0) read = Status::Internal(fmt::format("edge {} is not stored", at));
     if (read.ok() && width_ >= 0 && read->feature_dim != width_) {
       read = Status::InvalidArgument(
@@ -142,7 +143,9 @@ Status StreamLearner::StartLearner() {
   const trainers::TemporalConfig& config = options_.config;
   const std::string checkpoint = options_.dir + "/continuous.pt";
   if (fs::exists(checkpoint)) {
-    const trainers::EventReader read = [this](int64_t first, int64_t count) { return ReadEvents(first, count); };
+    const trainers::EventReader read = [this](int64_t first, int64_t count) {
+      return ReadEvents(first, count);
+    };
     SG_ASSIGN_OR_RETURN(learner_, trainers::ContinuousLearner::Resume(config, read, checkpoint));
   } else {
     const int64_t warmup = config.continuous.warmup_events;
@@ -193,7 +196,8 @@ Status StreamLearner::Step(bool* progressed) {
     stats_.training = true;
   }
   std::unique_lock<std::mutex> learner_lock(learner_mu_);
-  StatusOr<trainers::WindowRecord> window = learner_->LearnEvents(events, first, options_.dir + "/continuous.pt");
+  StatusOr<trainers::WindowRecord> window =
+      learner_->LearnEvents(events, first, options_.dir + "/continuous.pt");
   learner_lock.unlock();
   SG_RETURN_IF_ERROR(window.status());
   const trainers::WindowRecord& w = *window;

@@ -9,9 +9,10 @@
 // goes on while it trains. When more than continuous.max_lag windows wait, continuous.on_lag
 // decides: coalesce learns every stored edge as one window (Stats counts the windows coalesced;
 // no edge is skipped), newest learns the newest window and skips the rest (Stats counts the
-// edges skipped). With continuous.history_events its memory stays bounded. On start it resumes from the checkpoint (or from a
-// warm-up cut short), so a restarted server, after kill -9 too, continues with the first edge the
-// checkpoint has not learned: no acknowledged edge is lost or scored twice.
+// edges skipped). With continuous.history_events its memory stays bounded. On start it resumes
+// from the checkpoint (or from a warm-up cut short), so a restarted server, after kill -9 too,
+// continues with the first edge the checkpoint has not learned: no acknowledged edge is lost or
+// scored twice.
 //
 // Learning needs edges in time order (the store's default out-of-order policy, refuse) and one
 // edge feature width throughout. A learning error stops learning and is reported by Stats;

@@ -301,7 +301,8 @@ Status ContinuousLearnerImpl::Restore(torch::serialize::InputArchive& archive, c
     if (!part.ok()) return part.status().WithPrefix(path);
     if (part->num_events() != runs[i + 1] || part->edge_feat_dim != stream_.edge_feat_dim) {
       return Status::FailedPrecondition(fmt::format(
-          "{}: the stream's events [{}, +{}) read back as {} events of {} edge features, learned with {}", path,
+          "{}: the stream's events [{}, +{}) read back as {} events of {} edge features, learned with {}",
+          path,
           runs[i], runs[i + 1], part->num_events(), part->edge_feat_dim, stream_.edge_feat_dim));
     }
     AppendEvents(*part, 0, runs[i + 1], &stream_);
@@ -406,10 +407,9 @@ Status ContinuousLearnerImpl::CheckWindow(const datasets::TemporalDataset& event
   for (int64_t e = 0; e < count; ++e) {
     const Timestamp before = e > 0 ? events.ts[e - 1] : stream_.ts.back();
     if (events.ts[e] < before) {
+      const std::string previous = e > 0 ? fmt::format("event {}", first + e - 1) : "the last event learned";
       return Status::InvalidArgument(fmt::format("continuous: event {} at time {} is older than {} at {}",
-                                                 first + e, events.ts[e],
-                                                 e > 0 ? fmt::format("event {}", first + e - 1) : "the last event learned",
-                                                 before));
+                                                 first + e, events.ts[e], previous, before));
     }
     if (events.src[e] < 0 || events.src[e] >= stream_.num_nodes || events.dst[e] < 0 ||
         events.dst[e] >= stream_.num_nodes) {
@@ -588,7 +588,8 @@ StatusOr<std::unique_ptr<ContinuousLearner>> ContinuousLearner::Resume(
   const EventReader read = [&source](int64_t first, int64_t count) -> StatusOr<datasets::TemporalDataset> {
     if (source.num_events() < first + count) {
       return Status::FailedPrecondition(fmt::format(
-          "the checkpoint has learned events up to {}, the stream has {}", first + count, source.num_events()));
+          "the checkpoint has learned events up to {}, the stream has {}", first + count,
+          source.num_events()));
     }
     return Slice(source, first, count);
   };
@@ -606,8 +607,9 @@ StatusOr<std::unique_ptr<ContinuousLearner>> ContinuousLearner::Resume(const tra
     StatusOr<datasets::TemporalDataset> prefix = read(0, warmup.item<int64_t>());
     if (!prefix.ok()) return prefix.status().WithPrefix(checkpoint_path);
     if (prefix->num_events() != warmup.item<int64_t>()) {
-      return Status::FailedPrecondition(fmt::format("{}: the warm-up's {} events read back as {}", checkpoint_path,
-                                                    warmup.item<int64_t>(), prefix->num_events()));
+      return Status::FailedPrecondition(fmt::format("{}: the warm-up's {} events read back as {}",
+                                                    checkpoint_path, warmup.item<int64_t>(),
+                                                    prefix->num_events()));
     }
     auto impl = std::make_unique<ContinuousLearnerImpl>(config, std::move(*prefix));
     SG_RETURN_IF_ERROR(impl->Setup());
@@ -623,8 +625,9 @@ StatusOr<WindowRecord> ContinuousLearner::Learn(const datasets::TemporalDataset&
   const int64_t first = next_event();
   if (count < 1) return Status::InvalidArgument("continuous: a window needs at least one event");
   if (source.num_events() < first + count) {
-    return Status::InvalidArgument(fmt::format("continuous: the stream has {} events; window [{}, {}) has not arrived",
-                                               source.num_events(), first, first + count));
+    return Status::InvalidArgument(
+        fmt::format("continuous: the stream has {} events; window [{}, {}) has not arrived",
+                    source.num_events(), first, first + count));
   }
   return LearnEvents(Slice(source, first, count), first, checkpoint_path);
 }

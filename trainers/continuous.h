@@ -111,8 +111,8 @@ class ContinuousLearner {
 
   // The embeddings of `nodes` (as event sources) from the current model and node memory (after
   // Learn: the checkpointed ones), at the time just after the newest event learned: memory
-  // updated with the pending mails, and for attention models the neighbours sampled from every
-  // event learned. Pure: it changes nothing. InvalidArgument for a node outside the id space.
+  // updated with the pending mails, and for attention models the neighbours sampled from the
+  // events kept. Pure: it changes nothing. InvalidArgument for a node outside the id space.
   StatusOr<NodeEmbeddings> Embed(const std::vector<NodeId>& nodes);
 
   // The stream position of the next event to learn: every earlier one was learned or skipped.

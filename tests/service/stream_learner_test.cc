@@ -196,7 +196,8 @@ TEST(StreamLearner, RefusesWhatItCannotLearn) {
     ASSERT_TRUE((*store)->Ingest(b, first).ok());
   }
   EXPECT_FALSE((*learner)->WaitForWindows(1, 30s));
-  EXPECT_NE((*learner)->Stats().error.find("one edge feature width"), std::string::npos) << (*learner)->Stats().error;
+  EXPECT_NE((*learner)->Stats().error.find("one edge feature width"), std::string::npos)
+      << (*learner)->Stats().error;
   EXPECT_EQ((*store)->Stats().num_edges, 1000);
 }
 

@@ -264,7 +264,8 @@ TEST(ContinuousLearner, BadInputIsRefused) {
   auto tiny = ContinuousLearner::Start(StreamConfig("jodie", dir.str()), ds, 5, Quiet());
   EXPECT_EQ(tiny.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(tiny.status().message().find("at least 10"), std::string::npos) << tiny.status().message();
-  auto gpu = ContinuousLearner::Start(StreamConfig("jodie", dir.str(), {"runtime.device=cuda"}), ds, 800, Quiet());
+  auto gpu = ContinuousLearner::Start(StreamConfig("jodie", dir.str(), {"runtime.device=cuda"}), ds,
+                                      800, Quiet());
   EXPECT_EQ(gpu.status().code(), StatusCode::kUnimplemented);
 
   auto learner = ContinuousLearner::Start(StreamConfig("jodie", dir.str()), ds, 800, Quiet());

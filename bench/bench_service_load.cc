@@ -68,10 +68,9 @@ int main(int argc, char** argv) {
   const int port = server.port;
 
   // ---- the load: one stream, up to `window` batches in flight ----
-  auto stub = service::StreamGnn::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                                                              grpc::InsecureChannelCredentials()));
+  const auto client = bench::ConnectLoopback(port);
   grpc::ClientContext ctx;
-  auto stream = stub->IngestEdges(&ctx);
+  auto stream = client->IngestEdges(&ctx);
   std::mutex mu;
   std::deque<Clock::time_point> sent_at;
   std::vector<double> latencies_ms;

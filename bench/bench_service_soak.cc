@@ -100,7 +100,7 @@ double Slope(const std::vector<double>& x, const std::vector<double>& y) {
 
 // Stats.num_edges must equal what was sent and acknowledged; 20 random ranges read back equal
 // the generated edges. Returns the failures (empty: nothing lost, duplicated or changed).
-std::vector<std::string> CountCheck(service::StreamGnn::Stub* client, const Stream& stream,
+std::vector<std::string> CountCheck(bench::ServiceClient* client, const Stream& stream,
                                     int64_t sent, int64_t acked) {
   std::vector<std::string> failures;
   grpc::ClientContext ctx;
@@ -135,7 +135,7 @@ std::vector<std::string> CountCheck(service::StreamGnn::Stub* client, const Stre
 
 // The learner's figures from Stats: windows, edges learned and skipped, lag, training time, the
 // mean prequential AP of the windows since the last report.
-void AddLearnerFigures(service::StreamGnn::Stub* client, int64_t* windows_before, nlohmann::ordered_json* row) {
+void AddLearnerFigures(bench::ServiceClient* client, int64_t* windows_before, nlohmann::ordered_json* row) {
   grpc::ClientContext ctx;
   service::StatsReply stats;
   if (!client->Stats(&ctx, service::StatsRequest(), &stats).ok()) {
@@ -197,8 +197,7 @@ int main(int argc, char** argv) {
   }
   bench::ServerProcess server = bench::StartServer(STREAMGNN_BINARY, serve, dir + ".log");
   if (server.pid < 0) return 1;
-  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server.port), grpc::InsecureChannelCredentials());
-  auto client = service::StreamGnn::NewStub(channel);
+  const auto client = bench::ConnectLoopback(server.port);
 
   Interval interval;
   std::atomic<bool> stop{false};

@@ -11,7 +11,14 @@
 #include <fstream>
 #include <thread>
 
+#include <grpcpp/grpcpp.h>
+
 namespace streamgnn::bench {
+
+std::unique_ptr<ServiceClient> ConnectLoopback(int port) {
+  return service::StreamGnn::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+}
 
 ServerProcess StartServer(const std::string& binary, const std::vector<std::string>& args,
                           const std::string& log_path) {

@@ -5,8 +5,11 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "service/proto/streamgnn.grpc.pb.h"
 
 namespace streamgnn::bench {
 
@@ -22,6 +25,11 @@ ServerProcess StartServer(const std::string& binary, const std::vector<std::stri
                           const std::string& log_path);
 // SIGTERM, then waits for the process.
 void StopServer(ServerProcess* server);
+
+// The StreamGnn client gRPC generates (its class is named Stub there).
+using ServiceClient = service::StreamGnn::Stub;
+// A client of the server on 127.0.0.1:port, without credentials (loopback).
+std::unique_ptr<ServiceClient> ConnectLoopback(int port);
 
 // A field of /proc/<pid>/status in kB ("VmRSS:", "VmHWM:"); -1 when unreadable.
 int64_t ProcStatusKb(pid_t pid, const char* field);

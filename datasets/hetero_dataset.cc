@@ -277,7 +277,7 @@ StatusOr<MatMatrix> ReadMatVariable(const MatFile& file, const std::string& name
   }
   const size_t n = static_cast<size_t>(m.rows * m.cols);
   if (var->class_type == MAT_C_SPARSE) {  // compressed columns: jc offsets, ir rows
-    m.values.assign(n, 0.0);
+    SG_ASSIGN_OR_RETURN(m.values, internal::DenseZeros<double>(m.rows, m.cols, what));
     const auto* sp = static_cast<const mat_sparse_t*>(var->data);
     if (sp == nullptr) return m;
     SG_RETURN_IF_ERROR(CheckSparse(*var, *sp, m.rows, m.cols, what));

@@ -22,7 +22,6 @@
 namespace streamgnn::datasets {
 namespace {
 
-// `name` or `name.gz`, whichever exists (OGB ships gzip; an unpacked copy works too).
 // OGB's labels are class indices written as numbers; NaN marks an unlabelled node (-1).
 // Anything else (negative, fractional, beyond 2^31) is an error naming the row, never a cast.
 StatusOr<std::vector<int64_t>> ClassLabels(const std::vector<float>& values, const std::string& path) {
@@ -42,6 +41,7 @@ StatusOr<std::vector<int64_t>> ClassLabels(const std::vector<float>& values, con
   return labels;
 }
 
+// `name` or `name.gz`, whichever exists (OGB ships gzip; an unpacked copy works too).
 std::string Pick(const std::filesystem::path& base, const std::string& name) {
   const auto gz = base / (name + ".gz");
   if (std::filesystem::exists(gz)) return gz.string();

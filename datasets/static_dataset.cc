@@ -2,14 +2,14 @@
 
 #include <fmt/format.h>
 #include <tbb/blocked_range.h>
-#include <unistd.h>
 #include <tbb/parallel_for.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
-#include <fstream>
 #include <cstdlib>
+#include <fstream>
+#include <numeric>
 #include <unordered_map>
 
 #include "core/rng.h"

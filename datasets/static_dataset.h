@@ -14,8 +14,8 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
 #include <new>
+#include <string>
 #include <vector>
 
 #include "core/status.h"

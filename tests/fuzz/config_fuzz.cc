@@ -4,6 +4,7 @@
 // the engine must return, never crash.
 #include <sstream>
 
+#include "core/config_engine.h"
 #include "tests/fuzz/fuzz_util.h"
 #include "trainers/static_trainer.h"
 #include "trainers/temporal_config.h"
@@ -18,9 +19,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::istringstream lines{std::string(parts[1])};
     for (std::string line; std::getline(lines, line);) overrides.push_back(line);
   }
-  fuzz::CheckResult(trainers::LoadTemporalConfigString(yaml, "fuzz.yaml", overrides), "",
-                    fuzz::NoInvariant);
-  fuzz::CheckResult(trainers::LoadStaticConfigString(yaml, "fuzz.yaml", overrides), "",
-                    fuzz::NoInvariant);
+  // An accepted config keeps every range and rule of its schema.
+  const auto valid = [](const auto& config) { return core::ValidateConfigFields(config); };
+  fuzz::CheckResult(trainers::LoadTemporalConfigString(yaml, "fuzz.yaml", overrides), "", valid);
+  fuzz::CheckResult(trainers::LoadStaticConfigString(yaml, "fuzz.yaml", overrides), "", valid);
   return 0;
 }

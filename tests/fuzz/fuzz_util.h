@@ -93,29 +93,41 @@ class ScratchDir {
 };
 
 // An error must say where: its message names `where` (the file, folder or source name given to
-// the parser). An OK result must pass `valid` (the type's own invariant check).
-// With $STREAMGNN_FUZZ_SHOW set, prints each result's status (is a seed valid?).
+// the parser). OK passes.
+inline void CheckError(const Status& st, const std::string& where) {
+  if (!st.ok() && st.message().find(where) == std::string::npos) {
+    ScratchDir::Fail("error does not name '" + where + "': " + st.ToString());
+  }
+}
+
+// An error must say where (CheckError); an OK result must pass `valid` (the type's own
+// invariant check). With $STREAMGNN_FUZZ_SHOW set, prints each result's status (is a seed valid?).
 template <typename T, typename Valid>
 void CheckResult(const StatusOr<T>& result, const std::string& where, Valid valid) {
   if (std::getenv("STREAMGNN_FUZZ_SHOW") != nullptr) std::fprintf(stderr, "%s\n", result.status().ToString().c_str());
-  if (!result.ok()) {
-    const Status st = result.status();
-    if (st.message().find(where) == std::string::npos) {
-      ScratchDir::Fail("error does not name '" + where + "': " + st.ToString());
-    }
-    return;
-  }
+  CheckError(result.status(), where);
+  if (!result.ok()) return;
   const Status st = valid(result.value());
   if (!st.ok()) ScratchDir::Fail("a parser returned OK with an invalid result: " + st.ToString());
 }
 
-// For results whose type has no invariant of its own to check.
-struct NoInvariantFn {
-  template <typename T>
-  Status operator()(const T&) const {
-    return Status::Ok();
+// Compressed sparse rows as the readers promise them (datasets::NpzCsr, pickle::Csr): rows + 1
+// non-decreasing offsets from 0 to the entry count, one value per entry, columns in range.
+template <typename Csr>
+Status CsrWellFormed(const Csr& m) {
+  const auto bad = [](const std::string& why) { return Status::Internal("malformed CSR: " + why); };
+  if (m.rows < 0 || m.cols < 0) return bad("negative shape");
+  if (static_cast<int64_t>(m.indptr.size()) != m.rows + 1 || m.indptr.front() != 0) return bad("indptr");
+  if (m.indptr.back() != static_cast<int64_t>(m.indices.size()) || m.indices.size() != m.data.size()) {
+    return bad("entry counts");
   }
-};
-inline constexpr NoInvariantFn NoInvariant{};
+  for (size_t r = 0; r + 1 < m.indptr.size(); ++r) {
+    if (m.indptr[r + 1] < m.indptr[r]) return bad("decreasing indptr");
+  }
+  for (const int64_t c : m.indices) {
+    if (c < 0 || c >= m.cols) return bad("column " + std::to_string(c) + " outside [0, cols)");
+  }
+  return Status::Ok();
+}
 
 }  // namespace streamgnn::fuzz

@@ -11,10 +11,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string dir = scratch.Reset();
   const std::string bytes(fuzz::Bytes(data, size));
   const auto array = datasets::ParseNpy(bytes, "fuzz.npy");
-  fuzz::CheckResult(array, "fuzz.npy", fuzz::NoInvariant);
+  fuzz::CheckResult(array, "fuzz.npy", [](const datasets::NpyArray& a) {
+    for (const int64_t d : a.shape) {
+      if (d < 0) return Status::Internal("negative dimension");
+    }
+    return Status::Ok();
+  });
   if (array.ok()) {
-    fuzz::CheckResult(array->ToInt64("fuzz.npy"), "fuzz.npy", fuzz::NoInvariant);
-    fuzz::CheckResult(array->ToDouble("fuzz.npy"), "fuzz.npy", fuzz::NoInvariant);
+    // A conversion gives one value per element of the shape.
+    const auto one_per_element = [&](const auto& values) {
+      return static_cast<int64_t>(values.size()) == array->size() ? Status::Ok()
+                                                                  : Status::Internal("values != elements");
+    };
+    fuzz::CheckResult(array->ToInt64("fuzz.npy"), "fuzz.npy", one_per_element);
+    fuzz::CheckResult(array->ToDouble("fuzz.npy"), "fuzz.npy", one_per_element);
   }
   const std::string path = scratch.Write("matrix.npy", bytes);
   fuzz::CheckResult(datasets::ReadNpyMatrix(path), dir, [](const datasets::NpyMatrix& m) {

@@ -10,10 +10,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string dir = scratch.Reset();
   const std::string path = scratch.Write("graph.npz", fuzz::Bytes(data, size));
   const auto npz = datasets::ReadNpz(path);
-  fuzz::CheckResult(npz, dir, fuzz::NoInvariant);
+  fuzz::CheckError(npz.status(), dir);
   if (npz.ok()) {
     for (const char* prefix : {"", "adj_", "attr_"}) {
-      fuzz::CheckResult(datasets::CsrFromNpz(*npz, prefix, path), dir, fuzz::NoInvariant);
+      fuzz::CheckResult(datasets::CsrFromNpz(*npz, prefix, path), dir,
+                        fuzz::CsrWellFormed<datasets::NpzCsr>);
     }
   }
   fuzz::CheckResult(datasets::LoadGnnBenchmarkNpz(path, {}), dir,
